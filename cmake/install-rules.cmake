@@ -1,0 +1,27 @@
+# Install layout (relative, so 'cmake --install B --prefix P' works anywhere):
+#   bin/parcov
+#   share/ParallelCoverage/modules/ParallelCoverage.cmake
+#   lib/cmake/ParallelCoverage/ParallelCoverageConfig{,Version}.cmake
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(PARCOV_CONFIG_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/ParallelCoverage")
+set(PARCOV_MODULE_DIR "${CMAKE_INSTALL_DATADIR}/ParallelCoverage/modules")
+
+install(TARGETS parcov RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+install(FILES "${PROJECT_SOURCE_DIR}/modules/ParallelCoverage.cmake" DESTINATION "${PARCOV_MODULE_DIR}")
+
+configure_package_config_file(
+  "${PROJECT_SOURCE_DIR}/cmake/ParallelCoverageConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/ParallelCoverageConfig.cmake"
+  INSTALL_DESTINATION "${PARCOV_CONFIG_DIR}"
+  PATH_VARS CMAKE_INSTALL_BINDIR PARCOV_MODULE_DIR)
+# Any 0.x release with the same minor version serves; the package is architecture-bound
+# only through parcov, which find_package users run, never link.
+write_basic_package_version_file(
+  "${PROJECT_BINARY_DIR}/ParallelCoverageConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  "${PROJECT_BINARY_DIR}/ParallelCoverageConfig.cmake"
+  "${PROJECT_BINARY_DIR}/ParallelCoverageConfigVersion.cmake"
+  DESTINATION "${PARCOV_CONFIG_DIR}")

@@ -1,0 +1,378 @@
+#define _GNU_SOURCE
+#include "combine.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gcda.h"
+#include "runs.h"
+#include "util.h"
+
+/* One per-test input file: its object's build-relative .gcda path and where it is. */
+struct input {
+	char *rel;
+	char *path;
+};
+
+struct inputs {
+	struct input *v;
+	size_t n;
+	size_t tests;
+};
+
+/* A .gcda file combine wrote, as recorded in the manifest, to tell it from foreign data. */
+struct written {
+	char *rel;
+	long long size, mtime_ns;
+};
+
+struct manifest {
+	struct written *v;
+	size_t n;
+};
+
+/* Build-tree directories that never hold objects' data. */
+static const char *const skip_dirs[] = {"coverage-data", "_parcov", NULL};
+
+static int collect_input(const char *path, const char *rel, void *ctx)
+{
+	struct inputs *in = ctx;
+	const char *slash = strchr(rel, '/');
+
+	if (!slash || !ends_with(rel, ".gcda"))
+		return 0;
+	in->v = xreallocarray(in->v, in->n + 1, sizeof *in->v);
+	in->v[in->n].rel = xstrdup(slash + 1);
+	in->v[in->n].path = xstrdup(path);
+	in->n++;
+	return 0;
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+	int d = strcmp(x->rel, y->rel);
+	return d ? d : strcmp(x->path, y->path);
+}
+
+static char *manifest_path(const struct config *c)
+{
+	return path_join(c->data_dir, "combined.tsv");
+}
+
+static void manifest_load(const struct config *c, struct manifest *m)
+{
+	char *path = manifest_path(c);
+	struct buffer b = {0};
+	char *line, *next;
+
+	memset(m, 0, sizeof *m);
+	if (read_file(path, &b) == 0) {
+		for (line = b.data; line && *line; line = next) {
+			char rel[4096];
+			long long size, mtime;
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			if (sscanf(line, "%lld\t%lld\t%4095[^\n]", &size, &mtime, rel) != 3)
+				continue;
+			m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
+			m->v[m->n].rel = xstrdup(rel);
+			m->v[m->n].size = size;
+			m->v[m->n].mtime_ns = mtime;
+			m->n++;
+		}
+	}
+	buf_free(&b);
+	free(path);
+}
+
+static void manifest_free(struct manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].rel);
+	free(m->v);
+}
+
+static long long mtime_ns(const struct stat *st)
+{
+	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+/* 1 if the build tree's file is exactly the one combine wrote last time. */
+static int ours_unchanged(const struct manifest *m, const char *rel, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].rel, rel))
+			return m->v[i].size == (long long)st.st_size && m->v[i].mtime_ns == mtime_ns(&st);
+	return 0;
+}
+
+/* Data in the build tree that combine did not write (a program run outside ctest, or one
+ * run by the build) is moved aside, never deleted, and never mixed into the result. */
+static int move_to_stray(const struct config *c, const char *rel, const char *path)
+{
+	char *dest = xasprintf("%s/stray/%s", c->data_dir, rel);
+	char *dir = xstrdup(dest);
+	int ret = 0;
+
+	*strrchr(dir, '/') = '\0';
+	if (mkdirs(dir, 0777) < 0 || rename(path, dest) < 0) {
+		error("cannot move %s to %s:", path, dest);
+		ret = -1;
+	} else {
+		warn("%s was not written by parcov (a program ran outside ctest?): moved to %s, not counted",
+		     path, dest);
+	}
+	free(dir);
+	free(dest);
+	return ret;
+}
+
+/* Merge the inputs [first, last) of one object into *out. Returns 1 if anything merged. */
+static int merge_object(const struct config *c, const struct inputs *in, size_t first, size_t last,
+			struct gcda_file *out, size_t *skipped)
+{
+	const char *rel = in->v[first].rel;
+	char err[512];
+	char *gcno = xasprintf("%s/%.*s.gcno", c->build_dir, (int)(strlen(rel) - 5), rel);
+	uint32_t version, stamp, checksum;
+	int have = 0;
+
+	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) < 0) {
+		warn("skipping the data of %d test(s) for %s: %s: %s (the object was removed, or the "
+		     "data comes from another build tree)", (int)(last - first), rel, gcno, err);
+		*skipped += last - first;
+		free(gcno);
+		return 0;
+	}
+	for (size_t i = first; i < last; i++) {
+		struct gcda_file f;
+		if (gcda_read(in->v[i].path, &f, err, sizeof err) < 0) {
+			warn("skipping %s: %s", in->v[i].path, err);
+			(*skipped)++;
+			continue;
+		}
+		if (!gcda_matches_gcno(&f, version, stamp, checksum)) {
+			warn("skipping %s: it was written by an older build of %s (rebuilt since the tests "
+			     "ran); re-run ctest", in->v[i].path, gcno);
+			(*skipped)++;
+			gcda_free(&f);
+			continue;
+		}
+		if (!have) {
+			*out = f;
+			have = 1;
+			continue;
+		}
+		if (gcda_merge(out, &f, err, sizeof err) < 0) {
+			warn("skipping %s: %s", in->v[i].path, err);
+			(*skipped)++;
+		}
+		gcda_free(&f);
+	}
+	free(gcno);
+	return have;
+}
+
+struct outputs {
+	char **rel, **tmp;
+	size_t n;
+};
+
+static void outputs_free(struct outputs *o, int unlink_tmp)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		if (unlink_tmp && o->tmp[i])
+			unlink(o->tmp[i]);
+		free(o->rel[i]);
+		free(o->tmp[i]);
+	}
+	free(o->rel);
+	free(o->tmp);
+}
+
+struct build_scan {
+	const struct config *c;
+	const struct manifest *m;
+	const struct outputs *o;
+	int failed;
+};
+
+static int in_outputs(const struct outputs *o, const char *rel)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->rel[i], rel))
+			return 1;
+	return 0;
+}
+
+/* A .gcda in the build tree before the new result is put in place: our stale output goes,
+ * anything else goes to stray/. */
+static int clear_build_gcda(const char *path, const char *rel, void *ctx)
+{
+	struct build_scan *s = ctx;
+
+	if (!ends_with(rel, ".gcda"))
+		return 0;
+	if (ours_unchanged(s->m, rel, path)) {
+		if (!in_outputs(s->o, rel) && unlink(path) < 0) {
+			error("cannot remove the old result %s:", path);
+			s->failed = 1;
+		}
+	} else if (move_to_stray(s->c, rel, path) < 0) {
+		s->failed = 1;
+	}
+	return 0;
+}
+
+static int write_manifest(const struct config *c, const struct outputs *o)
+{
+	struct buffer b = {0};
+	char *path = manifest_path(c);
+	int ret = 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		char *full = path_join(c->build_dir, o->rel[i]);
+		struct stat st;
+		if (lstat(full, &st) == 0)
+			buf_printf(&b, "%lld\t%lld\t%s\n", (long long)st.st_size, mtime_ns(&st), o->rel[i]);
+		free(full);
+	}
+	if (write_file_atomic(path, b.data ? b.data : "", b.len) < 0) {
+		error("cannot write %s:", path);
+		ret = -1;
+	}
+	buf_free(&b);
+	free(path);
+	return ret;
+}
+
+int combine(const struct config *c)
+{
+	struct inputs in = {0};
+	struct outputs out = {0};
+	struct manifest m;
+	struct build_scan scan;
+	size_t skipped = 0, i, first;
+	char *run, *tests;
+	int ret = 1;
+
+	run = runs_latest_with_data(c);
+	if (!run) {
+		error("no coverage data in %s: run the tests first (ctest --test-dir %s -j N), then the "
+		      "coverage target", c->data_dir, c->build_dir);
+		return 1;
+	}
+	tests = path_join(run, "tests");
+	walk_files(tests, NULL, collect_input, &in);
+	qsort(in.v, in.n, sizeof *in.v, cmp_input);
+	info("combining %zu data files of %s", in.n, run);
+
+	/* Write every result to a temporary first: a failure leaves the previous result whole. */
+	for (first = 0; first < in.n; first = i) {
+		struct gcda_file merged;
+		struct buffer b = {0};
+		char *dest, *tmp;
+
+		for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
+			;
+		if (!merge_object(c, &in, first, i, &merged, &skipped))
+			continue;
+		gcda_serialize(&merged, &b);
+		gcda_free(&merged);
+		dest = path_join(c->build_dir, in.v[first].rel);
+		tmp = write_temp_beside(dest, b.data, b.len);
+		buf_free(&b);
+		if (!tmp) {
+			error("cannot write %s.parcov-tmp:", dest);
+			free(dest);
+			goto fail;
+		}
+		free(dest);
+		out.rel = xreallocarray(out.rel, out.n + 1, sizeof *out.rel);
+		out.tmp = xreallocarray(out.tmp, out.n + 1, sizeof *out.tmp);
+		out.rel[out.n] = xstrdup(in.v[first].rel);
+		out.tmp[out.n] = tmp;
+		out.n++;
+	}
+	if (out.n == 0) {
+		error("none of the %zu data files of %s could be used (see the warnings above)", in.n, run);
+		goto fail;
+	}
+
+	manifest_load(c, &m);
+	scan = (struct build_scan){c, &m, &out, 0};
+	walk_files(c->build_dir, skip_dirs, clear_build_gcda, &scan);
+	manifest_free(&m);
+	if (scan.failed)
+		goto fail;
+	for (i = 0; i < out.n; i++) {
+		char *dest = path_join(c->build_dir, out.rel[i]);
+		if (rename(out.tmp[i], dest) < 0) {
+			error("cannot rename %s to %s:", out.tmp[i], dest);
+			free(dest);
+			goto fail;
+		}
+		free(out.tmp[i]);
+		out.tmp[i] = NULL;
+		free(dest);
+	}
+	if (write_manifest(c, &out) < 0)
+		goto fail;
+	info("wrote %zu .gcda files%s", out.n,
+	     skipped ? " (some inputs were skipped: see the warnings above)" : "");
+	ret = 0;
+fail:
+	outputs_free(&out, 1);
+	for (i = 0; i < in.n; i++) {
+		free(in.v[i].rel);
+		free(in.v[i].path);
+	}
+	free(in.v);
+	free(tests);
+	free(run);
+	return ret;
+}
+
+size_t combined_count(const struct config *c)
+{
+	struct manifest m;
+	size_t n;
+	manifest_load(c, &m);
+	n = m.n;
+	manifest_free(&m);
+	return n;
+}
+
+static int remove_gcda(const char *path, const char *rel, void *ctx)
+{
+	int *ret = ctx;
+	if (ends_with(rel, ".gcda") && unlink(path) < 0) {
+		warn("cannot remove %s:", path);
+		*ret = -1;
+	}
+	return 0;
+}
+
+int combine_clean(const struct config *c)
+{
+	char *path = manifest_path(c);
+	int ret = 0;
+
+	walk_files(c->build_dir, skip_dirs, remove_gcda, &ret);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		warn("cannot remove %s:", path);
+		ret = -1;
+	}
+	free(path);
+	return ret;
+}

@@ -1,0 +1,33 @@
+/* The settings of one build tree, as ParallelCoverage.cmake wrote them, and its layout. */
+#ifndef PARCOV_CONFIG_H
+#define PARCOV_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char *build_dir;   /* absolute */
+	char *data_dir;    /* <build_dir>/coverage-data */
+	char *source_root;
+	char *output_dir;
+	char *gcov;
+	char *gcovr;
+	char *formats;     /* comma list */
+	char *fail_under_line, *fail_under_branch; /* "" when unset */
+	int append;
+	char **exclude;
+	size_t n_exclude;
+};
+
+/* Load <dir>/coverage-data/parcov.conf (dir NULL: the current directory). On failure,
+ * prints an error that says how to fix it and returns -1. */
+int config_load(struct config *c, const char *dir);
+/* Release everything config_load() allocated. */
+void config_free(struct config *c);
+
+/* Take the build tree's lock (blocking, with a message if another parcov holds it).
+ * Returns the descriptor to pass to config_unlock(), or -1 after printing an error. */
+int config_lock(const struct config *c);
+/* Release the lock. */
+void config_unlock(int fd);
+
+#endif

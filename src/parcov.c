@@ -1,0 +1,287 @@
+/* parcov: the helper of ParallelCoverage. Each subcommand parses its own options. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "combine.h"
+#include "config.h"
+#include "report.h"
+#include "runs.h"
+#include "testname.h"
+#include "util.h"
+
+#ifndef PARCOV_VERSION
+#define PARCOV_VERSION "unknown"
+#endif
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *usage; /* options and details, after "usage: parcov NAME " */
+};
+
+static const struct command *current;
+
+static int usage(FILE *f, int status)
+{
+	fprintf(f, "usage: parcov %s %s", current->name, current->usage);
+	return status;
+}
+
+/* Options every build-tree command takes: -C DIR, -q, -h. Returns the index of the first
+ * operand, or -1 after printing usage (exit status in *status). */
+static int common_options(int argc, char **argv, const char **dir, const char **formats, int *status)
+{
+	static const struct option longopts[] = {
+		{"directory", required_argument, NULL, 'C'},
+		{"formats", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, formats ? "+C:f:qh" : "+C:qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'C':
+			*dir = optarg;
+			break;
+		case 'f':
+			if (!formats)
+				goto bad;
+			*formats = optarg;
+			break;
+		case 'q':
+			verbose = 0;
+			break;
+		case 'h':
+			*status = usage(stdout, 0);
+			return -1;
+		default:
+		bad:
+			*status = usage(stderr, 2);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "parcov %s: unexpected argument '%s'\n", current->name, argv[optind]);
+		*status = usage(stderr, 2);
+		return -1;
+	}
+	return optind;
+}
+
+static int cmd_clean(int argc, char **argv)
+{
+	const char *dir = NULL;
+	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html", NULL};
+	struct config c;
+	int status = 0, lock, ret = 0;
+	char *stray;
+
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	if (config_load(&c, dir) < 0)
+		return 1;
+	if ((lock = config_lock(&c)) < 0) {
+		config_free(&c);
+		return 1;
+	}
+	if (runs_remove_all(&c) < 0 || combine_clean(&c) < 0)
+		ret = 1;
+	stray = path_join(c.data_dir, "stray");
+	if (remove_tree(stray) < 0)
+		ret = 1;
+	free(stray);
+	/* Only the files reports write: the output directory may be shared. */
+	for (const char *const *r = reports; *r; r++) {
+		char *path = path_join(c.output_dir, *r);
+		if (remove_tree(path) < 0)
+			ret = 1;
+		free(path);
+	}
+	rmdir(c.output_dir);
+	info("removed the coverage data and reports of %s", c.build_dir);
+	config_unlock(lock);
+	config_free(&c);
+	return ret;
+}
+
+static int cmd_pre_test(int argc, char **argv)
+{
+	const char *dir = NULL;
+	struct config c;
+	int status = 0, lock, ret;
+
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	if (config_load(&c, dir) < 0)
+		return 1;
+	if ((lock = config_lock(&c)) < 0) {
+		config_free(&c);
+		return 1;
+	}
+	ret = runs_start(&c) < 0;
+	config_unlock(lock);
+	config_free(&c);
+	return ret;
+}
+
+static int cmd_combine(int argc, char **argv)
+{
+	const char *dir = NULL;
+	struct config c;
+	int status = 0, lock, ret;
+
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	if (config_load(&c, dir) < 0)
+		return 1;
+	if ((lock = config_lock(&c)) < 0) {
+		config_free(&c);
+		return 1;
+	}
+	ret = combine(&c);
+	config_unlock(lock);
+	config_free(&c);
+	return ret;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	const char *dir = NULL, *formats = NULL;
+	struct config c;
+	int status = 0, lock, ret;
+
+	if (common_options(argc, argv, &dir, &formats, &status) < 0)
+		return status;
+	if (config_load(&c, dir) < 0)
+		return 1;
+	if ((lock = config_lock(&c)) < 0) {
+		config_free(&c);
+		return 1;
+	}
+	ret = report(&c, formats);
+	config_unlock(lock);
+	config_free(&c);
+	return ret;
+}
+
+static int cmd_test_dir(int argc, char **argv)
+{
+	int hex = 0, i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--hex"))
+			hex = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout, 0);
+		else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			fprintf(stderr, "parcov test-dir: unknown option '%s'\n", argv[i]);
+			return usage(stderr, 2);
+		}
+	}
+	for (; i < argc; i++) {
+		char *name = argv[i], *dir;
+		size_t len = strlen(name);
+		if (hex && hex_decode(argv[i], &name, &len) < 0) {
+			error("'%s' is not a hexadecimal string", argv[i]);
+			return 2;
+		}
+		dir = testname_to_dir(name, len);
+		puts(dir);
+		free(dir);
+		if (hex)
+			free(name);
+	}
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{"clean", cmd_clean, "remove this build tree's coverage data and reports",
+	 "[-C BUILD_DIR] [-q]\n"
+	 "Remove the per-test data (coverage-data/runs), the combined .gcda files of the build\n"
+	 "tree, and the reports. Configuration and build outputs are kept.\n"},
+	{"pre-test", cmd_pre_test, "start a new data set (run by ctest before the tests)",
+	 "[-C BUILD_DIR] [-q]\n"
+	 "Point coverage-data/current at a new, empty data set and delete older sets except the\n"
+	 "newest that holds data. With PARALLEL_COVERAGE_APPEND=ON, keep the current set.\n"
+	 "CTestCustom.cmake runs this at the start of every ctest run.\n"},
+	{"combine", cmd_combine, "merge the last ctest run's per-test data into the build tree",
+	 "[-C BUILD_DIR] [-q]\n"
+	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"
+	 "Data from an older build of an object is skipped with a warning.\n"},
+	{"report", cmd_report, "write the coverage reports (gcovr)",
+	 "[-C BUILD_DIR] [-q] [--formats txt,html,xml,json]\n"
+	 "Run gcovr on the combined data and write summary.txt, html/index.html, coverage.xml\n"
+	 "(Cobertura) and coverage.json (gcovr JSON) into the output directory, print the summary,\n"
+	 "and fail if a PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met.\n"},
+	{"test-dir", cmd_test_dir, "print the data directory name of CTest test names",
+	 "[--hex] NAME...\n"
+	 "Print, one per line, the directory under coverage-data/current/tests/ that holds the\n"
+	 "data of each test. --hex: names are given hex-encoded (CMake's string(HEX)).\n"},
+	{"help", cmd_help, "show this help", "[COMMAND]\n"},
+};
+
+static int main_usage(FILE *f, int status)
+{
+	fprintf(f, "usage: parcov [--version] COMMAND [OPTIONS]\n\n"
+		   "Coverage data of tests run in parallel with ctest -j (ParallelCoverage %s).\n\n"
+		   "Commands:\n", PARCOV_VERSION);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nEvery command works on the build tree in the current directory, or the one\n"
+		   "named with -C BUILD_DIR. 'parcov COMMAND --help' describes each.\n");
+	return status;
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2)
+		return main_usage(stdout, 0);
+	if (!(current = find(argv[1]))) {
+		fprintf(stderr, "parcov: unknown command '%s'\n", argv[1]);
+		return main_usage(stderr, 2);
+	}
+	return usage(stdout, 0);
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc < 2)
+		return main_usage(stderr, 2);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return main_usage(stdout, 0);
+	if (!strcmp(argv[1], "--version")) {
+		printf("parcov %s\n", PARCOV_VERSION);
+		return close_stdout() ? 1 : 0;
+	}
+	if (!(current = find(argv[1]))) {
+		fprintf(stderr, "parcov: unknown command '%s'\n", argv[1]);
+		return main_usage(stderr, 2);
+	}
+	ret = current->run(argc - 1, argv + 1);
+	if (close_stdout() < 0 && ret == 0)
+		ret = 1;
+	return ret;
+}

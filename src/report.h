@@ -1,0 +1,23 @@
+/* parcov report: reports of the combined data, through gcovr, plus our own summary table. */
+#ifndef PARCOV_REPORT_H
+#define PARCOV_REPORT_H
+
+#include "config.h"
+
+/* Write the reports in formats (comma list of txt, html, xml, json; NULL: the configured
+ * ones) into the output directory. Returns 0, 1 on failure or when a fail-under threshold
+ * is not met (message printed). */
+int report(const struct config *c, const char *formats);
+
+/* Coverage totals of one file or of the whole report. */
+struct totals {
+	long lines, lines_hit, branches, branches_taken;
+};
+
+/* Format the missing-lines column from uncovered line numbers, given the lines in order:
+ * numbers[i] with covered[i] (0/1); runs of uncovered lines not interrupted by a covered one
+ * become "a-b". Result appended to out (caller frees out.data). */
+struct buffer;
+void format_missing(const long *numbers, const int *covered, size_t n, struct buffer *out);
+
+#endif

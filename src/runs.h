@@ -1,0 +1,19 @@
+/* The data sets of ctest runs: coverage-data/runs/NNNNNN, and the 'current' link to the one
+ * tests write into (README.md, "How it works"). */
+#ifndef PARCOV_RUNS_H
+#define PARCOV_RUNS_H
+
+#include "config.h"
+
+/* Start a new data set and point 'current' at it, then delete older sets except the newest
+ * one holding data (so a ctest run that selects no test, or ctest -N, loses nothing). In
+ * append mode, keep using the current set. Returns 0 or -1 (error printed). */
+int runs_start(const struct config *c);
+
+/* Path of the newest data set holding at least one file, or NULL. Caller frees. */
+char *runs_latest_with_data(const struct config *c);
+
+/* Delete every data set and the 'current' link. Returns 0 or -1 (warned). */
+int runs_remove_all(const struct config *c);
+
+#endif

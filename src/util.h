@@ -1,0 +1,85 @@
+/* Small helpers shared by every part of parcov: errors, memory, a growable buffer, files. */
+#ifndef PARCOV_UTIL_H
+#define PARCOV_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Name printed before every message ("parcov"). */
+extern const char *argv0;
+
+/* Verbosity: 0 = errors and warnings only, 1 = progress (default on a terminal). */
+extern int verbose;
+
+/* Print "parcov: warning: ..." to stderr; a format ending in ':' appends strerror(errno). */
+void warn(const char *fmt, ...);
+/* Print "parcov: error: ..." to stderr, same ':' rule as warn(). */
+void error(const char *fmt, ...);
+/* error(), then exit(1). */
+void fatal(const char *fmt, ...);
+/* Print a progress/info line to stdout when verbose. */
+void info(const char *fmt, ...);
+
+/* Allocation that never returns NULL: out of memory is fatal. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+/* asprintf that dies on failure. */
+char *xasprintf(const char *fmt, ...);
+
+/* A growable byte buffer; data is always NUL-terminated for convenience. */
+struct buffer {
+	char *data;
+	size_t len, cap;
+};
+
+/* Append n bytes. */
+void buf_add(struct buffer *b, const void *p, size_t n);
+/* Append a formatted string. */
+void buf_printf(struct buffer *b, const char *fmt, ...);
+/* Release the buffer's memory and reset it to empty. */
+void buf_free(struct buffer *b);
+
+/* Read a whole file into *out (NUL-terminated). Returns 0, or -1 with errno set. */
+int read_file(const char *path, struct buffer *out);
+/* Write data to path atomically: a temporary file in the same directory, fsync'd, then
+ * rename(2). On failure the old file is untouched, no temporary is left, and -1 is returned
+ * with errno set. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+/* Write data to "<path>.parcov-tmp" and fsync it; the caller renames or unlinks it.
+ * Returns the temporary's name (caller frees), or NULL with errno set and nothing left. */
+char *write_temp_beside(const char *path, const void *data, size_t len);
+
+/* mkdir -p. Returns 0, or -1 with errno set. */
+int mkdirs(const char *path, int mode);
+/* Remove a tree without following symbolic links (a link is removed, never its target).
+ * Returns 0 or -1 (errors are reported with warn()). */
+int remove_tree(const char *path);
+/* 1 if path is a directory (not following a final symlink), 0 otherwise. */
+int is_dir(const char *path);
+/* 1 if path exists (lstat), 0 otherwise. */
+int exists(const char *path);
+
+/* Join two path parts with one '/'. Caller frees. */
+char *path_join(const char *a, const char *b);
+
+/* flush and close stdout, turning a write error (full disk, closed pipe) into a failure. */
+int close_stdout(void);
+
+
+
+/* Called by walk_files() for each regular file: its full path and its path relative to the
+ * walk's root. Return non-zero to stop the walk. */
+typedef int walk_fn(const char *path, const char *rel, void *ctx);
+
+/* Visit the regular files below root, depth first in name order, never following symbolic
+ * links. Directories whose relative path is in skip (NULL-terminated, may be NULL) are not
+ * entered. Returns the callback's non-zero value, 0 when done, -1 on an I/O error (warned). */
+int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
+
+/* 1 if s ends with suffix. */
+int ends_with(const char *s, const char *suffix);
+
+#endif
