@@ -45,8 +45,8 @@ struct gcda_file {
 	struct gcda_function *functions;
 };
 
-/* Parse a .gcda image into *out (which the caller frees with gcda_free() on success only).
- * Returns 0, or -1 with a one-line message in err; bytes after the end marker are ignored. */
+/* Parse a .gcda image into *out (left empty on failure). Returns 0, or -1 with a one-line
+ * message in err. Bytes after the end marker are ignored: they are a stale tail, not data. */
 int gcda_parse(const unsigned char *data, size_t len, struct gcda_file *out, char *err, size_t errlen);
 /* Read and parse a file; I/O errors give strerror-style messages. */
 int gcda_read(const char *path, struct gcda_file *out, char *err, size_t errlen);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -88,6 +89,7 @@ int runs_start(const struct config *c)
 	char *runs_dir = path_join(c->data_dir, "runs");
 	char *current = path_join(c->data_dir, "current");
 	unsigned long *ids, next;
+	struct stat st;
 	size_t n;
 	int ret = -1, keep = -1;
 	char *path;
@@ -97,7 +99,7 @@ int runs_start(const struct config *c)
 		goto out_free;
 	}
 	n = list_runs(runs_dir, &ids);
-	if (c->append && n > 0 && is_dir(current)) {
+	if (c->append && n > 0 && stat(current, &st) == 0 && S_ISDIR(st.st_mode)) {
 		ret = 0;
 		goto out;
 	}

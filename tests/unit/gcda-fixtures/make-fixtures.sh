@@ -70,6 +70,15 @@ merge() {
 }
 
 build v1
+# The notes header's version word must be "B2x*" (0x4232....): clang's --coverage, for one,
+# writes another gcov format.
+case $(od -A n -t x4 -j 4 -N 4 "$out/v1.gcno" | tr -d ' ') in
+4232????) ;;
+*)
+	echo "$0: $cc is not GCC 12 (its .gcno version is not B2x*)" >&2
+	exit 1
+	;;
+esac
 d0=$(run v1 run-0 0)
 d3=$(run v1 run-3 3)
 d10=$(run v1 run-10 10)

@@ -1,0 +1,57 @@
+#!/bin/bash
+# The example under ParallelCoverage in one of three setups (installed package, vendored
+# copy, CMAKE_PROJECT_INCLUDE injection): ctest -j4 and ctest -j1 must both give exactly the
+# reference's gcovr JSON (every line, branch and function count).
+. "$(dirname "$0")/lib.sh"
+mode=$1
+B="$WORK/build"
+rm -rf "$WORK"; mkdir -p "$WORK"
+case $mode in
+installed)
+  run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DCMAKE_PREFIX_PATH="$PREFIX"
+  grep -q "^PARALLEL_COVERAGE_PARCOV:FILEPATH=$PREFIX/bin/parcov$" "$B/CMakeCache.txt" ||
+    fail "the installed parcov was not used"
+  ;;
+vendored)
+  # A project that add_subdirectory()s this repository, then includes the module.
+  mkdir -p "$WORK/src"
+  cat >"$WORK/src/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25)
+project(vendoring C)
+add_subdirectory("$REPO" parallelcoverage)
+include(ParallelCoverage)
+enable_testing()
+set(CALC_WITH_PARALLEL_COVERAGE OFF)
+add_subdirectory("$EXAMPLE" calc)
+CMAKE
+  run_ok cmake -S "$WORK/src" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DPARALLEL_COVERAGE_ROOT="$EXAMPLE"
+  ;;
+injected)
+  # The example with its own include switched off: a project that knows nothing of us.
+  run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
+  ;;
+*) fail "unknown mode $mode" ;;
+esac
+grep -q "ParallelCoverage: .* targets instrumented, 8 tests isolated" "$WORK/last.log" ||
+  fail "configure did not report 8 isolated tests"
+run_ok cmake --build "$B"
+
+for jobs in 4 1; do
+  step "$mode: ctest -j$jobs, then the coverage target"
+  run_ok ctest --test-dir "$B" -j$jobs
+  run_ok cmake --build "$B" --target coverage
+  for f in summary.txt coverage.json coverage.xml html/index.html; do
+    [ -s "$B/coverage/$f" ] || fail "coverage/$f missing or empty"
+  done
+  grep -q "^src/eval.c " "$B/coverage/summary.txt" || fail "summary.txt lacks src/eval.c"
+  json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" ||
+    fail "ctest -j$jobs: counts differ from the serial reference"
+done
+# parcov itself is never instrumented.
+if find "$B" -path "$B/coverage-data" -prune -o -name '*.gcno' -print | grep -Eq 'parcov|_parcov'; then
+  fail "parcov was built with coverage flags"
+fi
+echo "PASS: $mode"

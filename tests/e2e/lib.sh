@@ -1,0 +1,65 @@
+# Shared by the end-to-end tests: run real cmake/ctest/parcov as a user does and check
+# exit statuses, output and gcovr JSON. Each script gets, from tests/CMakeLists.txt:
+#   REPO       this repository          WORK      a scratch directory of its own (emptied)
+#   GENERATOR  the CMake generator      REF_DIR   the reference run (reference.sh)
+#   PREFIX     the installed package (installed mode)
+set -eu
+
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+step() { printf '\n=== %s\n' "$*"; }
+
+# run_ok CMD...: run, show output, fail unless it exits 0.
+run_ok() {
+  "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; fail "exit $? from: $*"; }
+  cat "$WORK/last.log"
+}
+
+# run_fails EXPECTED_STATUS REGEX CMD...: the command must exit with that status and print
+# something matching REGEX (extended grep) on stdout or stderr.
+run_fails() {
+  want=$1 regex=$2; shift 2
+  set +e; "$@" >"$WORK/last.log" 2>&1; got=$?; set -e
+  cat "$WORK/last.log"
+  [ "$got" = "$want" ] || fail "expected exit $want, got $got from: $*"
+  grep -Eq -- "$regex" "$WORK/last.log" || fail "output of '$*' does not match /$regex/"
+}
+
+# The calc example, configured with a plain --coverage build (no module): the ground truth.
+COVERAGE_FLAGS="--coverage -fprofile-abs-path -O0"
+EXAMPLE="$REPO/examples/calc"
+
+# gcovr JSON of a build tree, as parcov's report writes it (same root and filters).
+gcovr_json() { # BUILD_DIR OUT
+  (cd "$EXAMPLE" && gcovr --root . --exclude 'tests/' --exclude 'test/' --exclude 'examples/' \
+     --exclude-directories "$1/coverage-data\$" --json "$2" "$1")
+}
+
+# json_equal A B: every file, line count, branch count and function count equal.
+json_equal() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+def index(d):
+    return {f["file"]: f for f in d["files"]}
+fa, fb = index(a), index(b)
+problems = []
+if sorted(fa) != sorted(fb):
+    problems.append(f"files differ: {sorted(fa)} vs {sorted(fb)}")
+for name in sorted(set(fa) & set(fb)):
+    if fa[name] != fb[name]:
+        la = {l["line_number"]: l for l in fa[name]["lines"]}
+        lb = {l["line_number"]: l for l in fb[name]["lines"]}
+        for n in sorted(set(la) | set(lb)):
+            if la.get(n) != lb.get(n):
+                problems.append(f"{name}:{n}: {la.get(n)} != {lb.get(n)}")
+        if fa[name]["functions"] != fb[name]["functions"]:
+            problems.append(f"{name}: functions differ")
+if not fa:
+    problems.append("no files in the report")
+for p in problems[:20]:
+    print(p)
+sys.exit(1 if problems else 0)
+PY
+}
+
+mkdir -p "$WORK"

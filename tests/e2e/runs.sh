@@ -1,0 +1,81 @@
+#!/bin/bash
+# Data sets across ctest runs: coverage before ctest fails clearly; a second run replaces,
+# never adds; ctest -N and a filter selecting nothing keep the data; ctest -R one test shows
+# exactly that test; append mode adds; clean removes only coverage data.
+. "$(dirname "$0")/lib.sh"
+B="$WORK/build"
+rm -rf "$WORK"; mkdir -p "$WORK"
+run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON
+run_ok cmake --build "$B"
+parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$B/CMakeCache.txt")
+
+step "coverage before any ctest run fails with the documented message"
+run_fails 1 "no coverage data in .*: run the tests first" "$parcov" combine -C "$B"
+set +e; cmake --build "$B" --target coverage >"$WORK/t.log" 2>&1; rc=$?; set -e
+cat "$WORK/t.log"
+[ $rc -ne 0 ] || fail "the coverage target succeeded without data"
+grep -q "run the tests first" "$WORK/t.log" || fail "coverage target did not say to run ctest"
+
+step "two ctest runs give the counts of one"
+run_ok ctest --test-dir "$B" -j2
+run_ok ctest --test-dir "$B" -j2
+run_ok cmake --build "$B" --target coverage
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "second run changed the counts"
+
+step "ctest -N and ctest -R nothing keep the data"
+run_ok ctest --test-dir "$B" -N
+run_ok ctest --test-dir "$B" -R 'no-such-test' --no-tests=ignore
+run_ok cmake --build "$B" --target coverage
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "ctest -N lost the data"
+
+step "ctest -R one test: the report shows exactly that test"
+run_ok ctest --test-dir "$B" -R '^unit\.eval$'
+run_ok cmake --build "$B" --target coverage
+json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "ctest -R unit.eval differs"
+
+step "data of a program run outside ctest is moved aside, not counted"
+run_ok "$B/src/calc-cli" "6 * 7"
+stray=$(find "$B/src" -name '*.gcda' -newer "$B/coverage-data/combined.tsv" | head -1)
+[ -n "$stray" ] || fail "calc-cli run by hand wrote no .gcda in the build tree"
+run_ok "$parcov" combine -C "$B"
+grep -q "not written by parcov" "$WORK/last.log" || fail "no warning about foreign data"
+[ -n "$(find "$B/coverage-data/stray" -name '*.gcda')" ] || fail "foreign data not kept in stray/"
+run_ok "$parcov" report -C "$B" --formats txt,json
+json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "foreign data was counted"
+
+step "append mode adds runs up"
+run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=ON
+before=$(readlink "$B/coverage-data/current")
+run_ok ctest --test-dir "$B" -j2 -E '^unit\.eval$'
+run_ok ctest --test-dir "$B" -j2 -R '^unit\.eval$'
+[ "$(readlink "$B/coverage-data/current")" = "$before" ] || fail "append mode started a new data set"
+run_ok cmake --build "$B" --target coverage
+# unit.eval ran twice in total (once in the -R run before, once now): not the reference, so
+# compare against the data set contents instead: each test's directory exists once.
+[ "$(ls "$B/coverage-data/current/tests" | wc -l)" = 8 ] || fail "append mode lost tests"
+run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=OFF
+
+step "thresholds: the coverage target fails below them, with the variable's name"
+run_ok ctest --test-dir "$B" -j2
+run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5
+run_fails 1 "line coverage [0-9.]+% is below PARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5" \
+  "$parcov" report -C "$B"
+[ -s "$B/coverage/summary.txt" ] || fail "reports not written when below the threshold"
+run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=50 \
+  -DPARALLEL_COVERAGE_FAIL_UNDER_BRANCH=50
+run_ok "$parcov" report -C "$B"
+
+step "--formats overrides the configured set"
+rm -rf "$B/coverage"
+run_ok "$parcov" report -C "$B" --formats txt,json
+[ -f "$B/coverage/coverage.json" ] && [ -f "$B/coverage/summary.txt" ] || fail "txt,json missing"
+[ ! -e "$B/coverage/html" ] && [ ! -e "$B/coverage/coverage.xml" ] || fail "unrequested formats written"
+run_fails 1 "unknown report format 'pdf'" "$parcov" report -C "$B" --formats txt,pdf
+
+step "clean removes coverage data and reports, nothing else"
+run_ok "$parcov" clean -C "$B"
+[ -z "$(find "$B" -name '*.gcda')" ] || fail "clean left .gcda files"
+[ ! -e "$B/coverage" ] || fail "clean left reports"
+[ -x "$B/src/calc-cli" ] && [ -f "$B/coverage-data/parcov.conf" ] || fail "clean removed too much"
+find "$B" -name '*.gcno' | grep -q . || fail "clean removed .gcno files"
+echo "PASS: runs"

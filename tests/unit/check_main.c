@@ -1,0 +1,18 @@
+/* Runs every unit suite of parcov; exit status 1 if any test failed. */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *make_gcda_suite(void);
+Suite *make_testname_suite(void);
+
+int main(void)
+{
+	SRunner *sr = srunner_create(make_gcda_suite());
+	int failed;
+
+	srunner_add_suite(sr, make_testname_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
