@@ -266,6 +266,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	char name[64];
 	int ret;
 
 	if (argc < 2)
@@ -280,6 +281,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "parcov: unknown command '%s'\n", argv[1]);
 		return main_usage(stderr, 2);
 	}
+	/* getopt's messages then start with "parcov COMMAND:". */
+	snprintf(name, sizeof name, "parcov %s", current->name);
+	argv[1] = name;
 	ret = current->run(argc - 1, argv + 1);
 	if (close_stdout() < 0 && ret == 0)
 		ret = 1;

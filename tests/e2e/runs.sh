@@ -5,9 +5,24 @@
 . "$(dirname "$0")/lib.sh"
 B="$WORK/build"
 rm -rf "$WORK"; mkdir -p "$WORK"
-run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON
+# A copy of the example, so a source can be changed; the module comes from this repository.
+cp -r "$EXAMPLE" "$WORK/src"
+rm -rf "$WORK/src/build"
+EXAMPLE="$WORK/src"
+run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
 run_ok cmake --build "$B"
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$B/CMakeCache.txt")
+
+step "parcov: --help, usage errors (exit 2), wrong build trees (exit 1)"
+run_ok "$parcov" --help
+run_ok "$parcov" combine --help
+grep -q "usage: parcov combine" "$WORK/last.log" || fail "combine --help shows no usage"
+run_fails 2 "unknown command 'nosuch'" "$parcov" nosuch
+run_fails 2 "usage: parcov combine" "$parcov" combine --bogus
+run_fails 2 "unexpected argument 'extra'" "$parcov" report -C "$B" extra
+run_fails 1 "build directory /nonexistent" "$parcov" combine -C /nonexistent
+run_fails 1 "is not a CMake build tree" "$parcov" combine -C "$WORK/src"
 
 step "coverage before any ctest run fails with the documented message"
 run_fails 1 "no coverage data in .*: run the tests first" "$parcov" combine -C "$B"
@@ -43,6 +58,19 @@ grep -q "not written by parcov" "$WORK/last.log" || fail "no warning about forei
 run_ok "$parcov" report -C "$B" --formats txt,json
 json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "foreign data was counted"
 
+step "data from an older build of an object is skipped, naming the file"
+run_ok ctest --test-dir "$B" -j2
+echo "/* changed after the tests ran */" >>"$EXAMPLE/src/format.c"
+run_ok cmake --build "$B"
+run_ok "$parcov" combine -C "$B"
+grep -q "written by an older build of .*format.c.gcno (rebuilt since the tests ran); re-run ctest" \
+  "$WORK/last.log" || fail "no warning about data from an older build"
+[ ! -e "$(find "$B" -path '*/calc.dir/format.c.gcda' -not -path '*/coverage-data/*')" ] ||
+  fail "stale data of format.c was merged"
+run_ok ctest --test-dir "$B" -j2
+run_ok "$parcov" combine -C "$B"
+if grep -q "older build" "$WORK/last.log"; then fail "warning after re-running ctest"; fi
+
 step "append mode adds runs up"
 run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=ON
 before=$(readlink "$B/coverage-data/current")
@@ -52,7 +80,7 @@ run_ok ctest --test-dir "$B" -j2 -R '^unit\.eval$'
 run_ok cmake --build "$B" --target coverage
 # unit.eval ran twice in total (once in the -R run before, once now): not the reference, so
 # compare against the data set contents instead: each test's directory exists once.
-[ "$(ls "$B/coverage-data/current/tests" | wc -l)" = 8 ] || fail "append mode lost tests"
+[ "$(ls "$B/coverage-data/current/tests" | wc -l)" = 12 ] || fail "append mode lost tests"
 run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=OFF
 
 step "thresholds: the coverage target fails below them, with the variable's name"
