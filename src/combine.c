@@ -124,6 +124,11 @@ static int move_to_stray(const struct config *c, const char *rel, const char *pa
 	char *dir = xstrdup(dest);
 	int ret = 0;
 
+	/* Earlier stray data of the same object is kept too: the first free name wins. */
+	for (int i = 1; exists(dest); i++) {
+		free(dest);
+		dest = xasprintf("%s/stray/%s.%d", c->data_dir, rel, i);
+	}
 	*strrchr(dir, '/') = '\0';
 	if (mkdirs(dir, 0777) < 0 || rename(path, dest) < 0) {
 		error("cannot move %s to %s:", path, dest);
