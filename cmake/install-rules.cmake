@@ -21,6 +21,14 @@ configure_package_config_file(
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/ParallelCoverageConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
+# The supported CMake range is part of the version check: find_package() then reports the
+# package as unsuitable instead of failing inside the module.
+file(APPEND "${PROJECT_BINARY_DIR}/ParallelCoverageConfigVersion.cmake" [[
+if(CMAKE_VERSION VERSION_LESS 3.25)
+  set(PACKAGE_VERSION "${PACKAGE_VERSION} (needs CMake 3.25 to 4.3)")
+  set(PACKAGE_VERSION_UNSUITABLE TRUE)
+endif()
+]])
 install(FILES
   "${PROJECT_BINARY_DIR}/ParallelCoverageConfig.cmake"
   "${PROJECT_BINARY_DIR}/ParallelCoverageConfigVersion.cmake"

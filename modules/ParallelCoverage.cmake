@@ -242,7 +242,9 @@ function(_parcov_tests_of dir)
         set(known FALSE)
       endif()
     elseif(CMAKE_VERSION VERSION_GREATER_EQUAL 3.28)
-      get_property(known TEST "${acc}" DIRECTORY "${dir}" PROPERTY NAME SET)
+      # get_property(TEST) fails hard on a missing test; get_test_property() does not, and
+      # an INHERITED property answers for every existing test (see _parcov_enable).
+      get_test_property("${acc}" _PARCOV_PROBE DIRECTORY "${dir}" known)
     else()
       set(known TRUE)
     endif()
@@ -494,9 +496,23 @@ function(_parcov_enable)
   string(LENGTH "${slashes}" strip)
   set_property(GLOBAL PROPERTY _PARCOV_STRIP ${strip})
 
-  set_property(DIRECTORY PROPERTY _PARCOV_SCHEDULED TRUE)
-  cmake_language(DEFER CALL _parcov_isolate_current_dir)
-  variable_watch(CMAKE_CURRENT_LIST_DIR _parcov_on_list_dir)
+  # How tests get their environment: CMake 3.28+ sets test properties of any directory, so
+  # one pass at the end does it. Older CMake only sets them from the test's own directory:
+  # a watch on CMAKE_CURRENT_LIST_DIR notices add_subdirectory() entering a directory and
+  # schedules a call at its end. (CMake 4 no longer notifies that change on entry.)
+  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.28)
+    define_property(TEST PROPERTY _PARCOV_PROBE INHERITED
+      BRIEF_DOCS "Internal: set on every test, to tell tests from pieces of names"
+      FULL_DOCS "Internal to ParallelCoverage.")
+    set_property(GLOBAL PROPERTY _PARCOV_PROBE TRUE)
+    set(mechanism "set_property(TEST ... DIRECTORY ...) at the end of configure")
+  else()
+    set(mechanism "a deferred call in each directory (CMake < 3.28)")
+    set_property(DIRECTORY PROPERTY _PARCOV_SCHEDULED TRUE)
+    cmake_language(DEFER CALL _parcov_isolate_current_dir)
+    variable_watch(CMAKE_CURRENT_LIST_DIR _parcov_on_list_dir)
+  endif()
+  message(STATUS "ParallelCoverage: CMake ${CMAKE_VERSION}: tests isolated with ${mechanism}")
   cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _parcov_finish)
 endfunction()
 

@@ -8,7 +8,7 @@ B="$WORK/build"
 rm -rf "$WORK"; mkdir -p "$WORK"
 case $mode in
 installed)
-  run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
     -DCMAKE_PREFIX_PATH="$PREFIX"
   grep -q "^PARALLEL_COVERAGE_PARCOV:FILEPATH=$PREFIX/bin/parcov$" "$B/CMakeCache.txt" ||
     fail "the installed parcov was not used"
@@ -25,12 +25,12 @@ enable_testing()
 set(CALC_WITH_PARALLEL_COVERAGE OFF)
 add_subdirectory("$EXAMPLE" calc)
 CMAKE
-  run_ok cmake -S "$WORK/src" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  run_ok cmake $STRICT -S "$WORK/src" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
     -DPARALLEL_COVERAGE_ROOT="$EXAMPLE"
   ;;
 injected)
   # The example with its own include switched off: a project that knows nothing of us.
-  run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
     -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
   ;;
 *) fail "unknown mode $mode" ;;

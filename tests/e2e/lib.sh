@@ -10,7 +10,8 @@ step() { printf '\n=== %s\n' "$*"; }
 
 # run_ok CMD...: run, show output, fail unless it exits 0.
 run_ok() {
-  "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log"; fail "exit $? from: $*"; }
+  set +e; "$@" >"$WORK/last.log" 2>&1; rc=$?; set -e
+  [ $rc = 0 ] || { cat "$WORK/last.log"; fail "exit $rc from: $*"; }
   cat "$WORK/last.log"
 }
 
@@ -23,6 +24,9 @@ run_fails() {
   [ "$got" = "$want" ] || fail "expected exit $want, got $got from: $*"
   grep -Eq -- "$regex" "$WORK/last.log" || fail "output of '$*' does not match /$regex/"
 }
+
+# Every configure of ours must be free of developer and deprecation warnings.
+STRICT="-Werror=dev -Werror=deprecated"
 
 # The calc example, configured with a plain --coverage build (no module): the ground truth.
 COVERAGE_FLAGS="--coverage -fprofile-abs-path -O0"

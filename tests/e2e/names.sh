@@ -42,7 +42,7 @@ cat >"$S/early/CMakeLists.txt" <<'CMAKE'
 add_test(NAME "in early subdirectory" COMMAND probe)
 CMAKE
 
-run_ok cmake -S "$S" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON
+run_ok cmake $STRICT -S "$S" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON
 cmake_minor=$(cmake --version | sed -n 's/^cmake version \([0-9]*\.[0-9]*\).*/\1/p')
 if printf '%s\n3.28\n' "$cmake_minor" | sort -V -C; then
   expected=9   # before 3.28 the early subdirectory cannot be changed: a warning says so

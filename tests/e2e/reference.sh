@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 rm -rf "$REF_DIR"; mkdir -p "$REF_DIR"
 configure() { # BUILD_DIR
-  run_ok cmake -S "$EXAMPLE" -B "$1" -G "$GENERATOR" -DCALC_WITH_PARALLEL_COVERAGE=OFF \
+  run_ok cmake $STRICT -S "$EXAMPLE" -B "$1" -G "$GENERATOR" -DCALC_WITH_PARALLEL_COVERAGE=OFF \
     -DCMAKE_C_FLAGS="$COVERAGE_FLAGS"
   run_ok cmake --build "$1"
 }

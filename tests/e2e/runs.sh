@@ -9,7 +9,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 cp -r "$EXAMPLE" "$WORK/src"
 rm -rf "$WORK/src/build"
 EXAMPLE="$WORK/src"
-run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
   -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
 run_ok cmake --build "$B"
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$B/CMakeCache.txt")
@@ -72,7 +72,7 @@ run_ok "$parcov" combine -C "$B"
 if grep -q "older build" "$WORK/last.log"; then fail "warning after re-running ctest"; fi
 
 step "append mode adds runs up"
-run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=ON
+run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=ON
 before=$(readlink "$B/coverage-data/current")
 run_ok ctest --test-dir "$B" -j2 -E '^unit\.eval$'
 run_ok ctest --test-dir "$B" -j2 -R '^unit\.eval$'
@@ -81,15 +81,15 @@ run_ok cmake --build "$B" --target coverage
 # unit.eval ran twice in total (once in the -R run before, once now): not the reference, so
 # compare against the data set contents instead: each test's directory exists once.
 [ "$(ls "$B/coverage-data/current/tests" | wc -l)" = 12 ] || fail "append mode lost tests"
-run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=OFF
+run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_APPEND=OFF
 
 step "thresholds: the coverage target fails below them, with the variable's name"
 run_ok ctest --test-dir "$B" -j2
-run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5
+run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5
 run_fails 1 "line coverage [0-9.]+% is below PARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5" \
   "$parcov" report -C "$B"
 [ -s "$B/coverage/summary.txt" ] || fail "reports not written when below the threshold"
-run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=50 \
+run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=50 \
   -DPARALLEL_COVERAGE_FAIL_UNDER_BRANCH=50
 run_ok "$parcov" report -C "$B"
 
