@@ -40,11 +40,16 @@
 extern "C" {
 #endif
 
-/* libgcov (GCC >= 11): dump every loaded module's counters (locked), zero them (locked,
- * and the lock-free variant for a fresh fork child, who is alone). */
+/* libgcov (GCC >= 11): dump every loaded module's counters, zero them (locked; the
+ * lock-free variant for a fresh fork child, who is alone). */
 void __gcov_dump(void);
 void __gcov_reset(void);
 void __gcov_reset_int(void);
+/* The same without locking, and the lock (libgcov's own, hidden but linked in our module). */
+void __gcov_dump_int(void);
+void __gcov_lock(void);
+void __gcov_unlock(void);
+extern pthread_mutex_t __gcov_mx;
 /* Present when the program links Check (Debian's libcheck is static). */
 extern void srunner_run_all(void *, int) __attribute__((weak));
 
@@ -74,6 +79,7 @@ static struct sigaction previous[N_FATAL];
 static volatile sig_atomic_t dying;   /* the flush of a fatal signal is under way */
 static volatile sig_atomic_t guard_signal;
 static long long test_deadline_ns;    /* CLOCK_MONOTONIC, 0: none */
+static long long test_margin_ns;      /* flush this long before it */
 static double check_timeout_s;        /* Check's default test timeout, 0: not a Check program */
 static char altstack[65536];
 
@@ -161,11 +167,18 @@ void __wrap__Exit(int status)
 	__wrap__exit(status);
 }
 
+/* Runs before libgcov's final dump (registered later, so called earlier). Under the lock, so a
+ * watchdog flush is either finished or never starts: the final dump, which takes no lock,
+ * must not run alongside it. */
 static void on_exit_record(int status, void *arg)
 {
 	(void)arg;
-	if (!dying)
+	__gcov_lock();
+	if (!dying) {
+		dying = 1;
 		record("exit", status);
+	}
+	__gcov_unlock();
 }
 
 /* --- Fatal signals ------------------------------------------------------------------- */
@@ -307,10 +320,13 @@ static void *watchdog(void *arg)
 	ts.tv_nsec = (long)(w.at_ns % 1000000000LL);
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
+	__gcov_lock();
 	if (!dying) {
 		record(w.kind == 1 ? "timeout-flush" : "check-timeout-flush", 0);
-		flush_and_reset();
+		__gcov_dump_int();
+		__gcov_reset_int();
 	}
+	__gcov_unlock();
 	return NULL;
 }
 
@@ -346,16 +362,28 @@ static double env_seconds(const char *name, double fallback)
 
 /* --- fork ---------------------------------------------------------------------------- */
 
+/* No dump is half done when the process forks; the child gets the lock back free. */
+static void on_fork_prepare(void)
+{
+	__gcov_lock();
+}
+
+static void on_fork_parent(void)
+{
+	__gcov_unlock();
+}
+
 static void on_fork_child(void)
 {
 	/* The parent keeps (and will dump) what ran before the fork; we start at zero. The
 	 * child is single-threaded, so no lock is needed (another thread of the parent may have
 	 * held it at the fork). */
+	pthread_mutex_init(&__gcov_mx, NULL);
 	__gcov_reset_int();
 	dying = 0;
 	record("start", 0);
 	if (test_deadline_ns)
-		start_watchdog(test_deadline_ns - margin_ns(test_deadline_ns - now_ns()), 1);
+		start_watchdog(test_deadline_ns - test_margin_ns, 1);
 	if (check_timeout_s > 0) {
 		long long t = (long long)(check_timeout_s * 1e9);
 		start_watchdog(now_ns() + t - margin_ns(t), 2);
@@ -394,18 +422,21 @@ static void read_deadlines(void)
 	double timeout = env_seconds("PARCOV_TIMEOUT", 0);
 	const char *ck_fork = getenv("CK_FORK");
 
+	if (srunner_run_all && !(ck_fork && !strcmp(ck_fork, "no")))
+		check_timeout_s = env_seconds("CK_DEFAULT_TIMEOUT", 4) *
+				  env_seconds("CK_TIMEOUT_MULTIPLIER", 1);
+	if (timeout <= 0)
+		return;
+	test_margin_ns = margin_ns((long long)(timeout * 1e9));
 	if (deadline && *deadline) {
 		test_deadline_ns = strtoll(deadline, NULL, 10);
-	} else if (timeout > 0) {
+	} else {
 		/* The first process of the test sets the deadline its descendants share. */
 		char buf[32];
 		test_deadline_ns = now_ns() + (long long)(timeout * 1e9);
 		*put_num(buf, test_deadline_ns) = '\0';
 		setenv("PARCOV_DEADLINE", buf, 1);
 	}
-	if (srunner_run_all && !(ck_fork && !strcmp(ck_fork, "no")))
-		check_timeout_s = env_seconds("CK_DEFAULT_TIMEOUT", 4) *
-				  env_seconds("CK_TIMEOUT_MULTIPLIER", 1);
 }
 
 __attribute__((constructor)) static void parcov_rt_init(void)
@@ -421,7 +452,7 @@ __attribute__((constructor)) static void parcov_rt_init(void)
 	record("start", 0);
 	on_exit(on_exit_record, NULL);
 	install_signal_handlers();
-	pthread_atfork(NULL, NULL, on_fork_child);
+	pthread_atfork(on_fork_prepare, on_fork_parent, on_fork_child);
 	if (test_deadline_ns)
-		start_watchdog(test_deadline_ns - margin_ns(test_deadline_ns - now_ns()), 1);
+		start_watchdog(test_deadline_ns - test_margin_ns, 1);
 }
