@@ -13,6 +13,7 @@ struct proc {
 	long pid;
 	char event[32];
 	long value;
+	int flushed; /* a watchdog flushed it before its deadline */
 };
 
 struct procs {
@@ -41,8 +42,11 @@ static void procs_load(const char *path, struct procs *p)
 			;
 		if (i == p->n) {
 			p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+			p->v[i].flushed = 0;
 			p->n++;
 		}
+		if (strstr(event, "timeout-flush"))
+			p->v[i].flushed = 1;
 		p->v[i].pid = pid;
 		snprintf(p->v[i].event, sizeof p->v[i].event, "%s", event);
 		p->v[i].value = value;
@@ -104,8 +108,8 @@ static void describe(struct buffer *why, const struct proc *p)
 
 	if (!strcmp(p->event, "signal")) {
 		const char *name = sigabbrev_np((int)p->value);
-		buf_printf(why, "%sprocess %ld ended by SIG%s (its counts were saved first)", sep, p->pid,
-			   name ? name : "?");
+		buf_printf(why, "%sprocess %ld %sended by SIG%s (its counts were saved first)", sep, p->pid,
+			   p->flushed ? "timed out and was " : "", name ? name : "?");
 	} else if (!strcmp(p->event, "start")) {
 		buf_printf(why, "%sprocess %ld vanished without an ending (SIGKILL?): its counts are lost",
 			   sep, p->pid);

@@ -50,6 +50,7 @@ static void setup(void)
 	tsv_line(&tsv, "killed-5", "killed");
 	tsv_line(&tsv, "empty-6", "empty");
 	tsv_line(&tsv, "notrun-7", "not run");
+	tsv_line(&tsv, "term-8", "sigterm timeout");
 	put("coverage-data/tests.tsv", tsv.data);
 	buf_free(&tsv);
 	/* Exec (two starts of one pid), a fork child, junk lines: all ended normally. */
@@ -67,6 +68,10 @@ static void setup(void)
 	put("coverage-data/runs/000001/tests/hang-4/a.gcda", "x");
 	put("coverage-data/runs/000001/tests/killed-5/parcov-endings.tsv", "50\t1\tstart\t0\n");
 	put("coverage-data/runs/000001/tests/empty-6/parcov-endings.tsv", "60\t1\texit\t0\n");
+	/* CMake >= 3.27: the watchdog flushed, then CTest's TIMEOUT_SIGNAL_NAME arrived. */
+	put("coverage-data/runs/000001/tests/term-8/parcov-endings.tsv",
+	    "80\t1\tstart\t0\n80\t1\ttimeout-flush\t0\n80\t1\tsignal\t15\n");
+	put("coverage-data/runs/000001/tests/term-8/a.gcda", "x");
 }
 
 static void teardown(void)
@@ -83,7 +88,8 @@ START_TEST(test_abnormal_endings_are_named)
 	struct buffer out = {0};
 	size_t n = endings_scan(&cfg, run, &out);
 
-	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_ptr_nonnull(strstr(out.data, "  sigterm timeout: process 80 timed out and was ended by SIGTERM"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  crash segv: process 20 ended by SIGSEGV"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  hang: process 41 was killed by Check's timeout"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  killed: process 50 vanished without an ending"));
@@ -110,7 +116,7 @@ START_TEST(test_ctest_log_names_tests_without_data)
 
 	/* A log older than the data set describes another run: ignored. */
 	ck_assert_int_eq(utime(log, &(struct utimbuf){0, 0}), 0);
-	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 4);
+	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 5);
 	buf_free(&out);
 	free(log);
 }
