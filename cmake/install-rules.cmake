@@ -1,6 +1,7 @@
 # Install layout (relative, so 'cmake --install B --prefix P' works anywhere):
 #   bin/parcov
 #   share/ParallelCoverage/modules/ParallelCoverage.cmake
+#   share/ParallelCoverage/src/runtime/parcov_rt.c   (found by the module as ../src/runtime)
 #   lib/cmake/ParallelCoverage/ParallelCoverageConfig{,Version}.cmake
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -10,6 +11,8 @@ set(PARCOV_MODULE_DIR "${CMAKE_INSTALL_DATADIR}/ParallelCoverage/modules")
 
 install(TARGETS parcov RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES "${PROJECT_SOURCE_DIR}/modules/ParallelCoverage.cmake" DESTINATION "${PARCOV_MODULE_DIR}")
+install(FILES "${PROJECT_SOURCE_DIR}/src/runtime/parcov_rt.c"
+  DESTINATION "${CMAKE_INSTALL_DATADIR}/ParallelCoverage/src/runtime")
 
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/ParallelCoverageConfig.cmake.in"

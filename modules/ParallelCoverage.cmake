@@ -74,10 +74,24 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_COMPILE_OPTIONS
 
   Options added to C and C++ compilations of instrumented targets. Default:
-  ``--coverage;-fprofile-abs-path;-O0``. ``-fprofile-abs-path`` records
-  absolute source paths in the notes files so reports find the sources from
-  any directory; ``-O0`` keeps one counter per source line, so counts map to
-  the lines a reader sees.
+  ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic``.
+  ``-fprofile-abs-path`` records absolute source paths in the notes files so
+  reports find the sources from any directory; ``-O0`` keeps one counter per
+  source line, so counts map to the lines a reader sees;
+  ``-fprofile-update=atomic`` keeps counts exact when threads run the same
+  code.
+
+.. variable:: PARALLEL_COVERAGE_RUNTIME
+
+  ``BOOL``, default ``ON``. Link the ParallelCoverage runtime into every
+  instrumented executable and shared library: it keeps the counters of
+  processes that end with ``_exit()``, a fatal signal or a timeout, counts
+  work done before a ``fork()`` once, and records how each test process ended
+  so ``parcov`` can name tests that crashed, timed out or wrote no data.
+  Tests with a ``TIMEOUT`` get ``PARCOV_TIMEOUT`` in their environment (the
+  runtime's watchdog flushes just before it) and, on CMake 3.27 and newer,
+  ``TIMEOUT_SIGNAL_NAME`` ``SIGTERM`` with a grace period of
+  ``TIMEOUT_SIGNAL_GRACE_PERIOD`` 2 seconds.
 
 .. variable:: PARALLEL_COVERAGE_EXCLUDE_TARGETS
 
@@ -126,11 +140,13 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
 set(PARALLEL_COVERAGE_ROOT "${CMAKE_SOURCE_DIR}" CACHE PATH "Source root of the coverage report")
 set(PARALLEL_COVERAGE_OUTPUT_DIR "${CMAKE_BINARY_DIR}/coverage" CACHE PATH
   "Directory the coverage reports are written to")
-set(PARALLEL_COVERAGE_COMPILE_OPTIONS "--coverage;-fprofile-abs-path;-O0" CACHE STRING
-  "Compile options added to instrumented C and C++ targets")
+set(PARALLEL_COVERAGE_COMPILE_OPTIONS "--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic"
+  CACHE STRING "Compile options added to instrumented C and C++ targets")
+option(PARALLEL_COVERAGE_RUNTIME
+  "Link the runtime that keeps coverage of crashing, _exit()ing, forking and timed-out tests" ON)
 set(PARALLEL_COVERAGE_EXCLUDE_TARGETS "" CACHE STRING "Targets that are never instrumented")
 mark_as_advanced(PARALLEL_COVERAGE_APPEND PARALLEL_COVERAGE_ROOT PARALLEL_COVERAGE_OUTPUT_DIR
-  PARALLEL_COVERAGE_COMPILE_OPTIONS PARALLEL_COVERAGE_EXCLUDE_TARGETS)
+  PARALLEL_COVERAGE_COMPILE_OPTIONS PARALLEL_COVERAGE_EXCLUDE_TARGETS PARALLEL_COVERAGE_RUNTIME)
 
 
 # Compiler of the project: C if enabled, else C++.
@@ -287,12 +303,36 @@ function(_parcov_isolate_tests dir)
       "GCOV_PREFIX=${CMAKE_BINARY_DIR}/coverage-data/current/tests/${test_dir}"
       "GCOV_PREFIX_STRIP=${strip}")
     if(dir STREQUAL CMAKE_CURRENT_SOURCE_DIR)
-      set_property(TEST "${_PARCOV_TEST_${i}}" APPEND PROPERTY ENVIRONMENT "${env}")
+      set(where "")
     else()
-      set_property(TEST "${_PARCOV_TEST_${i}}" DIRECTORY "${dir}" APPEND PROPERTY ENVIRONMENT "${env}")
+      set(where DIRECTORY "${dir}")
     endif()
+    if(PARALLEL_COVERAGE_RUNTIME)
+      _parcov_timeout_properties("${_PARCOV_TEST_${i}}" "${where}" env)
+    endif()
+    set_property(TEST "${_PARCOV_TEST_${i}}" ${where} APPEND PROPERTY ENVIRONMENT "${env}")
     set_property(GLOBAL APPEND PROPERTY _PARCOV_TEST_LINES "${test_dir}\t${hex}")
   endforeach()
+endfunction()
+
+# A test's timeout, for the runtime: PARCOV_TIMEOUT arms its watchdog (the only way to keep
+# counts CTest 3.25's SIGKILL would lose); CMake 3.27+ also sends SIGTERM first, which the
+# runtime catches, flushes, and dies by. The test's own choices win.
+function(_parcov_timeout_properties test where env_var)
+  get_property(timeout TEST "${test}" ${where} PROPERTY TIMEOUT)
+  if(NOT timeout AND DART_TESTING_TIMEOUT)
+    set(timeout "${DART_TESTING_TIMEOUT}")
+  endif()
+  if(timeout GREATER 0)
+    set(${env_var} "${${env_var}};PARCOV_TIMEOUT=${timeout}" PARENT_SCOPE)
+  endif()
+  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.27)
+    get_property(has_signal TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_NAME SET)
+    if(NOT has_signal)
+      set_property(TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_NAME SIGTERM)
+      set_property(TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_GRACE_PERIOD 2)
+    endif()
+  endif()
 endfunction()
 
 function(_parcov_isolate_current_dir)
@@ -323,11 +363,36 @@ function(_parcov_all_dirs out dir)
   set(${out} "${result}" PARENT_SCOPE)
 endfunction()
 
+# The runtime (src/runtime/parcov_rt.c, README "Endings"), compiled once without coverage
+# flags, as C, or as C++ in a project without C. Next to this module in the source tree, and
+# in the installed package at the same relative place.
+function(_parcov_add_runtime)
+  set(source "${_PARCOV_MODULE_DIR}/../src/runtime/parcov_rt.c")
+  if(NOT EXISTS "${source}")
+    message(FATAL_ERROR "ParallelCoverage: the runtime source ${source} is missing; reinstall "
+      "ParallelCoverage or set -DPARALLEL_COVERAGE_RUNTIME=OFF.")
+  endif()
+  get_filename_component(source "${source}" ABSOLUTE)
+  add_library(_parcov_runtime OBJECT "${source}")
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(NOT "C" IN_LIST languages)
+    set_property(SOURCE "${source}" TARGET_DIRECTORY _parcov_runtime PROPERTY LANGUAGE CXX)
+  endif()
+  set_target_properties(_parcov_runtime PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    PARALLEL_COVERAGE_EXCLUDE ON)
+  # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
+  target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
+endfunction()
+
 function(_parcov_instrument_targets dirs)
   set(options "")
   foreach(opt IN LISTS PARALLEL_COVERAGE_COMPILE_OPTIONS)
     list(APPEND options "$<$<COMPILE_LANGUAGE:C,CXX>:${opt}>")
   endforeach()
+  if(PARALLEL_COVERAGE_RUNTIME AND NOT TARGET _parcov_runtime)
+    _parcov_add_runtime()
+  endif()
   set(count 0)
   foreach(dir IN LISTS dirs)
     get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
@@ -345,6 +410,17 @@ function(_parcov_instrument_targets dirs)
           INTERFACE_LINK_OPTIONS "$<BUILD_INTERFACE:--coverage>")
       else()
         set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS "--coverage")
+        if(PARALLEL_COVERAGE_RUNTIME)
+          # _exit() called from statically linked code (Debian's libcheck.a) goes through
+          # the runtime; the executable exports the symbol that elects one runtime copy.
+          set_property(TARGET "${target}" APPEND PROPERTY SOURCES "$<TARGET_OBJECTS:_parcov_runtime>")
+          set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
+            "LINKER:--wrap=_exit,--wrap=_Exit")
+          if(type STREQUAL "EXECUTABLE")
+            set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
+              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1")
+          endif()
+        endif()
       endif()
       math(EXPR count "${count} + 1")
     endforeach()

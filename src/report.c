@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "combine.h"
+#include "endings.h"
 #include "util.h"
 
 extern char **environ;
@@ -240,6 +241,20 @@ static int install(const char *tmp, const char *dest)
 	return 0;
 }
 
+/* The tests combine found crashed, timed out or without data (endings.h), under the table:
+ * their lines are not untested, their coverage is partial or missing. */
+static void append_endings(const struct config *c, struct buffer *summary)
+{
+	char *path = path_join(c->data_dir, ENDINGS_LIST);
+	struct buffer b = {0};
+
+	if (read_file(path, &b) == 0 && b.len)
+		buf_printf(summary, "\nTests whose coverage is partial or missing (crashed, timed out or "
+			   "wrote no data):\n%s", b.data);
+	buf_free(&b);
+	free(path);
+}
+
 int report(const struct config *c, const char *formats)
 {
 	struct argv a = {0};
@@ -313,6 +328,7 @@ int report(const struct config *c, const char *formats)
 	}
 	if (summarize(json_tmp, &summary, &total) < 0)
 		goto out;
+	append_endings(c, &summary);
 
 	/* Everything is written: put it in place. */
 	if (mask & FMT_TXT) {

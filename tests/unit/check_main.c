@@ -4,6 +4,7 @@
 
 Suite *make_gcda_suite(void);
 Suite *make_testname_suite(void);
+Suite *make_endings_suite(void);
 
 int main(void)
 {
@@ -11,6 +12,7 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, make_testname_suite());
+	srunner_add_suite(sr, make_endings_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,181 @@
+#define _GNU_SOURCE
+#include "endings.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testname.h"
+
+/* The last event of one process (a pid's "start" without a later ending means it vanished). */
+struct proc {
+	long pid;
+	char event[32];
+	long value;
+	int flushed; /* a watchdog flushed it before its deadline */
+};
+
+struct procs {
+	struct proc *v;
+	size_t n;
+};
+
+static void procs_load(const char *path, struct procs *p)
+{
+	struct buffer b = {0};
+	char *line, *next;
+
+	memset(p, 0, sizeof *p);
+	if (read_file(path, &b) < 0)
+		return;
+	for (line = b.data; line && *line; line = next) {
+		long pid, ppid, value;
+		char event[32];
+		size_t i;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%ld\t%ld\t%31[^\t]\t%ld", &pid, &ppid, event, &value) != 4)
+			continue;
+		for (i = 0; i < p->n && p->v[i].pid != pid; i++)
+			;
+		if (i == p->n) {
+			p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+			p->v[i].flushed = 0;
+			p->n++;
+		}
+		if (strstr(event, "timeout-flush"))
+			p->v[i].flushed = 1;
+		p->v[i].pid = pid;
+		snprintf(p->v[i].event, sizeof p->v[i].event, "%s", event);
+		p->v[i].value = value;
+	}
+	buf_free(&b);
+}
+
+static int found_gcda(const char *path, const char *rel, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	return ends_with(rel, ".gcda");
+}
+
+/* Names of the tests ctest's last run started, or NULL when its log is missing or older
+ * than the data set (then we cannot tell which tests ran). */
+static char *tests_of_last_log(const struct config *c, const char *run)
+{
+	char *log = xasprintf("%s/Testing/Temporary/LastTest.log", c->build_dir);
+	struct stat sl, sr;
+	struct buffer b = {0}, names = {0};
+	char *line, *next;
+
+	if (stat(log, &sl) < 0 || stat(run, &sr) < 0 || sl.st_mtim.tv_sec < sr.st_mtim.tv_sec ||
+	    read_file(log, &b) < 0) {
+		free(log);
+		return NULL;
+	}
+	free(log);
+	buf_add(&names, "\n", 1);
+	for (line = b.data; line && *line; line = next) {
+		const char *p = line;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		p += strspn(p, "0123456789");
+		if (*p++ != '/')
+			continue;
+		p += strspn(p, "0123456789");
+		if (strncmp(p, " Test: ", 7))
+			continue;
+		buf_printf(&names, "%s\n", p + 7);
+	}
+	buf_free(&b);
+	return names.data;
+}
+
+static int in_list(const char *list, const char *name)
+{
+	char *key = xasprintf("\n%s\n", name);
+	int ret = strstr(list, key) != NULL;
+	free(key);
+	return ret;
+}
+
+static void describe(struct buffer *why, const struct proc *p)
+{
+	const char *sep = why->len ? "; " : "";
+
+	if (!strcmp(p->event, "signal")) {
+		const char *name = sigabbrev_np((int)p->value);
+		buf_printf(why, "%sprocess %ld %sended by SIG%s (its counts were saved first)", sep, p->pid,
+			   p->flushed ? "timed out and was " : "", name ? name : "?");
+	} else if (!strcmp(p->event, "start")) {
+		buf_printf(why, "%sprocess %ld vanished without an ending (SIGKILL?): its counts are lost",
+			   sep, p->pid);
+	} else if (!strcmp(p->event, "timeout-flush")) {
+		buf_printf(why, "%sprocess %ld timed out: counts up to just before the TIMEOUT kept, "
+			   "later ones lost", sep, p->pid);
+	} else if (!strcmp(p->event, "check-timeout-flush")) {
+		buf_printf(why, "%sprocess %ld was killed by Check's timeout: counts up to just before "
+			   "it kept, later ones lost", sep, p->pid);
+	}
+}
+
+size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+{
+	char *tsv = path_join(c->data_dir, "tests.tsv"), *ran = tests_of_last_log(c, run);
+	struct buffer b = {0};
+	char *line, *next;
+	size_t listed = 0;
+
+	if (read_file(tsv, &b) < 0) {
+		free(tsv);
+		free(ran);
+		return 0;
+	}
+	for (line = b.data; line && *line; line = next) {
+		char *tab = strchr(line, '\t'), *name = NULL, *dir, *record;
+		struct buffer why = {0};
+		struct procs procs;
+		size_t len;
+		int present;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!tab)
+			continue;
+		*tab = '\0';
+		if (hex_decode(tab + 1, &name, &len) < 0 || strlen(name) != len) {
+			free(name);
+			continue;
+		}
+		dir = xasprintf("%s/tests/%s", run, line);
+		present = is_dir(dir);
+		if (ran ? !in_list(ran, name) : !present) {
+			free(dir);
+			free(name);
+			continue;
+		}
+		record = path_join(dir, ENDINGS_RECORD);
+		procs_load(record, &procs);
+		for (size_t i = 0; i < procs.n; i++)
+			describe(&why, &procs.v[i]);
+		if (!present || walk_files(dir, NULL, found_gcda, NULL) != 1)
+			buf_printf(&why, "%swrote no coverage data", why.len ? "; " : "");
+		if (why.len) {
+			buf_printf(out, "  %s: %s\n", name, why.data);
+			listed++;
+		}
+		buf_free(&why);
+		free(procs.v);
+		free(record);
+		free(dir);
+		free(name);
+	}
+	buf_free(&b);
+	free(tsv);
+	free(ran);
+	return listed;
+}

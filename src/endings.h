@@ -1,0 +1,20 @@
+/* How the processes of each test ended, from the records the runtime (src/runtime/parcov_rt.c)
+ * leaves in every test's data directory: which tests crashed, timed out or wrote no data. */
+#ifndef PARCOV_ENDINGS_H
+#define PARCOV_ENDINGS_H
+
+#include "config.h"
+#include "util.h"
+
+/* Name of the record file in a test's data directory (combine reads only *.gcda). */
+#define ENDINGS_RECORD "parcov-endings.tsv"
+/* The list combine saves for report, under coverage-data/. */
+#define ENDINGS_LIST "endings.txt"
+
+/* Append to out one line "  <test>: <what happened>" per test of data set run whose
+ * coverage is partial or missing. Tests that ran are the ones of ctest's LastTest.log when it
+ * is newer than the data set, else those with a data directory. Returns the number of tests
+ * listed. */
+size_t endings_scan(const struct config *c, const char *run, struct buffer *out);
+
+#endif

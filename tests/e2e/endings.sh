@@ -1,0 +1,111 @@
+#!/bin/bash
+# Nothing lost, nothing counted twice: programs whose exact counts are known end by a failing
+# Check assertion (fork mode, _exit), SIGSEGV (with an instrumented shared library), abort(),
+# CTest's TIMEOUT, Check's timeout, _exit(), SIGKILL, fork() from an uninstrumented library,
+# four threads on one function, and their own SIGTERM handler. Under ctest -j4 the marked
+# lines must have exactly the expected counts, ctest must see the same results as without
+# ParallelCoverage, and the report must name the tests that crashed, timed out or wrote no data.
+. "$(dirname "$0")/lib.sh"
+S="$REPO/tests/e2e/endings"
+rm -rf "$WORK"; mkdir -p "$WORK"
+
+# ctest_results BUILD OUT: "<test> <result>" per test, from ctest -j4 (which must fail). On
+# CMake >= 3.27 the module makes CTest end a timed-out test with SIGTERM, which CTest reports
+# as "Timeout (SIGTERM)": still a timeout.
+ctest_results() {
+  set +e; ctest --test-dir "$1" -j4 >"$WORK/ctest.log" 2>&1; rc=$?; set -e
+  cat "$WORK/ctest.log"
+  [ $rc -ne 0 ] || fail "ctest passed although tests must fail"
+  sed -n 's/^ *[0-9]*\/[0-9]* Test *#[0-9]*: \([^ ]*\) [. ]*\(.*\)$/\1 \2/p' "$WORK/ctest.log" |
+    sed -e 's/ *[0-9.]* sec$//' -e 's/Timeout (SIGTERM)$/Timeout/' | sort >"$2"
+  [ "$(wc -l <"$2")" = 11 ] || fail "expected 11 test results in $2"
+}
+
+# statuses BUILD OUT: exit status of each program run directly (128+N: signal N).
+statuses() {
+  for p in check_fail check_timeout segv abort exit fork threads sigterm sigkill; do
+    set +e; (cd "$WORK" && GCOV_PREFIX="$WORK/direct" CK_DEFAULT_TIMEOUT=1 "$1/$p" >/dev/null 2>&1); rc=$?; set -e
+    echo "$p $rc"
+  done >"$2"
+}
+
+# counts JSON: "<mark> <count>" for every MARK:<mark> comment of the sources.
+counts() {
+  python3 - "$1" "$S" <<'PY'
+import json, os, re, sys
+report, src = sys.argv[1:3]
+for f in json.load(open(report))["files"]:
+    lines = {l["line_number"]: l["count"] for l in f["lines"]}
+    for n, text in enumerate(open(os.path.join(src, f["file"])), 1):
+        m = re.search(r"MARK:(\S+)", text)
+        if m:
+            print(m.group(1), lines.get(n, "none"))
+PY
+}
+
+# expect_counts FILE "mark count"...: each listed mark has exactly that count.
+expect_counts() {
+  file=$1; shift
+  bad=0
+  for pair in "$@"; do
+    got=$(awk -v m="${pair% *}" '$1 == m { print $2 }' "$file")
+    [ "$got" = "${pair#* }" ] || { echo "${pair% *}: expected ${pair#* }, got '${got}'"; bad=1; }
+  done
+  return $bad
+}
+
+step "without ParallelCoverage: what ctest and the programs report"
+run_ok cmake -S "$S" -B "$WORK/off" -G "$GENERATOR"
+run_ok cmake --build "$WORK/off"
+ctest_results "$WORK/off" "$WORK/off.results"
+statuses "$WORK/off" "$WORK/off.statuses"
+cat "$WORK/off.statuses"
+# The ground truth of the endings themselves.
+printf '%s\n' "check_fail 1" "check_timeout 1" "segv 139" "abort 134" "exit 3" "fork 0" \
+  "threads 0" "sigterm 0" "sigkill 137" | diff - "$WORK/off.statuses" ||
+  fail "the test programs do not end as designed"
+
+step "with ParallelCoverage: same results, exact counts"
+run_ok cmake -S "$S" -B "$WORK/on" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  -DPARCOV_MODULE_DIR="$REPO/modules"
+run_ok cmake --build "$WORK/on"
+ctest_results "$WORK/on" "$WORK/on.results"
+diff "$WORK/off.results" "$WORK/on.results" || fail "ctest saw different results with coverage"
+run_ok cmake --build "$WORK/on" --target coverage
+grep -q "6 tests crashed, timed out or wrote no coverage data" "$WORK/last.log" ||
+  fail "combine did not count the 6 tests that ended abnormally"
+counts "$WORK/on/coverage/coverage.json" >"$WORK/on.counts"
+cat "$WORK/on.counts"
+expect_counts "$WORK/on.counts" \
+  "check_fail.main 1" "check_fail.hit 5" "check_fail.never 0" \
+  "check_timeout.hit 3" "check_timeout.end 1" \
+  "segv.loop 3" "shared.hit 3" "segv.after 0" \
+  "abort.loop 2" "hang.loop 4" "exit.loop 5" \
+  "fork.before 1" "fork.child 2" "fork.child2 2" "fork.after 1" \
+  "threads.hit 800000" "sigterm.handler 2" "sigterm.end 1" \
+  "sigkill.before 0" || fail "wrong counts (see above)"
+
+step "the report names the tests that crashed, timed out or wrote no data, and only those"
+sed -n '/^Tests whose coverage is partial/,$p' "$WORK/on/coverage/summary.txt" >"$WORK/listed"
+cat "$WORK/listed"
+for t in "check.timeout: .*killed by Check's timeout" "crash.abort: .*SIGABRT" \
+         "crash.segv: .*SIGSEGV" "crash.sigkill: .*vanished.*wrote no coverage data" \
+         "ctest.timeout: .*timed out" "no.data: wrote no coverage data"; do
+  grep -Eq "^  $t" "$WORK/listed" || fail "the report does not list /$t/"
+done
+[ "$(grep -c '^  ' "$WORK/listed")" = 6 ] || fail "the report lists tests that ended normally"
+
+step "the programs' own exit statuses and signals are unchanged"
+statuses "$WORK/on" "$WORK/on.statuses"
+diff "$WORK/off.statuses" "$WORK/on.statuses" || fail "exit statuses changed under coverage"
+
+step "without the runtime the same suite loses and doubles counts (the test can fail)"
+run_ok cmake -S "$S" -B "$WORK/on" -DPARALLEL_COVERAGE_RUNTIME=OFF
+run_ok cmake --build "$WORK/on"
+ctest_results "$WORK/on" "$WORK/bare.results"
+run_ok cmake --build "$WORK/on" --target coverage
+counts "$WORK/on/coverage/coverage.json" >"$WORK/bare.counts"
+expect_counts "$WORK/bare.counts" "check_fail.hit 3" "check_fail.main 2" "fork.before 3" \
+  "segv.loop 0" "abort.loop 0" "hang.loop 0" "exit.loop 0" ||
+  fail "without the runtime, counts were expected to be wrong in the known ways"
+echo "PASS: endings"
