@@ -622,22 +622,23 @@ static void explain_no_data(struct doctor *d, const struct objects *o, const str
 	char *runs = path_join(c->data_dir, "runs");
 	const char *prefix = getenv("GCOV_PREFIX");
 
-	if (!is_dir(runs)) {
-		problem(d, 1, xasprintf("run the tests first: ctest --test-dir %s -j N, then the coverage "
-		                        "target", c->build_dir),
-		        "no coverage data: ctest has not run in %s since it was configured with coverage "
-		        "(the tests were never run, or run by hand)", c->build_dir);
-	} else if (foreign->n) {
+	if (foreign->n) {
 		char *names = list_join(foreign);
 		problem(d, 1, xasprintf("run the tests through ctest (ctest --test-dir %s -j N): each test "
 		                        "then writes into its own data directory", c->build_dir),
 		        "no coverage data from ctest, but %zu .gcda files in the build tree were written "
 		        "by programs run outside ctest: %s", foreign->n, names);
 		free(names);
+	} else if (!is_dir(runs)) {
+		problem(d, 1, xasprintf("run the tests first: ctest --test-dir %s -j N, then the coverage "
+		                        "target", c->build_dir),
+		        "no coverage data: ctest has not run in %s since it was configured with coverage "
+		        "(the tests were never run, or run by hand)", c->build_dir);
 	} else {
 		problem(d, 1, xasprintf("run the tests first: ctest --test-dir %s -j N (a run that selects "
 		                        "no test, or ctest -N, records nothing); if tests ran and still "
-		                        "nothing came, see the test notes below", c->build_dir),
+		                        "nothing came, they run no program built in this tree, or it died "
+		                        "before exiting (gcov writes the data at exit)", c->build_dir),
 		        "no coverage data: no ctest run of %s left any .gcda file", c->build_dir);
 	}
 	if (prefix && *prefix)
