@@ -549,6 +549,31 @@ static void last_tests(const struct config *c, struct list *names)
 	free(path);
 }
 
+/* The tests the module isolated (coverage-data/tests.tsv: directory, hex-encoded name). */
+static void isolated_tests(const struct config *c, struct list *dirs, struct list *names)
+{
+	char *path = path_join(c->data_dir, "tests.tsv");
+	struct buffer b = {0};
+	char *line, *next;
+
+	if (read_file(path, &b) == 0) {
+		for (line = b.data; line && *line; line = next) {
+			char *tab = strchr(line, '\t'), *name;
+			size_t len; /* hex_decode NUL-terminates */
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			if (!tab || hex_decode(tab + 1, &name, &len) < 0)
+				continue;
+			*tab = '\0';
+			list_add(dirs, xstrdup(line));
+			list_add(names, name);
+		}
+	}
+	buf_free(&b);
+	free(path);
+}
+
 /* The combine manifest: build-relative paths of the .gcda files it wrote, unchanged since. */
 static void combined_files(const struct config *c, struct list *ours)
 {
@@ -583,7 +608,7 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 {
 	char *current = path_join(d->c->data_dir, "current");
 	char real_current[PATH_MAX], real_run[PATH_MAX];
-	struct list ran = {0}, missing = {0};
+	struct list ran = {0}, missing = {0}, known_dirs = {0}, known_names = {0};
 
 	/* Only the current set belongs to the last ctest run that CTest's log describes. */
 	if (!realpath(current, real_current) || !realpath(run, real_run) ||
@@ -592,11 +617,18 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 		return;
 	}
 	last_tests(d->c, &ran);
+	isolated_tests(d->c, &known_dirs, &known_names);
 	for (size_t i = 0; i < ran.n; i++) {
-		char *dir = testname_to_dir(ran.v[i], strlen(ran.v[i]));
-		if (!list_has(have, dir))
-			list_add(&missing, xasprintf("'%s'", ran.v[i]));
-		free(dir);
+		/* CTest's log cuts a name at its first newline: match tests.tsv's names on that. */
+		size_t len = strlen(ran.v[i]);
+		for (size_t k = 0; k < known_names.n; k++) {
+			const char *name = known_names.v[k];
+			if (strncmp(name, ran.v[i], len) || (name[len] && name[len] != '\n'))
+				continue;
+			if (!list_has(have, known_dirs.v[k]))
+				list_add(&missing, xasprintf("'%s'", ran.v[i]));
+			break;
+		}
 	}
 	if (missing.n) {
 		char *names = list_join(&missing);
@@ -612,6 +644,8 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 	}
 	list_free(&ran);
 	list_free(&missing);
+	list_free(&known_dirs);
+	list_free(&known_names);
 	free(current);
 }
 
