@@ -537,7 +537,9 @@ function(_parcov_finish)
     set(name parcov-coverage)
     message(STATUS "ParallelCoverage: the project has its own 'coverage' target; ours is 'parcov-coverage'")
   endif()
+  # doctor --before-report stops on what would make the report empty or wrong, saying the fix.
   add_custom_target(${name}
+    COMMAND "${PARALLEL_COVERAGE_PARCOV}" doctor --before-report -C "${CMAKE_BINARY_DIR}"
     COMMAND "${PARALLEL_COVERAGE_PARCOV}" combine -C "${CMAKE_BINARY_DIR}"
     COMMAND "${PARALLEL_COVERAGE_PARCOV}" report -C "${CMAKE_BINARY_DIR}"
     WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"

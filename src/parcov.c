@@ -8,6 +8,7 @@
 
 #include "combine.h"
 #include "config.h"
+#include "doctor.h"
 #include "report.h"
 #include "runs.h"
 #include "testname.h"
@@ -128,6 +129,7 @@ static int cmd_pre_test(int argc, char **argv)
 	}
 	ret = runs_start(&c) < 0;
 	config_unlock(lock);
+	doctor_check_ctest_parallel();
 	config_free(&c);
 	return ret;
 }
@@ -170,6 +172,44 @@ static int cmd_report(int argc, char **argv)
 	config_unlock(lock);
 	config_free(&c);
 	return ret;
+}
+
+static int cmd_doctor(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"directory", required_argument, NULL, 'C'},
+		{"before-report", no_argument, NULL, 'b'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	enum doctor_mode mode = DOCTOR_FULL;
+	const char *dir = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+C:qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'b':
+			mode = DOCTOR_BEFORE_REPORT;
+			break;
+		case 'q':
+			verbose = 0;
+			break;
+		case 'h':
+			return usage(stdout, 0);
+		default:
+			return usage(stderr, 2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "parcov doctor: unexpected argument '%s'\n", argv[optind]);
+		return usage(stderr, 2);
+	}
+	return doctor(dir, mode);
 }
 
 static int cmd_test_dir(int argc, char **argv)
@@ -230,6 +270,14 @@ static const struct command commands[] = {
 	 "[--hex] NAME...\n"
 	 "Print, one per line, the directory under coverage-data/current/tests/ that holds the\n"
 	 "data of each test. --hex: names are given hex-encoded (CMake's string(HEX)).\n"},
+	{"doctor", cmd_doctor, "find out why coverage is missing or wrong, and say the fix",
+	 "[-C BUILD_DIR] [-q] [--before-report]\n"
+	 "Check the build tree: instrumented objects, gcov and gcovr versions, coverage data of\n"
+	 "the last ctest run (missing, older than its objects, from another compiler), tests\n"
+	 "that wrote no data, fcntl locks on its filesystem. Each problem comes with its fix.\n"
+	 "Exit status 0: healthy; 1: problems found. -q prints problems only.\n"
+	 "--before-report: what the coverage target runs; print problems only, and fail only on\n"
+	 "those that would make the report empty or wrong.\n"},
 	{"help", cmd_help, "show this help", "[COMMAND]\n"},
 };
 

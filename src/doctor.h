@@ -1,0 +1,21 @@
+/* parcov doctor: find out why a coverage report would be empty or wrong, and say the fix. */
+#ifndef PARCOV_DOCTOR_H
+#define PARCOV_DOCTOR_H
+
+/* What doctor() prints and what makes it fail. */
+enum doctor_mode {
+	DOCTOR_FULL,          /* parcov doctor: every check, "ok" lines too; 1 on any problem */
+	DOCTOR_BEFORE_REPORT, /* the coverage target: problems only; 1 only when the report
+	                         would be empty or wrong */
+};
+
+/* Diagnose the build tree dir (NULL: the current directory). Returns 0 when healthy, 1 when
+ * problems were found (each printed with what is wrong and the exact fix). */
+int doctor(const char *dir, enum doctor_mode mode);
+
+/* Run by 'parcov pre-test': if the ctest that runs us was given -j with a value it cannot
+ * read (CMake before 3.29 takes 'ctest -j auto' as -j 1, silently), print one line saying so
+ * and what to type instead. */
+void doctor_check_ctest_parallel(void);
+
+#endif
