@@ -22,5 +22,7 @@ for v in "${versions[@]}"; do
   rm -rf "$build"
   PATH="$bin:$PATH" cmake -S "$repo" -B "$build" -Werror=dev -Werror=deprecated
   PATH="$bin:$PATH" cmake --build "$build" -j 2
-  PATH="$bin:$PATH" ctest --test-dir "$build" -L e2e -j 2 --output-on-failure
+  # doctor and hostile input do not depend on the CMake version; they run once, under 3.25.
+  PATH="$bin:$PATH" ctest --test-dir "$build" -L e2e -E "e2e\.(doctor|hostile)$" -j 2 \
+    --output-on-failure
 done
