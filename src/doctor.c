@@ -632,10 +632,10 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 	}
 	if (missing.n) {
 		char *names = list_join(&missing);
-		problem(d, 0, xstrdup("make such a test run a program built in this tree, and let it "
-		                      "exit normally: gcov writes the data at exit, so abort(), _exit(), a "
-		                      "crash or a TIMEOUT kill lose it (tests that only run scripts have "
-		                      "nothing to measure)"),
+		problem(d, 0, xstrdup("make such a test run a program built in this tree (tests that "
+		                      "only run scripts have nothing to measure); a process killed by "
+		                      "SIGKILL writes nothing, and without PARALLEL_COVERAGE_RUNTIME=ON "
+		                      "neither do crashes, abort(), _exit() and timeouts"),
 		        "%zu of the %zu tests of the last ctest run wrote no coverage data: %s",
 		        missing.n, ran.n, names);
 		free(names);
