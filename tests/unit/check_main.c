@@ -4,6 +4,7 @@
 
 Suite *make_gcda_suite(void);
 Suite *make_testname_suite(void);
+Suite *make_gcda_clang_suite(void);
 
 int main(void)
 {
@@ -11,6 +12,9 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, make_testname_suite());
+	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
+	if (getenv("PARCOV_CLANG_FIXTURES"))
+		srunner_add_suite(sr, make_gcda_clang_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
