@@ -209,6 +209,14 @@ sys.exit(0 if 'counted.c' in f and 'shout.c' not in f else 1)" "$b/coverage/cove
   run_ok "$parcov" report -C "$b"
 done
 
+step "configure errors: llvm with GCC, an unknown backend"
+run_fails 1 "PARALLEL_COVERAGE_BACKEND=llvm needs Clang" env CC=gcc cmake -S "$KNOWN" \
+  -B "$WORK/gcc-llvm" -DPARALLEL_COVERAGE=ON -DPARALLEL_COVERAGE_BACKEND=llvm \
+  -DCMAKE_MODULE_PATH="$REPO/modules"
+run_fails 1 "PARALLEL_COVERAGE_BACKEND='lcov' is not one of" cmake -S "$KNOWN" \
+  -B "$WORK/bad-backend" -DPARALLEL_COVERAGE=ON -DPARALLEL_COVERAGE_BACKEND=lcov \
+  -DCMAKE_MODULE_PATH="$REPO/modules"
+
 step "llvm: report before combine, clean"
 b="$WORK/llvm-known"
 parcov=$(parcov_of "$b")
