@@ -20,17 +20,19 @@ Nothing happens unless ``PARALLEL_COVERAGE`` is ON. Then, at the end of the
 configure step:
 
 * every non-imported executable and library target of the project is compiled
-  and linked with :variable:`PARALLEL_COVERAGE_COMPILE_OPTIONS` (GCC's
-  ``--coverage`` by default), whether it was created before or after the
-  include, in any directory;
+  and linked with :variable:`PARALLEL_COVERAGE_COMPILE_OPTIONS` (``--coverage``
+  for the gcov backend, ``-fprofile-instr-generate -fcoverage-mapping`` for
+  Clang's source-based coverage, see :variable:`PARALLEL_COVERAGE_BACKEND`),
+  whether it was created before or after the include, in any directory;
 * every CTest test gets its own data directory through ``GCOV_PREFIX`` and
-  ``GCOV_PREFIX_STRIP`` added to its ``ENVIRONMENT``, so tests running in
-  parallel never write the same ``.gcda`` file;
+  ``GCOV_PREFIX_STRIP`` (gcov) or ``LLVM_PROFILE_FILE`` (llvm) added to its
+  ``ENVIRONMENT``, so tests running in parallel never write the same file;
 * ``CTestCustom.cmake`` makes each ``ctest`` run start a new data set
   (``parcov pre-test``), so repeated runs never add up;
 * a ``coverage`` target (``cmake --build <dir> -t coverage``) merges the data
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
-  :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, through gcovr).
+  :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, through gcovr,
+  or ``llvm-profdata`` and ``llvm-cov`` for the llvm backend).
   If the project already has a ``coverage`` target, ours is ``parcov-coverage``.
 
 Cache variables
@@ -39,6 +41,12 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE
 
   ``BOOL``, default ``OFF``. Master switch.
+
+.. variable:: PARALLEL_COVERAGE_BACKEND
+
+  ``auto`` (default), ``gcov`` or ``llvm``. ``auto`` is ``gcov`` with GCC and
+  ``llvm`` (source-based coverage) with Clang. ``gcov`` with Clang uses
+  Clang's ``--coverage`` and ``llvm-cov gcov`` of Clang's version.
 
 .. variable:: PARALLEL_COVERAGE_APPEND
 
@@ -55,7 +63,8 @@ Cache variables
 
   List of gcovr regular expressions; a relative one is matched against source
   paths relative to :variable:`PARALLEL_COVERAGE_ROOT`. Default
-  ``tests/;test/;examples/``.
+  ``tests/;test/;examples/``. With the llvm backend they become llvm-cov's
+  ``-ignore-filename-regex`` (POSIX extended syntax), anchored the same way.
 
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_LINE
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_BRANCH
@@ -73,17 +82,19 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_COMPILE_OPTIONS
 
-  Options added to C and C++ compilations of instrumented targets. Default:
-  ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic``.
+  Options added to C and C++ compilations of instrumented targets. Empty
+  (default): the backend's, ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic`` with GCC,
+  ``--coverage;-O0`` with Clang's gcov, and
+  ``-fprofile-instr-generate;-fcoverage-mapping;-O0`` with llvm.
   ``-fprofile-abs-path`` records absolute source paths in the notes files so
   reports find the sources from any directory; ``-O0`` keeps one counter per
-  source line, so counts map to the lines a reader sees;
+  source line, so counts map to the lines a reader sees.
   ``-fprofile-update=atomic`` keeps counts exact when threads run the same
   code.
 
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
-  ``BOOL``, default ``ON``. Link the ParallelCoverage runtime into every
+  ``BOOL``, default ``ON``. With GCC (gcov backend), link the ParallelCoverage runtime into every
   instrumented executable and shared library: it keeps the counters of
   processes that end with ``_exit()``, a fatal signal or a timeout, counts
   work done before a ``fork()`` once, and records how each test process ended
@@ -102,7 +113,14 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_GCOV
 
   The gcov matching the compiler. Default: found next to the compiler
-  (``gcc-12`` gives ``gcov-12``).
+  (``gcc-12`` gives ``gcov-12``); with Clang, ``llvm-cov-<major> gcov`` (a
+  command line: gcovr splits it like a shell).
+
+.. variable:: PARALLEL_COVERAGE_LLVM_COV
+.. variable:: PARALLEL_COVERAGE_LLVM_PROFDATA
+
+  ``llvm-cov`` and ``llvm-profdata`` of Clang's version (``clang-14`` gives
+  ``llvm-cov-14``), for the llvm backend and Clang's gcov.
 
 .. variable:: PARALLEL_COVERAGE_GCOVR
 
@@ -140,11 +158,14 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
 set(PARALLEL_COVERAGE_ROOT "${CMAKE_SOURCE_DIR}" CACHE PATH "Source root of the coverage report")
 set(PARALLEL_COVERAGE_OUTPUT_DIR "${CMAKE_BINARY_DIR}/coverage" CACHE PATH
   "Directory the coverage reports are written to")
-set(PARALLEL_COVERAGE_COMPILE_OPTIONS "--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic"
-  CACHE STRING "Compile options added to instrumented C and C++ targets")
+set(PARALLEL_COVERAGE_COMPILE_OPTIONS "" CACHE STRING
+  "Compile options added to instrumented C and C++ targets (empty: the backend's)")
 option(PARALLEL_COVERAGE_RUNTIME
   "Link the runtime that keeps coverage of crashing, _exit()ing, forking and timed-out tests" ON)
 set(PARALLEL_COVERAGE_EXCLUDE_TARGETS "" CACHE STRING "Targets that are never instrumented")
+set(PARALLEL_COVERAGE_BACKEND "auto" CACHE STRING
+  "Coverage backend: auto (GCC: gcov, Clang: llvm), gcov, or llvm (Clang's source-based coverage)")
+set_property(CACHE PARALLEL_COVERAGE_BACKEND PROPERTY STRINGS auto gcov llvm)
 mark_as_advanced(PARALLEL_COVERAGE_APPEND PARALLEL_COVERAGE_ROOT PARALLEL_COVERAGE_OUTPUT_DIR
   PARALLEL_COVERAGE_COMPILE_OPTIONS PARALLEL_COVERAGE_EXCLUDE_TARGETS PARALLEL_COVERAGE_RUNTIME)
 
@@ -198,6 +219,158 @@ function(_parcov_find_gcov compiler version)
   endif()
   set(PARALLEL_COVERAGE_GCOV "${PARALLEL_COVERAGE_GCOV}" CACHE FILEPATH
     "gcov matching the compiler (used by gcovr)")
+endfunction()
+
+# --- Backends (gcov with GCC or Clang; llvm: Clang's source-based coverage) ---------------
+
+# Resolve PARALLEL_COVERAGE_BACKEND for this compiler, find the tools it needs, and record
+# it in the global property _PARCOV_BACKEND (gcov or llvm) for the deferred calls.
+function(_parcov_choose_backend out id version compiler)
+  set(backend "${PARALLEL_COVERAGE_BACKEND}")
+  if(NOT backend MATCHES "^(auto|gcov|llvm)$")
+    message(FATAL_ERROR
+      "ParallelCoverage: PARALLEL_COVERAGE_BACKEND='${backend}' is not one of auto, gcov, llvm.")
+  endif()
+  if(NOT id MATCHES "^(GNU|Clang)$")
+    message(FATAL_ERROR
+      "ParallelCoverage: compiler '${id}' is not supported; ParallelCoverage supports GCC "
+      "(gcov) and Clang (gcov or llvm). Configure with CC=gcc or CC=clang, or set "
+      "PARALLEL_COVERAGE=OFF.")
+  endif()
+  if(backend STREQUAL "auto")
+    if(id STREQUAL "GNU")
+      set(backend gcov)
+    else()
+      set(backend llvm)
+    endif()
+  endif()
+  if(backend STREQUAL "llvm" AND NOT id STREQUAL "Clang")
+    message(FATAL_ERROR
+      "ParallelCoverage: PARALLEL_COVERAGE_BACKEND=llvm needs Clang (the compiler is ${id} "
+      "${version}). Configure with CC=clang, or use the gcov backend.")
+  endif()
+  if(id STREQUAL "Clang")
+    _parcov_find_llvm_tools("${compiler}" "${version}" "${backend}")
+  endif()
+  set_property(GLOBAL PROPERTY _PARCOV_BACKEND "${backend}")
+  set(${out} "${backend}" PARENT_SCOPE)
+endfunction()
+
+# llvm-cov (and for the llvm backend llvm-profdata) of Clang's version: 'clang-14' ->
+# 'llvm-cov-14', also next to the compiler (/usr/lib/llvm-14/bin/llvm-cov). Clang's gcov data
+# needs its own llvm-cov: GCC's gcov says "version mismatch". For the gcov backend the gcov
+# command gcovr runs is "<llvm-cov> gcov" (gcovr 5 splits --gcov-executable like a shell).
+function(_parcov_find_llvm_tools compiler version backend)
+  get_filename_component(dir "${compiler}" DIRECTORY)
+  get_filename_component(real "${compiler}" REALPATH)
+  get_filename_component(real_dir "${real}" DIRECTORY)
+  string(REGEX MATCH "^[0-9]+" major "${version}")
+  set(tools llvm-cov)
+  if(backend STREQUAL "llvm")
+    list(APPEND tools llvm-profdata)
+  endif()
+  foreach(tool IN LISTS tools)
+    string(TOUPPER "${tool}" var)
+    string(REPLACE "-" "_" var "PARALLEL_COVERAGE_${var}")
+    if(NOT ${var})
+      unset(found)
+      find_program(found NAMES ${tool}-${major} HINTS "${dir}" "${real_dir}" NO_CACHE)
+      if(NOT found)
+        find_program(found NAMES ${tool} HINTS "${real_dir}" "${dir}" NO_CACHE)
+        if(found)
+          execute_process(COMMAND "${found}" --version OUTPUT_VARIABLE out ERROR_QUIET)
+          if(NOT out MATCHES "LLVM version ${major}\\.")
+            set(found "")
+          endif()
+        endif()
+      endif()
+      if(NOT found)
+        message(FATAL_ERROR
+          "ParallelCoverage: no ${tool} for Clang ${version} (tried ${tool}-${major} and "
+          "${tool} next to ${compiler}). Install it (Debian: apt-get install llvm-${major}) "
+          "or set -D${var}=/path/to/${tool}-${major}.")
+      endif()
+      set(${var} "${found}" CACHE FILEPATH "${tool} matching Clang")
+    endif()
+  endforeach()
+  if(backend STREQUAL "gcov" AND NOT PARALLEL_COVERAGE_GCOV)
+    # Quoted for gcovr's shell-like split: a path may hold spaces.
+    string(REPLACE "'" "'\\''" quoted "${PARALLEL_COVERAGE_LLVM_COV}")
+    set(PARALLEL_COVERAGE_GCOV "'${quoted}' gcov" CACHE STRING
+      "gcov command matching the compiler (used by gcovr)")
+  endif()
+endfunction()
+
+# The compile options and the link option of the backend (PARALLEL_COVERAGE_COMPILE_OPTIONS
+# when set).
+function(_parcov_backend_flags out_compile out_link)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  _parcov_compiler(id version compiler)
+  if(backend STREQUAL "llvm")
+    set(options -fprofile-instr-generate -fcoverage-mapping -O0)
+    set(link -fprofile-instr-generate)
+  elseif(id STREQUAL "GNU")
+    set(options --coverage -fprofile-abs-path -O0 -fprofile-update=atomic)
+    set(link --coverage)
+  else()
+    # Clang has no -fprofile-abs-path: CMake passes absolute source paths, which Clang's
+    # notes record as given.
+    set(options --coverage -O0)
+    set(link --coverage)
+  endif()
+  if(NOT PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
+    set(options "${PARALLEL_COVERAGE_COMPILE_OPTIONS}")
+  endif()
+  set(${out_compile} "${options}" PARENT_SCOPE)
+  set(${out_link} "${link}" PARENT_SCOPE)
+endfunction()
+
+# A test's environment: its own data directory. gcov: GCC's and Clang's runtimes honour
+# GCOV_PREFIX/GCOV_PREFIX_STRIP. llvm: %m names one file per instrumented binary or shared
+# library (each writes its own profile), merged in place by the runtime under a lock when
+# several processes of one test run the same binary, so the file count stays small.
+function(_parcov_test_environment out test_dir strip)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  set(dir "${CMAKE_BINARY_DIR}/coverage-data/current/tests/${test_dir}")
+  if(backend STREQUAL "llvm")
+    set(${out} "LLVM_PROFILE_FILE=${dir}/%m.profraw" PARENT_SCOPE)
+  else()
+    set(${out} "GCOV_PREFIX=${dir}" "GCOV_PREFIX_STRIP=${strip}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# llvm-cov needs every instrumented executable and shared library: their paths, one a line,
+# in coverage-data/objects.txt (objects-<config>.txt with a multi-config generator), written
+# at generate time when the paths are known.
+function(_parcov_write_binaries targets)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  if(NOT backend STREQUAL "llvm")
+    return()
+  endif()
+  set(content "")
+  foreach(target IN LISTS targets)
+    string(APPEND content "$<TARGET_FILE:${target}>\n")
+  endforeach()
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(name "objects-$<CONFIG>.txt")
+  else()
+    set(name "objects.txt")
+  endif()
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/coverage-data/${name}" CONTENT "${content}")
+endfunction()
+
+# The backend's lines of parcov.conf.
+function(_parcov_backend_config text_var)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  set(text "${${text_var}}backend=${backend}\n")
+  if(PARALLEL_COVERAGE_LLVM_COV)
+    string(APPEND text "llvm_cov=${PARALLEL_COVERAGE_LLVM_COV}\n")
+  endif()
+  if(PARALLEL_COVERAGE_LLVM_PROFDATA)
+    string(APPEND text "llvm_profdata=${PARALLEL_COVERAGE_LLVM_PROFDATA}\n")
+  endif()
+  set(${text_var} "${text}" PARENT_SCOPE)
 endfunction()
 
 # parcov: the installed one, a user-given one, or a bootstrap build of the sources beside
@@ -296,18 +469,17 @@ function(_parcov_isolate_tests dir)
   string(REGEX REPLACE "\n$" "" out "${out}")
   string(REPLACE "\n" ";" dirs "${out}")
   get_property(strip GLOBAL PROPERTY _PARCOV_STRIP)
+  _parcov_runtime_enabled(runtime)
   foreach(i RANGE ${last})
     list(GET dirs ${i} test_dir)
     list(GET hexes ${i} hex)
-    set(env
-      "GCOV_PREFIX=${CMAKE_BINARY_DIR}/coverage-data/current/tests/${test_dir}"
-      "GCOV_PREFIX_STRIP=${strip}")
+    _parcov_test_environment(env "${test_dir}" "${strip}")
     if(dir STREQUAL CMAKE_CURRENT_SOURCE_DIR)
       set(where "")
     else()
       set(where DIRECTORY "${dir}")
     endif()
-    if(PARALLEL_COVERAGE_RUNTIME)
+    if(runtime)
       _parcov_timeout_properties("${_PARCOV_TEST_${i}}" "${where}" env)
     endif()
     set_property(TEST "${_PARCOV_TEST_${i}}" ${where} APPEND PROPERTY ENVIRONMENT "${env}")
@@ -385,15 +557,29 @@ function(_parcov_add_runtime)
   target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
 endfunction()
 
+# The runtime (README "Endings") drives libgcov's internals: GCC's gcov backend only.
+function(_parcov_runtime_enabled out)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  _parcov_compiler(id version compiler)
+  if(PARALLEL_COVERAGE_RUNTIME AND backend STREQUAL "gcov" AND id STREQUAL "GNU")
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
 function(_parcov_instrument_targets dirs)
+  _parcov_backend_flags(compile_options link)
   set(options "")
-  foreach(opt IN LISTS PARALLEL_COVERAGE_COMPILE_OPTIONS)
+  foreach(opt IN LISTS compile_options)
     list(APPEND options "$<$<COMPILE_LANGUAGE:C,CXX>:${opt}>")
   endforeach()
-  if(PARALLEL_COVERAGE_RUNTIME AND NOT TARGET _parcov_runtime)
+  _parcov_runtime_enabled(runtime)
+  if(runtime AND NOT TARGET _parcov_runtime)
     _parcov_add_runtime()
   endif()
   set(count 0)
+  set(binaries "")
   foreach(dir IN LISTS dirs)
     get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
     foreach(target IN LISTS targets)
@@ -407,10 +593,11 @@ function(_parcov_instrument_targets dirs)
       if(type MATCHES "^(STATIC|OBJECT)_LIBRARY$")
         # Whatever links these needs libgcov, even a target we leave alone.
         set_property(TARGET "${target}" APPEND PROPERTY
-          INTERFACE_LINK_OPTIONS "$<BUILD_INTERFACE:--coverage>")
+          INTERFACE_LINK_OPTIONS "$<BUILD_INTERFACE:${link}>")
       else()
-        set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS "--coverage")
-        if(PARALLEL_COVERAGE_RUNTIME)
+        set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS "${link}")
+        list(APPEND binaries "${target}")
+        if(runtime)
           # _exit() called from statically linked code (Debian's libcheck.a) goes through
           # the runtime; the executable exports the symbol that elects one runtime copy.
           set_property(TARGET "${target}" APPEND PROPERTY SOURCES "$<TARGET_OBJECTS:_parcov_runtime>")
@@ -425,6 +612,7 @@ function(_parcov_instrument_targets dirs)
       math(EXPR count "${count} + 1")
     endforeach()
   endforeach()
+  _parcov_write_binaries("${binaries}")
   set(_PARCOV_INSTRUMENTED ${count} PARENT_SCOPE)
 endfunction()
 
@@ -480,6 +668,7 @@ function(_parcov_write_config)
   foreach(pattern IN LISTS PARALLEL_COVERAGE_EXCLUDE)
     string(APPEND text "exclude=${pattern}\n")
   endforeach()
+  _parcov_backend_config(text)
   _parcov_write_if_changed("${CMAKE_BINARY_DIR}/coverage-data/parcov.conf" "${text}")
 
   get_property(lines GLOBAL PROPERTY _PARCOV_TEST_LINES)
@@ -554,17 +743,15 @@ endfunction()
 
 function(_parcov_enable)
   _parcov_compiler(id version compiler)
-  if(NOT id STREQUAL "GNU")
-    message(FATAL_ERROR
-      "ParallelCoverage: compiler '${id}' is not supported yet; this version supports GCC "
-      "(gcov). Configure with CC=gcc, or set PARALLEL_COVERAGE=OFF.")
-  endif()
-  _parcov_find_gcov("${compiler}" "${version}")
-  find_program(PARALLEL_COVERAGE_GCOVR NAMES gcovr DOC "The gcovr executable")
-  if(NOT PARALLEL_COVERAGE_GCOVR)
-    message(FATAL_ERROR
-      "ParallelCoverage: gcovr not found. Install it (Debian: apt-get install gcovr) "
-      "or set -DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr.")
+  _parcov_choose_backend(backend "${id}" "${version}" "${compiler}")
+  if(backend STREQUAL "gcov")
+    _parcov_find_gcov("${compiler}" "${version}")
+    find_program(PARALLEL_COVERAGE_GCOVR NAMES gcovr DOC "The gcovr executable")
+    if(NOT PARALLEL_COVERAGE_GCOVR)
+      message(FATAL_ERROR
+        "ParallelCoverage: gcovr not found. Install it (Debian: apt-get install gcovr) "
+        "or set -DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr.")
+    endif()
   endif()
   _parcov_find_parcov()
 

@@ -11,6 +11,7 @@
 
 #include "endings.h"
 #include "gcda.h"
+#include "llvm.h"
 #include "runs.h"
 #include "util.h"
 
@@ -290,6 +291,8 @@ int combine(const struct config *c)
 	char *run, *tests;
 	int ret = 1;
 
+	if (llvm_backend(c))
+		return llvm_combine(c);
 	run = runs_latest_with_data(c);
 	if (!run) {
 		error("no coverage data in %s: run the tests first (ctest --test-dir %s -j N), then the "

@@ -73,6 +73,12 @@ int config_load(struct config *c, const char *dir)
 			set(&c->fail_under_line, eq);
 		else if (!strcmp(line, "fail_under_branch"))
 			set(&c->fail_under_branch, eq);
+		else if (!strcmp(line, "backend"))
+			set(&c->backend, eq);
+		else if (!strcmp(line, "llvm_cov"))
+			set(&c->llvm_cov, eq);
+		else if (!strcmp(line, "llvm_profdata"))
+			set(&c->llvm_profdata, eq);
 		else if (!strcmp(line, "append"))
 			c->append = !strcmp(eq, "1");
 		else if (!strcmp(line, "exclude")) {
@@ -94,6 +100,12 @@ int config_load(struct config *c, const char *dir)
 		c->gcov = xstrdup("gcov");
 	if (!c->gcovr)
 		c->gcovr = xstrdup("gcovr");
+	if (!c->backend)
+		c->backend = xstrdup("gcov");
+	if (!c->llvm_cov)
+		c->llvm_cov = xstrdup("llvm-cov");
+	if (!c->llvm_profdata)
+		c->llvm_profdata = xstrdup("llvm-profdata");
 	if (!c->fail_under_line)
 		c->fail_under_line = xstrdup("");
 	if (!c->fail_under_branch)
@@ -112,6 +124,9 @@ void config_free(struct config *c)
 	free(c->formats);
 	free(c->fail_under_line);
 	free(c->fail_under_branch);
+	free(c->backend);
+	free(c->llvm_cov);
+	free(c->llvm_profdata);
 	for (size_t i = 0; i < c->n_exclude; i++)
 		free(c->exclude[i]);
 	free(c->exclude);

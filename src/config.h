@@ -16,6 +16,8 @@ struct config {
 	int append;
 	char **exclude;
 	size_t n_exclude;
+	char *backend;     /* "gcov" or "llvm" (Clang's source-based coverage) */
+	char *llvm_cov, *llvm_profdata; /* the llvm backend's tools */
 };
 
 /* Load <dir>/coverage-data/parcov.conf (dir NULL: the current directory). On failure,

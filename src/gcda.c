@@ -21,7 +21,6 @@ enum {
 #define VERSION_MAJOR_MASK 0xffff0000u
 #define VERSION_MAJOR_12 0x42320000u
 
-#define TAG_PROGRAM_SUMMARY 0xa3000000u
 
 struct reader {
 	const unsigned char *data;
@@ -100,10 +99,11 @@ static int check_version(uint32_t version, char *err, size_t errlen)
 {
 	char v[16];
 
-	if ((version & VERSION_MAJOR_MASK) == VERSION_MAJOR_12)
+	if ((version & VERSION_MAJOR_MASK) == VERSION_MAJOR_12 || version == GCDA_VERSION_LLVM)
 		return 0;
 	version_string(version, v, sizeof v);
-	return fail(err, errlen, "written by GCC version %s but parcov reads GCC 12 data (B2x*)", v);
+	return fail(err, errlen, "written by GCC version %s but parcov reads GCC 12 data (B2x*) "
+	            "and Clang's default format (408*)", v);
 }
 
 /* Shared by .gcda and .gcno: the magic tells the file kind and the writer's byte order. */
@@ -131,14 +131,18 @@ static int parse_header(struct reader *r, struct gcda_file *out)
 		return -1;
 	if (check_magic(get_word(r->data), GCDA_MAGIC, r->err, r->errlen))
 		return -1;
-	if (need(r, HEADER_BYTES, "header"))
+	/* Clang's header is one word shorter: the version tells which. */
+	if (r->len >= 2 * WORD_BYTES && get_word(r->data + WORD_BYTES) == GCDA_VERSION_LLVM)
+		out->flavor = GCDA_LLVM;
+	if (need(r, out->flavor == GCDA_LLVM ? HEADER_BYTES - WORD_BYTES : HEADER_BYTES, "header"))
 		return -1;
 	r->pos += WORD_BYTES;
 	out->version = take_word(r);
 	if (check_version(out->version, r->err, r->errlen))
 		return -1;
 	out->stamp = take_word(r);
-	out->checksum = take_word(r);
+	if (out->flavor == GCDA_GCC12)
+		out->checksum = take_word(r);
 	return 0;
 }
 
@@ -237,7 +241,7 @@ static int unknown_record(struct reader *r, uint32_t tag, size_t at)
 	if (is_counter_tag(tag))
 		return fail(r->err, r->errlen, "unsupported counter kind 0x%08" PRIx32 " (%s: built "
 		            "with -fprofile-generate or -fprofile-values?)", tag, counter_kind(tag));
-	if (tag == TAG_PROGRAM_SUMMARY)
+	if (tag == GCDA_TAG_PROGRAM_SUMMARY)
 		return fail(r->err, r->errlen, "obsolete program summary record at byte %zu "
 		            "(written by an old GCC?)", at);
 	return fail(r->err, r->errlen, "unknown record tag 0x%08" PRIx32 " at byte %zu", tag, at);
@@ -294,6 +298,59 @@ static int parse_record(struct reader *r, struct gcda_file *out, struct records 
 	return unknown_record(r, tag, at);
 }
 
+/* Clang's layout: lengths in words, the run count in a program summary after the functions. */
+static int parse_record_llvm(struct reader *r, struct gcda_file *out, struct records *st,
+                             uint32_t tag, size_t at)
+{
+	uint32_t words;
+	struct gcda_function *fn;
+
+	if (need(r, WORD_BYTES, "record length"))
+		return -1;
+	words = take_word(r);
+	if (st->have_summary)
+		return fail(r->err, r->errlen, "record 0x%08" PRIx32 " at byte %zu after the "
+		            "program summary", tag, at);
+	if (tag == GCDA_TAG_PROGRAM_SUMMARY) {
+		if (st->open)
+			return missing_arcs(r, st->open, at);
+		if (words != 3)
+			return fail(r->err, r->errlen, "program summary at byte %zu has length %" PRIu32
+			            " words (Clang writes 3; is this GCC 4.8 data?)", at, words);
+		if (need(r, 3 * WORD_BYTES, "program summary"))
+			return -1;
+		r->pos += 2 * WORD_BYTES;
+		out->runs = take_word(r);
+		st->have_summary = 1;
+		return 0;
+	}
+	if (tag == GCDA_TAG_FUNCTION) {
+		if (st->open)
+			return missing_arcs(r, st->open, at);
+		if (words != FUNCTION_BYTES / WORD_BYTES)
+			return fail(r->err, r->errlen, "function record at byte %zu has length %" PRIu32
+			            " words (expected 3)", at, words);
+		fn = add_function(out, &st->cap);
+		if (parse_function(r, fn, at, FUNCTION_BYTES))
+			return -1;
+		st->open = fn;
+		return 0;
+	}
+	if (tag == GCDA_TAG_ARCS) {
+		if (!st->open)
+			return fail(r->err, r->errlen, "arc counter record at byte %zu does not "
+			            "follow a function record", at);
+		/* A negative length means nothing here: refuse it rather than read it as zeros. */
+		if (words >= 0x80000000u / WORD_BYTES)
+			return fail(r->err, r->errlen, "arc counter record at byte %zu has length %"
+			            PRIu32 " words", at, words);
+		fn = st->open;
+		st->open = NULL;
+		return parse_arcs(r, fn, at, words * WORD_BYTES, &st->total_arcs);
+	}
+	return unknown_record(r, tag, at);
+}
+
 static int parse_records(struct reader *r, struct gcda_file *out)
 {
 	struct records st = { 0 };
@@ -312,10 +369,12 @@ static int parse_records(struct reader *r, struct gcda_file *out)
 			if (st.open)
 				return missing_arcs(r, st.open, at);
 			if (!st.have_summary)
-				return fail(r->err, r->errlen, "no object summary");
+				return fail(r->err, r->errlen, "no %s summary",
+				            out->flavor == GCDA_LLVM ? "program" : "object");
 			return 0;
 		}
-		if (parse_record(r, out, &st, tag, at))
+		if (out->flavor == GCDA_LLVM ? parse_record_llvm(r, out, &st, tag, at)
+		                             : parse_record(r, out, &st, tag, at))
 			return -1;
 	}
 }
@@ -472,8 +531,41 @@ static void put_function(struct buffer *out, const struct gcda_function *fn)
 	}
 }
 
+/* Clang's runtime: the same records with lengths in words, zeros written out. */
+static void serialize_llvm(const struct gcda_file *f, struct buffer *out)
+{
+	put_word(out, GCDA_MAGIC);
+	put_word(out, f->version);
+	put_word(out, f->stamp);
+	for (size_t i = 0; i < f->n_functions; i++) {
+		const struct gcda_function *fn = &f->functions[i];
+		put_word(out, GCDA_TAG_FUNCTION);
+		put_word(out, FUNCTION_BYTES / WORD_BYTES);
+		put_word(out, fn->ident);
+		put_word(out, fn->lineno_checksum);
+		put_word(out, fn->cfg_checksum);
+		put_word(out, GCDA_TAG_ARCS);
+		put_word(out, fn->n_arcs * (uint32_t)(COUNTER_BYTES / WORD_BYTES));
+		for (uint32_t j = 0; j < fn->n_arcs; j++) {
+			put_word(out, (uint32_t)fn->arcs[j]);
+			put_word(out, (uint32_t)(fn->arcs[j] >> 32));
+		}
+	}
+	put_word(out, GCDA_TAG_PROGRAM_SUMMARY);
+	put_word(out, 3);
+	put_word(out, 0);
+	put_word(out, 0);
+	put_word(out, f->runs);
+	put_word(out, 0);
+	put_word(out, 0);
+}
+
 void gcda_serialize(const struct gcda_file *f, struct buffer *out)
 {
+	if (f->flavor == GCDA_LLVM) {
+		serialize_llvm(f, out);
+		return;
+	}
 	put_word(out, GCDA_MAGIC);
 	put_word(out, f->version);
 	put_word(out, f->stamp);
@@ -540,14 +632,15 @@ int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint3
 		return fail(err, errlen, "empty file");
 	if (n >= WORD_BYTES && check_magic(get_word(h), GCNO_MAGIC, err, errlen))
 		return -1;
-	if (n < sizeof h)
+	if (n < 3 * WORD_BYTES || (n < sizeof h && get_word(h + 4) != GCDA_VERSION_LLVM))
 		return fail(err, errlen, "truncated at byte %zu (header at byte 0 needs %d bytes)",
-		            n, HEADER_BYTES);
+		            n, n < 3 * WORD_BYTES ? 3 * WORD_BYTES : HEADER_BYTES);
 	if (check_version(get_word(h + 4), err, errlen))
 		return -1;
 	*version = get_word(h + 4);
 	*stamp = get_word(h + 8);
-	*checksum = get_word(h + 12);
+	/* Clang's header ends after the stamp. */
+	*checksum = *version == GCDA_VERSION_LLVM ? 0 : get_word(h + 12);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
-/* GCC 12 coverage data (.gcda) in memory: parse, merge, serialize; and the .gcno header.
+/* GCC 12 and Clang coverage data (.gcda) in memory: parse, merge, serialize; and the .gcno
+ * header.
  *
  * Layout (host byte order, verified on files written by GCC 12.2's libgcov):
  *   header:  magic "gcda" (0x67636461), version ("B22*" for 12.2), stamp, checksum
@@ -8,7 +9,15 @@
  *                 length = 8 * n followed by n 64-bit counters (low word first), or
  *                 length = -(8 * n) and no values when all n are zero
  *   end:     a zero word; libgcov may leave stale bytes of an older, longer file after it
- * Record lengths count bytes (GCC 12 changed them from words). */
+ * Record lengths count bytes (GCC 12 changed them from words).
+ *
+ * Clang's --coverage (compiler-rt's GCDAProfiling.c, verified with Clang 14) writes version
+ * "408*" (GCC 4.8's format, its default) with lengths in words:
+ *   header:  magic, version, stamp (no checksum)
+ *   per function: tag 0x01000000, length 3, ident, function checksum, cfg checksum, then
+ *                 tag 0x01a10000, length 2 * n, n 64-bit counters (never a negative length)
+ *   summary: after the functions: tag 0xa3000000, length 3, 0, 0, runs
+ *   end:     a 64-bit zero */
 #ifndef PARCOV_GCDA_H
 #define PARCOV_GCDA_H
 
@@ -22,6 +31,11 @@ struct buffer;
 #define GCDA_TAG_FUNCTION 0x01000000u
 #define GCDA_TAG_ARCS 0x01a10000u
 #define GCDA_TAG_OBJECT_SUMMARY 0xa1000000u
+#define GCDA_TAG_PROGRAM_SUMMARY 0xa3000000u
+#define GCDA_VERSION_LLVM 0x3430382au /* "408*" */
+
+/* Which writer's layout a file follows. */
+enum gcda_flavor { GCDA_GCC12, GCDA_LLVM };
 
 /* Counters per file at most: a negative-length record carries no bytes, so without a cap a
  * 40-byte file could make the parser allocate gigabytes. */
@@ -38,7 +52,8 @@ struct gcda_function {
 };
 
 struct gcda_file {
-	uint32_t version, stamp, checksum;
+	enum gcda_flavor flavor;
+	uint32_t version, stamp, checksum; /* checksum: 0 in Clang's files */
 	uint32_t runs;
 	uint64_t sum_max;       /* only the low 32 bits are stored, as libgcov does */
 	size_t n_functions;
@@ -54,7 +69,8 @@ int gcda_read(const char *path, struct gcda_file *out, char *err, size_t errlen)
  * UINT32_MAX), sum_max summed; a function only one side emitted is taken from that side.
  * Returns -1 with a message, dst untouched, if the two are not the same build of one object. */
 int gcda_merge(struct gcda_file *dst, const struct gcda_file *src, char *err, size_t errlen);
-/* Append the file as GCC 12's libgcov writes it (all-zero counters as negative lengths). */
+/* Append the file as its writer would: GCC 12's libgcov (all-zero counters as negative
+ * lengths), or Clang's runtime for GCDA_LLVM files. */
 void gcda_serialize(const struct gcda_file *f, struct buffer *out);
 /* Release everything gcda_parse() allocated and zero *f. */
 void gcda_free(struct gcda_file *f);
@@ -62,7 +78,8 @@ void gcda_free(struct gcda_file *f);
  * function's ident, lineno_checksum and cfg_checksum. Meaningful only if all are emitted. */
 uint32_t gcda_compute_checksum(const struct gcda_file *f);
 
-/* Read a .gcno header: version, stamp and checksum (GCC 12 always writes 0 there). */
+/* Read a .gcno header: version, stamp and checksum (GCC 12 always writes 0 there; Clang's
+ * header has none: 0). */
 int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint32_t *checksum,
                      char *err, size_t errlen);
 /* 1 if the .gcda belongs to this .gcno: same version and stamp, and the same checksum

@@ -9,6 +9,7 @@
 #include "combine.h"
 #include "config.h"
 #include "doctor.h"
+#include "llvm.h"
 #include "report.h"
 #include "runs.h"
 #include "testname.h"
@@ -80,7 +81,8 @@ static int common_options(int argc, char **argv, const char **dir, const char **
 static int cmd_clean(int argc, char **argv)
 {
 	const char *dir = NULL;
-	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html", NULL};
+	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
+				       "coverage.info", NULL};
 	struct config c;
 	int status = 0, lock, ret = 0;
 	char *stray;
@@ -93,7 +95,7 @@ static int cmd_clean(int argc, char **argv)
 		config_free(&c);
 		return 1;
 	}
-	if (runs_remove_all(&c) < 0 || combine_clean(&c) < 0)
+	if (runs_remove_all(&c) < 0 || combine_clean(&c) < 0 || llvm_clean(&c) < 0)
 		ret = 1;
 	stray = path_join(c.data_dir, "stray");
 	if (remove_tree(stray) < 0)

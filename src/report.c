@@ -12,6 +12,7 @@
 
 #include "combine.h"
 #include "endings.h"
+#include "llvm.h"
 #include "util.h"
 
 extern char **environ;
@@ -263,6 +264,8 @@ int report(const struct config *c, const char *formats)
 	char *json_tmp, *xml_tmp = NULL, *html_tmp = NULL, *out = c->output_dir;
 	int mask, rc, ret = 1;
 
+	if (llvm_backend(c))
+		return llvm_report(c, formats);
 	if (parse_formats(formats ? formats : c->formats, &mask) < 0)
 		return 1;
 	if (combined_count(c) == 0) {

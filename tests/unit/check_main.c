@@ -5,6 +5,7 @@
 Suite *make_gcda_suite(void);
 Suite *make_testname_suite(void);
 Suite *make_endings_suite(void);
+Suite *make_gcda_clang_suite(void);
 
 int main(void)
 {
@@ -13,6 +14,9 @@ int main(void)
 
 	srunner_add_suite(sr, make_testname_suite());
 	srunner_add_suite(sr, make_endings_suite());
+	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
+	if (getenv("PARCOV_CLANG_FIXTURES"))
+		srunner_add_suite(sr, make_gcda_clang_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,227 @@
+#!/bin/bash
+# Clang under both backends (gcov: Clang's --coverage read by llvm-cov gcov; llvm: source-based
+# coverage), tests run with ctest -j4, against ground truth:
+#   - the calc example: every count equals a serial run without the module (gcov: gcovr JSON
+#     of a plain --coverage build run in place; llvm: each process writes its own profile,
+#     merged by hand with llvm-profdata, exported with llvm-cov);
+#   - known-count programs (clang-project/): exact counts, including a test that runs two
+#     instrumented executables and a shared library;
+#   - exclusions and thresholds as with GCC.
+# Exits 77 (skipped) when clang-14 is not installed.
+. "$(dirname "$0")/lib.sh"
+command -v clang-14 >/dev/null || { echo "SKIP: clang-14 is not installed"; exit 77; }
+for tool in llvm-cov-14 llvm-profdata-14; do
+  command -v $tool >/dev/null || fail "clang-14 is installed but $tool is not (apt-get install llvm-14)"
+done
+rm -rf "$WORK"; mkdir -p "$WORK"
+export CC=clang-14
+EXCLUDES=(tests/ test/ examples/)
+
+# The known-count project as one source tree.
+KNOWN="$WORK/known-src"
+cp -r "$REPO/tests/e2e/clang-project" "$KNOWN"
+cp "$REPO/tests/unit/gcda-fixtures/counted.c" "$KNOWN/"
+
+# ours BACKEND SRC BUILD [CMAKE ARGS...]: configure with the module, build, ctest -j4, coverage.
+ours() {
+  local backend=$1 src=$2 b=$3; shift 3
+  run_ok cmake -S "$src" -B "$b" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DPARALLEL_COVERAGE_BACKEND="$backend" -DCMAKE_MODULE_PATH="$REPO/modules" "$@"
+  run_ok cmake --build "$b"
+  run_ok ctest --test-dir "$b" -j4 --output-on-failure
+  run_ok cmake --build "$b" --target coverage
+}
+
+# reference BUILD SRC FLAGS [CMAKE ARGS...]: a plain build with FLAGS, no module.
+reference_build() {
+  local b=$1 src=$2 flags=$3; shift 3
+  run_ok cmake -S "$src" -B "$b" -G "$GENERATOR" -DPARALLEL_COVERAGE=OFF \
+    -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_MODULE_PATH="$REPO/modules" -DCMAKE_C_FLAGS="$flags" "$@"
+  run_ok cmake --build "$b"
+}
+
+# ref_llvm SRC BUILD OUT.info BINARY...: serial run, one profile per process, merged by hand.
+ref_llvm() {
+  local src=$1 b=$2 out=$3; shift 3
+  reference_build "$b" "$src" "-fprofile-instr-generate -fcoverage-mapping -O0"
+  LLVM_PROFILE_FILE="$b/profiles/%p.profraw" run_ok ctest --test-dir "$b" -j1
+  run_ok llvm-profdata-14 merge -sparse "$b"/profiles/*.profraw -o "$b/all.profdata"
+  local args=(-instr-profile="$b/all.profdata" "$b/$1") bin
+  shift
+  for bin in "$@"; do args+=(-object="$b/$bin"); done
+  for re in "${EXCLUDES[@]}"; do args+=(-ignore-filename-regex="^$src/$re"); done
+  llvm-cov-14 export -format=lcov "${args[@]}" "$src" >"$out" || fail "llvm-cov export failed"
+}
+
+# ref_gcov SRC BUILD OUT.json: serial run in place, gcovr with Clang's llvm-cov gcov.
+ref_gcov() {
+  local src=$1 b=$2 out=$3 re args=()
+  reference_build "$b" "$src" "--coverage -O0"
+  run_ok ctest --test-dir "$b" -j1
+  for re in "${EXCLUDES[@]}"; do args+=(--exclude "$re"); done
+  (cd "$src" && gcovr --gcov-executable "llvm-cov-14 gcov" --root . "${args[@]}" --json "$out" "$b") ||
+    fail "gcovr failed on the reference"
+}
+
+# lcov_equal A B: the same files with the same line, branch and function counts.
+lcov_equal() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def load(path):
+    files, cur = {}, None
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith("SF:"):
+            cur = files.setdefault(line[3:], {"DA": {}, "BRDA": [], "FNDA": {}})
+        elif cur is None:
+            continue
+        elif line.startswith("DA:"):
+            n, c = line[3:].split(",")[:2]; cur["DA"][int(n)] = int(c)
+        elif line.startswith("BRDA:"):
+            cur["BRDA"].append(line[5:])
+        elif line.startswith("FNDA:"):
+            c, name = line[5:].split(",", 1); cur["FNDA"][name] = int(c)
+    for f in files.values():
+        f["BRDA"].sort()
+    return files
+a, b = load(sys.argv[1]), load(sys.argv[2])
+problems = []
+if sorted(a) != sorted(b):
+    problems.append(f"files differ: {sorted(a)} vs {sorted(b)}")
+for name in sorted(set(a) & set(b)):
+    for kind in ("DA", "BRDA", "FNDA"):
+        if a[name][kind] != b[name][kind]:
+            problems.append(f"{name}: {kind} differs: {a[name][kind]} vs {b[name][kind]}"[:400])
+if not a:
+    problems.append("no files")
+print("\n".join(problems[:20]))
+sys.exit(1 if problems else 0)
+PY
+}
+
+# json_lines_match_lcov JSON LCOV ROOT: our gcovr-style JSON holds the lcov's line counts.
+json_lines_match_lcov() {
+  python3 - "$@" <<'PY'
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+lc, cur = {}, None
+for line in open(sys.argv[2]):
+    if line.startswith("SF:"):
+        cur = lc.setdefault(os.path.relpath(line[3:].strip(), sys.argv[3]), {})
+    elif line.startswith("DA:"):
+        n, c = line[3:].strip().split(",")[:2]; cur[int(n)] = int(c)
+js = {f["file"]: {l["line_number"]: l["count"] for l in f["lines"]} for f in j["files"]}
+sys.exit(0 if js == lc and js else (print(f"JSON {js}\n!= lcov {lc}"[:2000]) or 1))
+PY
+}
+
+# known_counts JSON: exact counts of clang-project's tests (counted 0, 3, 10, 5; twice 4, 2).
+known_counts() {
+  python3 - "$1" <<'PY'
+import json, sys
+files = {f["file"]: f for f in json.load(open(sys.argv[1]))["files"]}
+def line(name, n):
+    return next(l["count"] for l in files[name]["lines"] if l["line_number"] == n)
+def function(name, fn):
+    return next(f["execution_count"] for f in files[name]["functions"] if f["name"].split(":")[-1] == fn)
+want = [
+    (line("counted.c", 11), 18, "counted.c:11 (step's body: 0+3+10+5)"),
+    (function("counted.c", "step"), 18, "step() calls"),
+    (function("counted.c", "main"), 4, "counted runs"),
+    (function("counted.c", "never_called"), 0, "never_called() calls"),
+    (line("shout.c", 7), 12, "shout.c:7 (loop body: 2*4 + 2*2)"),
+    (function("shout.c", "shout"), 4, "shout() calls (2 per twice run)"),
+    (function("twice.c", "main"), 2, "twice runs"),
+]
+bad = [f"{what}: {got}, want {exp}" for got, exp, what in want if got != exp]
+print("\n".join(bad) or "known counts exact")
+sys.exit(1 if bad else 0)
+PY
+}
+
+parcov_of() { sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$1/CMakeCache.txt"; }
+CALC_BINS=(src/calc-cli tests/unit/check_lexer tests/unit/check_eval tests/unit/check_format
+           tests/unit/check_stress)
+
+step "llvm: the example under ctest -j4 equals a serial run merged by hand"
+ours llvm "$EXAMPLE" "$WORK/llvm-calc"
+grep -q "LLVM_PROFILE_FILE=.*/coverage-data/current/tests/.*%m.profraw" \
+  "$WORK/llvm-calc/tests/unit/CTestTestfile.cmake" || fail "tests do not get LLVM_PROFILE_FILE"
+for f in summary.txt coverage.json coverage.xml coverage.info html/index.html; do
+  [ -s "$WORK/llvm-calc/coverage/$f" ] || fail "llvm report $f missing"
+done
+grep -q "Regions" "$WORK/llvm-calc/coverage/summary.txt" || fail "no region summary"
+ref_llvm "$EXAMPLE" "$WORK/llvm-calc-ref" "$WORK/llvm-calc-ref.info" "${CALC_BINS[@]}"
+lcov_equal "$WORK/llvm-calc-ref.info" "$WORK/llvm-calc/coverage/coverage.info" ||
+  fail "llvm: parallel counts differ from the serial reference"
+json_lines_match_lcov "$WORK/llvm-calc/coverage/coverage.json" "$WORK/llvm-calc-ref.info" "$EXAMPLE" ||
+  fail "llvm: coverage.json differs from the reference's lines"
+python3 -c "import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])" \
+  "$WORK/llvm-calc/coverage/coverage.xml" || fail "coverage.xml is not well-formed XML"
+
+step "gcov with Clang: the example under ctest -j4 equals a serial run in place"
+ours gcov "$EXAMPLE" "$WORK/gcov-calc"
+grep -q "^gcov=.*llvm-cov-14' gcov$" "$WORK/gcov-calc/coverage-data/parcov.conf" ||
+  fail "Clang's gcov backend does not use llvm-cov-14 gcov"
+ref_gcov "$EXAMPLE" "$WORK/gcov-calc-ref" "$WORK/gcov-calc-ref.json"
+json_equal "$WORK/gcov-calc-ref.json" "$WORK/gcov-calc/coverage/coverage.json" ||
+  fail "gcov/Clang: parallel counts differ from the serial reference"
+
+for backend in llvm gcov; do
+  b="$WORK/$backend-known"
+  step "$backend: known counts; one test runs two executables and a shared library"
+  ours $backend "$KNOWN" "$b"
+  known_counts "$b/coverage/coverage.json" || fail "$backend: counts are not exact"
+  if [ $backend = llvm ]; then
+    ref_llvm "$KNOWN" "$b-ref" "$b-ref.info" counted twice libshout.so
+    lcov_equal "$b-ref.info" "$b/coverage/coverage.info" || fail "llvm: known counts differ from serial"
+    # One profile per binary and shared library, in the test's own directory.
+    n=$(find "$b/coverage-data/current/tests/" -path '*/mixed-*' -name '*.profraw' | wc -l)
+    [ "$n" = 3 ] || fail "the mixed test wrote $n profiles, want 3 (counted, twice, libshout)"
+  else
+    ref_gcov "$KNOWN" "$b-ref" "$b-ref.json"
+    json_equal "$b-ref.json" "$b/coverage/coverage.json" || fail "gcov: known counts differ from serial"
+  fi
+  parcov=$(parcov_of "$b")
+
+  step "$backend: exclusions and thresholds as with GCC"
+  run_ok cmake -S "$KNOWN" -B "$b" -DPARALLEL_COVERAGE_EXCLUDE='shout\.c$'
+  run_ok "$parcov" report -C "$b"
+  python3 -c "import json,sys; f=[x['file'] for x in json.load(open(sys.argv[1]))['files']]; \
+sys.exit(0 if 'counted.c' in f and 'shout.c' not in f else 1)" "$b/coverage/coverage.json" ||
+    fail "$backend: PARALLEL_COVERAGE_EXCLUDE not applied"
+  ! grep -rq "shout\.c" "$b/coverage/summary.txt" "$b/coverage/coverage.xml" ||
+    fail "$backend: excluded file in the reports"
+  if [ $backend = llvm ]; then
+    ! grep -q "shout\.c" "$b/coverage/coverage.info" || fail "llvm: excluded file in coverage.info"
+    [ -z "$(find "$b/coverage/html" -name 'shout.c*')" ] || fail "llvm: excluded file in the HTML"
+  fi
+  run_ok cmake -S "$KNOWN" -B "$b" -DPARALLEL_COVERAGE_EXCLUDE='tests/' \
+    -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5
+  run_fails 1 "line coverage [0-9.]+% is below PARALLEL_COVERAGE_FAIL_UNDER_LINE=99.5" \
+    "$parcov" report -C "$b"
+  [ -s "$b/coverage/summary.txt" ] || fail "$backend: no reports when below the threshold"
+  run_ok cmake -S "$KNOWN" -B "$b" -DPARALLEL_COVERAGE_FAIL_UNDER_LINE=50 \
+    -DPARALLEL_COVERAGE_FAIL_UNDER_BRANCH=100
+  run_fails 1 "branch coverage [0-9.]+% is below PARALLEL_COVERAGE_FAIL_UNDER_BRANCH=100" \
+    "$parcov" report -C "$b"
+  run_ok cmake -S "$KNOWN" -B "$b" -DPARALLEL_COVERAGE_FAIL_UNDER_BRANCH=10
+  run_ok "$parcov" report -C "$b"
+done
+
+step "configure errors: llvm with GCC, an unknown backend"
+run_fails 1 "PARALLEL_COVERAGE_BACKEND=llvm needs Clang" env CC=gcc cmake -S "$KNOWN" \
+  -B "$WORK/gcc-llvm" -DPARALLEL_COVERAGE=ON -DPARALLEL_COVERAGE_BACKEND=llvm \
+  -DCMAKE_MODULE_PATH="$REPO/modules"
+run_fails 1 "PARALLEL_COVERAGE_BACKEND='lcov' is not one of" cmake -S "$KNOWN" \
+  -B "$WORK/bad-backend" -DPARALLEL_COVERAGE=ON -DPARALLEL_COVERAGE_BACKEND=lcov \
+  -DCMAKE_MODULE_PATH="$REPO/modules"
+
+step "llvm: report before combine, clean"
+b="$WORK/llvm-known"
+parcov=$(parcov_of "$b")
+run_ok "$parcov" clean -C "$b"
+[ ! -e "$b/coverage-data/coverage.profdata" ] && [ ! -e "$b/coverage" ] || fail "clean left llvm data"
+run_fails 1 "no combined coverage data" "$parcov" report -C "$b"
+run_fails 1 "no coverage data in .*: run the tests first" "$parcov" combine -C "$b"
+echo "PASS: clang"
