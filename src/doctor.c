@@ -473,7 +473,12 @@ static void check_gcovr(struct doctor *d)
  * llvm-cov/llvm-profdata checks beside this one. */
 static void check_tools(struct doctor *d, const struct objects *o)
 {
-	check_gcov(d, o);
+	/* Clang's gcov backend runs "llvm-cov-N gcov" (a command, not one executable): its
+	 * version follows the compiler's by construction (module: _parcov_find_llvm_tools). */
+	if (strchr(d->c->gcov, ' '))
+		note(d, "gcov is '%s' (Clang): version checks of GNU gcov do not apply", d->c->gcov);
+	else
+		check_gcov(d, o);
 	check_gcovr(d);
 }
 
