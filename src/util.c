@@ -51,6 +51,17 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
+void progress(size_t done, size_t total, const char *what)
+{
+	static int tty = -1;
+	if (tty < 0)
+		tty = isatty(2);
+	if (!verbose || !tty || total == 0)
+		return;
+	fprintf(stderr, "\r%s: %s: %zu/%zu%s", argv0, what, done, total, done >= total ? "\n" : "");
+	fflush(stderr);
+}
+
 void info(const char *fmt, ...)
 {
 	va_list ap;

@@ -20,6 +20,9 @@ void error(const char *fmt, ...);
 void fatal(const char *fmt, ...);
 /* Print a progress/info line to stdout when verbose. */
 void info(const char *fmt, ...);
+/* Show "parcov: what: done/total" on stderr, rewriting one line, only when verbose and
+ * stderr is a terminal (CI logs stay quiet); done == total ends the line. */
+void progress(size_t done, size_t total, const char *what);
 
 /* Allocation that never returns NULL: out of memory is fatal. */
 void *xmalloc(size_t n);
