@@ -397,17 +397,18 @@ static struct cov_line *merge_line(struct cov_file *f, long n, int noncode, long
 
 /* Add a line's branches. gcov's text output, which gcovr reads, says "never executed"
  * without the (fallthrough)/(throw) note when the branch's block never ran. The JSON lists
- * each block's arcs together, a conditional block's fall-through arc first: a block starts
- * at a fall-through arc, and one whose arcs all have count 0 never ran. */
+ * each block's arcs together; a conditional block has two, one of them the fall-through:
+ * a group ends once it has two arcs and a fall-through one, and a group whose arcs all
+ * have count 0 never ran. */
 static void add_branches(struct cov_line *l, json_object *br)
 {
 	size_t n = br ? json_object_array_length(br) : 0;
 	for (size_t k = 0, end; k < n; k = end) {
 		long long sum = 0;
-		for (end = k; end < n; end++) {
+		int ft = 0;
+		for (end = k; end < n && !(end - k >= 2 && ft); end++) {
 			json_object *b = json_object_array_get_idx(br, end);
-			if (end > k && json_object_get_boolean(get(b, "fallthrough")))
-				break;
+			ft |= json_object_get_boolean(get(b, "fallthrough"));
 			sum += json_object_get_int64(get(b, "count"));
 		}
 		for (size_t i = k; i < end; i++) {
@@ -541,19 +542,33 @@ static long parse_output(struct state *st, char *data, size_t len)
 
 struct job {
 	pid_t pid;
-	int fd;
+	int fd, efd; /* stdout (JSON), stderr */
 	size_t first, count;
-	struct buffer out;
+	struct buffer out, err;
 };
+
+/* gcov's messages, less the one it prints for every object no test ran (gcovr hides it
+ * too: such objects are reported at 0%). */
+static void show_errors(const struct buffer *b)
+{
+	char *p = b->data, *end = b->data + b->len;
+	while (p && p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		if (!memmem(p, n, "assuming not executed", 21))
+			fprintf(stderr, "%.*s\n", (int)n, p);
+		p = nl ? nl + 1 : end;
+	}
+}
 
 static int start_job(const struct config *c, struct datafiles *d, struct job *j)
 {
 	posix_spawn_file_actions_t fa;
 	char **argv = xcalloc(j->count + 6, sizeof *argv);
-	int p[2], rc;
+	int p[2], e[2], rc;
 	size_t a = 0;
 
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	if (pipe2(p, O_CLOEXEC) < 0 || (pipe2(e, O_CLOEXEC) < 0 && (close(p[0]), close(p[1]), 1))) {
 		free(argv);
 		error("cannot create a pipe:");
 		return -1;
@@ -567,19 +582,24 @@ static int start_job(const struct config *c, struct datafiles *d, struct job *j)
 	argv[a] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
 	posix_spawn_file_actions_addchdir_np(&fa, c->build_dir);
 	rc = posix_spawnp(&j->pid, c->gcov, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
+	close(e[1]);
 	free(argv);
 	if (rc != 0) {
 		close(p[0]);
+		close(e[0]);
 		errno = rc;
 		error("cannot run %s: (set PARALLEL_COVERAGE_GCOV to the gcov of your compiler)", c->gcov);
 		return -1;
 	}
 	j->fd = p[0];
+	j->efd = e[0];
 	memset(&j->out, 0, sizeof j->out);
+	memset(&j->err, 0, sizeof j->err);
 	return 0;
 }
 
@@ -606,11 +626,11 @@ static int run_batches(struct state *st, struct datafiles *d)
 		per = MAX_BATCH;
 	nb = (d->n + per - 1) / per;
 	jobs = xcalloc(nb, sizeof *jobs);
-	pfd = xcalloc(nb, sizeof *pfd);
+	pfd = xcalloc(2 * nb, sizeof *pfd);
 	for (size_t i = 0; i < nb; i++) {
 		jobs[i].first = i * per;
 		jobs[i].count = i * per + per > d->n ? d->n - i * per : per;
-		jobs[i].fd = -1;
+		jobs[i].fd = jobs[i].efd = -1;
 		jobs[i].pid = -1;
 	}
 	while (next < nb || running) {
@@ -627,9 +647,12 @@ static int run_batches(struct state *st, struct datafiles *d)
 			break;
 		if (ret < 0)
 			next = nb;
-		for (size_t i = 0; i < nb; i++)
+		for (size_t i = 0; i < nb; i++) {
 			if (jobs[i].fd >= 0)
 				pfd[np++] = (struct pollfd){.fd = jobs[i].fd, .events = POLLIN};
+			if (jobs[i].efd >= 0)
+				pfd[np++] = (struct pollfd){.fd = jobs[i].efd, .events = POLLIN};
+		}
 		if (poll(pfd, np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -644,19 +667,26 @@ static int run_batches(struct state *st, struct datafiles *d)
 			int status;
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
+			int is_err = 0;
 			for (size_t i = 0; i < nb; i++)
-				if (jobs[i].fd == pfd[k].fd)
+				if (jobs[i].fd == pfd[k].fd || jobs[i].efd == pfd[k].fd) {
 					j = &jobs[i];
-			r = read(j->fd, buf, sizeof buf);
+					is_err = jobs[i].efd == pfd[k].fd;
+				}
+			r = read(pfd[k].fd, buf, sizeof buf);
 			if (r > 0) {
-				buf_add(&j->out, buf, (size_t)r);
+				buf_add(is_err ? &j->err : &j->out, buf, (size_t)r);
 				continue;
 			}
 			if (r < 0 && errno == EINTR)
 				continue;
-			close(j->fd);
-			j->fd = -1;
+			close(pfd[k].fd);
+			*(is_err ? &j->efd : &j->fd) = -1;
+			if (j->fd >= 0 || j->efd >= 0)
+				continue;
 			running--;
+			show_errors(&j->err);
+			buf_free(&j->err);
 			while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 				;
 			if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
@@ -675,8 +705,10 @@ static int run_batches(struct state *st, struct datafiles *d)
 			progress(done_files, d->n, "gcov");
 		}
 	}
-	for (size_t i = 0; i < nb; i++)
+	for (size_t i = 0; i < nb; i++) {
 		buf_free(&jobs[i].out);
+		buf_free(&jobs[i].err);
+	}
 	free(jobs);
 	free(pfd);
 	return ret;
