@@ -65,6 +65,11 @@ static char *manifest_path(const struct config *c)
 	return path_join(c->data_dir, "combined.tsv");
 }
 
+static int cmp_written(const void *a, const void *b)
+{
+	return strcmp(((const struct written *)a)->rel, ((const struct written *)b)->rel);
+}
+
 static void manifest_load(const struct config *c, struct manifest *m)
 {
 	char *path = manifest_path(c);
@@ -90,6 +95,8 @@ static void manifest_load(const struct config *c, struct manifest *m)
 	}
 	buf_free(&b);
 	free(path);
+	/* Sorted, for binary search: a build tree has thousands of objects. */
+	qsort(m->v, m->n, sizeof *m->v, cmp_written);
 }
 
 static void manifest_free(struct manifest *m)
@@ -108,12 +115,11 @@ static long long mtime_ns(const struct stat *st)
 static int ours_unchanged(const struct manifest *m, const char *rel, const char *path)
 {
 	struct stat st;
+	struct written key = {.rel = (char *)rel}, *w;
 	if (lstat(path, &st) < 0)
 		return 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i].rel, rel))
-			return m->v[i].size == (long long)st.st_size && m->v[i].mtime_ns == mtime_ns(&st);
-	return 0;
+	w = bsearch(&key, m->v, m->n, sizeof *m->v, cmp_written);
+	return w && w->size == (long long)st.st_size && w->mtime_ns == mtime_ns(&st);
 }
 
 /* Data in the build tree that combine did not write (a program run outside ctest, or one
@@ -212,12 +218,15 @@ struct build_scan {
 	int failed;
 };
 
+static int cmp_rel(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Outputs are made in input order, sorted by rel: binary search. */
 static int in_outputs(const struct outputs *o, const char *rel)
 {
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->rel[i], rel))
-			return 1;
-	return 0;
+	return bsearch(&rel, o->rel, o->n, sizeof *o->rel, cmp_rel) != NULL;
 }
 
 /* A .gcda in the build tree before the new result is put in place: our stale output goes,
@@ -290,6 +299,7 @@ int combine(const struct config *c)
 
 		for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
 			;
+		progress(i, in.n, "combine");
 		if (!merge_object(c, &in, first, i, &merged, &skipped))
 			continue;
 		gcda_serialize(&merged, &b);
