@@ -52,8 +52,9 @@ static void keep_unpaired(struct datafiles *d)
 	qsort(d->v, d->n, sizeof *d->v, cmp_str);
 	for (size_t i = 0; i < d->n; i++) {
 		size_t len = strlen(d->v[i]);
-		if (ends_with(d->v[i], ".gcno") && i > 0 && ends_with(d->v[i - 1], ".gcda") &&
-		    !strncmp(d->v[i - 1], d->v[i], len - 5) && strlen(d->v[i - 1]) == len) {
+		const char *prev = k ? d->v[k - 1] : NULL;
+		if (ends_with(d->v[i], ".gcno") && prev && ends_with(prev, ".gcda") &&
+		    !strncmp(prev, d->v[i], len - 5) && strlen(prev) == len) {
 			free(d->v[i]);
 			continue;
 		}
