@@ -106,8 +106,8 @@ def main():
     ap.add_argument("--functions", type=int, default=2, help="functions per file (default 2)")
     ap.add_argument("--width", type=int, default=0,
                     help="files each test calls (default: 2*files/tests, at least 3)")
-    ap.add_argument("--work", type=int, default=2000,
-                    help="CPU-bound iterations per test (default 2000; env SYNTH_WORK)")
+    ap.add_argument("--work", type=int, default=10000,
+                    help="CPU-bound iterations per test (default 10000; env SYNTH_WORK)")
     a = ap.parse_args()
     width = a.width or max(3, 2 * a.files // max(1, a.tests))
     os.makedirs(os.path.join(a.dir, "src"), exist_ok=True)

@@ -6,13 +6,13 @@
 #   bench/run.sh [-m FILES] [-n TESTS] [-r REPS] [-w WORK] [-s SLEEP_MS] [-j JOBS] [-d DIR]
 #
 # Defaults (sized for a 2-core machine): 1000 source files, 200 tests, 3 repetitions,
-# CPU-bound tests of 2000 iterations, sleep-bound tests of 100 ms, -j = number of cores.
+# CPU-bound tests of 10000 iterations, sleep-bound tests of 100 ms, -j = number of cores.
 # Needs: cmake, gcc, gcovr, lcov, gcov-tool, python3. Work files go to DIR
 # (default /tmp/parcov-bench); the generated project is rebuilt only when it changes.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-M=1000 N=200 R=3 WORK_ITER=2000 SLEEP_MS=100 J=$(nproc) D=/tmp/parcov-bench
+M=1000 N=200 R=3 WORK_ITER=10000 SLEEP_MS=100 J=$(nproc) D=/tmp/parcov-bench
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "$1"; }
 while getopts "m:n:r:w:s:j:d:h" o; do
   case $o in

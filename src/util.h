@@ -54,6 +54,9 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* Write data to "<path>.parcov-tmp" and fsync it; the caller renames or unlinks it.
  * Returns the temporary's name (caller frees), or NULL with errno set and nothing left. */
 char *write_temp_beside(const char *path, const void *data, size_t len);
+/* write_temp_beside() without the fsync, for data that can be made again from files that
+ * are kept (combine's results): a thousand fsyncs cost seconds. */
+char *write_temp_unsynced(const char *path, const void *data, size_t len);
 
 /* mkdir -p. Returns 0, or -1 with errno set. */
 int mkdirs(const char *path, int mode);
