@@ -36,6 +36,8 @@ cmake -S "$SRC" -B "$OURS" -DPARALLEL_COVERAGE=ON \
   -DCMAKE_PROJECT_INCLUDE="$repo/modules/ParallelCoverage.cmake" >/dev/null
 cmake --build "$PLAIN" -j"$J" >/dev/null
 cmake --build "$OURS" -j"$J" >/dev/null
+# The module built parcov from this checkout at the first configure: keep it current.
+[ -d "$OURS/_parcov" ] && cmake --build "$OURS/_parcov" --target parcov >/dev/null
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$OURS/CMakeCache.txt")
 
 # time NAME CMD...: run once, append the wall time in seconds to $T/NAME.
