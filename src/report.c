@@ -280,7 +280,9 @@ struct pending {
 
 static int stage(struct pending *p, const char *dir, const char *name, const struct buffer *b)
 {
-	char *dest = path_join(dir, name), *tmp = write_temp_beside(dest, b->data ? b->data : "", b->len);
+	/* Reports are made again by re-running report: no fsync (megabytes of JSON would wait
+	 * for the disk). */
+	char *dest = path_join(dir, name), *tmp = write_temp_unsynced(dest, b->data ? b->data : "", b->len);
 	if (!tmp) {
 		error("cannot write %s.parcov-tmp:", dest);
 		free(dest);
@@ -337,11 +339,17 @@ int report(const struct config *c, const char *formats)
 	summarize(&cd, &summary, &total);
 
 	if (mask & (FMT_JSON | FMT_HTML) && !gcovr_made_json) {
+		char *tmp;
 		covdata_json(&cd, &b);
-		if (write_file_atomic(json_tmp, b.data, b.len) < 0) {
+		tmp = write_temp_unsynced(json_tmp, b.data, b.len);
+		if (!tmp || rename(tmp, json_tmp) < 0) {
 			error("cannot write %s:", json_tmp);
+			if (tmp)
+				unlink(tmp);
+			free(tmp);
 			goto out;
 		}
+		free(tmp);
 		buf_free(&b);
 	}
 	if (mask & FMT_HTML) {
