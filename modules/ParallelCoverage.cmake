@@ -57,7 +57,8 @@ Cache variables
 
   List of report formats, from ``txt`` (``summary.txt``), ``html``
   (``html/index.html``), ``xml`` (Cobertura ``coverage.xml``), ``json``
-  (gcovr JSON ``coverage.json``). Default: all four.
+  (gcovr JSON ``coverage.json``), ``lcov`` (lcov tracefile ``coverage.info``).
+  Default: ``txt;html;xml;json``.
 
 .. variable:: PARALLEL_COVERAGE_EXCLUDE
 
@@ -148,7 +149,7 @@ set(_PARCOV_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 option(PARALLEL_COVERAGE "Instrument the project for coverage and isolate each CTest test's data" OFF)
 option(PARALLEL_COVERAGE_APPEND "Add each ctest run to the previous coverage data instead of replacing it" OFF)
 set(PARALLEL_COVERAGE_FORMATS "txt;html;xml;json" CACHE STRING
-  "Coverage report formats: txt, html, xml (Cobertura), json (gcovr)")
+  "Coverage report formats: txt, html, xml (Cobertura), json (gcovr), lcov (tracefile)")
 set(PARALLEL_COVERAGE_EXCLUDE "tests/;test/;examples/" CACHE STRING
   "gcovr regexes of sources left out of the report (relative ones are relative to PARALLEL_COVERAGE_ROOT)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_LINE "" CACHE STRING

@@ -67,6 +67,11 @@ static char *manifest_path(const struct config *c)
 	return path_join(c->data_dir, "combined.tsv");
 }
 
+static int cmp_written(const void *a, const void *b)
+{
+	return strcmp(((const struct written *)a)->rel, ((const struct written *)b)->rel);
+}
+
 static void manifest_load(const struct config *c, struct manifest *m)
 {
 	char *path = manifest_path(c);
@@ -92,6 +97,8 @@ static void manifest_load(const struct config *c, struct manifest *m)
 	}
 	buf_free(&b);
 	free(path);
+	/* Sorted, for binary search: a build tree has thousands of objects. */
+	qsort(m->v, m->n, sizeof *m->v, cmp_written);
 }
 
 static void manifest_free(struct manifest *m)
@@ -110,12 +117,11 @@ static long long mtime_ns(const struct stat *st)
 static int ours_unchanged(const struct manifest *m, const char *rel, const char *path)
 {
 	struct stat st;
+	struct written key = {.rel = (char *)rel}, *w;
 	if (lstat(path, &st) < 0)
 		return 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i].rel, rel))
-			return m->v[i].size == (long long)st.st_size && m->v[i].mtime_ns == mtime_ns(&st);
-	return 0;
+	w = bsearch(&key, m->v, m->n, sizeof *m->v, cmp_written);
+	return w && w->size == (long long)st.st_size && w->mtime_ns == mtime_ns(&st);
 }
 
 /* Data in the build tree that combine did not write (a program run outside ctest, or one
@@ -214,14 +220,6 @@ struct build_scan {
 	int failed;
 };
 
-static int in_outputs(const struct outputs *o, const char *rel)
-{
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->rel[i], rel))
-			return 1;
-	return 0;
-}
-
 /* A .gcda in the build tree before the new result is put in place: our stale output goes,
  * anything else goes to stray/. */
 static int clear_build_gcda(const char *path, const char *rel, void *ctx)
@@ -231,7 +229,10 @@ static int clear_build_gcda(const char *path, const char *rel, void *ctx)
 	if (!ends_with(rel, ".gcda"))
 		return 0;
 	if (ours_unchanged(s->m, rel, path)) {
-		if (!in_outputs(s->o, rel) && unlink(path) < 0) {
+		/* Every new result is already written: remove the old one even when a new one
+		 * replaces it. ext4 flushes a file renamed over another (auto_da_alloc), which
+		 * costs a millisecond per object; a rename to a free name does not. */
+		if (unlink(path) < 0) {
 			error("cannot remove the old result %s:", path);
 			s->failed = 1;
 		}
@@ -312,12 +313,14 @@ int combine(const struct config *c)
 
 		for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
 			;
+		progress(i, in.n, "combine");
 		if (!merge_object(c, &in, first, i, &merged, &skipped))
 			continue;
 		gcda_serialize(&merged, &b);
 		gcda_free(&merged);
 		dest = path_join(c->build_dir, in.v[first].rel);
-		tmp = write_temp_beside(dest, b.data, b.len);
+		/* No fsync: the per-test data stays, so a crash costs a re-run of combine. */
+		tmp = write_temp_unsynced(dest, b.data, b.len);
 		buf_free(&b);
 		if (!tmp) {
 			error("cannot write %s.parcov-tmp:", dest);

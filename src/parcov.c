@@ -263,11 +263,14 @@ static const struct command commands[] = {
 	 "[-C BUILD_DIR] [-q]\n"
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"
 	 "Data from an older build of an object is skipped with a warning.\n"},
-	{"report", cmd_report, "write the coverage reports (gcovr)",
-	 "[-C BUILD_DIR] [-q] [--formats txt,html,xml,json]\n"
-	 "Run gcovr on the combined data and write summary.txt, html/index.html, coverage.xml\n"
-	 "(Cobertura) and coverage.json (gcovr JSON) into the output directory, print the summary,\n"
-	 "and fail if a PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met.\n"},
+	{"report", cmd_report, "write the coverage reports",
+	 "[-C BUILD_DIR] [-q] [--formats txt,html,xml,json,lcov]\n"
+	 "Read the combined data with gcov's JSON output (batches run in parallel) and write\n"
+	 "summary.txt, coverage.xml (Cobertura), coverage.json (gcovr JSON) and coverage.info\n"
+	 "(lcov) into the output directory, with gcovr's numbers; gcovr renders html/index.html\n"
+	 "from the JSON, and makes the whole report when gcov has no JSON output (llvm-cov) or\n"
+	 "PARCOV_REPORTER=gcovr is set. Prints the summary, and fails if a\n"
+	 "PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met.\n"},
 	{"test-dir", cmd_test_dir, "print the data directory name of CTest test names",
 	 "[--hex] NAME...\n"
 	 "Print, one per line, the directory under coverage-data/current/tests/ that holds the\n"

@@ -2,22 +2,24 @@
 #include "report.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "combine.h"
+#include "covdata.h"
 #include "endings.h"
+#include "gcovjson.h"
 #include "llvm.h"
 #include "util.h"
 
 extern char **environ;
 
-enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8 };
+enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8, FMT_LCOV = 16 };
 
 static int parse_formats(const char *list, int *out)
 {
@@ -33,8 +35,10 @@ static int parse_formats(const char *list, int *out)
 			mask |= FMT_XML;
 		else if (!strcmp(f, "json"))
 			mask |= FMT_JSON;
+		else if (!strcmp(f, "lcov"))
+			mask |= FMT_LCOV;
 		else {
-			error("unknown report format '%s' (known: txt, html, xml, json)", f);
+			error("unknown report format '%s' (known: txt, html, xml, json, lcov)", f);
 			free(copy);
 			return -1;
 		}
@@ -122,13 +126,6 @@ void format_missing(const long *numbers, const int *covered, size_t n, struct bu
 	}
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static double percent(long part, long whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 100.0;
@@ -151,52 +148,37 @@ static void table_row(struct buffer *b, const char *name, const struct totals *t
 		   t->branches, t->branches_taken, bp, missing);
 }
 
-/* The summary table (per-file lines and branches with missing line ranges) from gcovr's
- * JSON. Totals follow gcovr's rules: non-code and excluded lines do not count. */
-static int summarize(const char *json_path, struct buffer *out, struct totals *total)
+/* The summary table (per-file lines and branches with missing line ranges). Totals follow
+ * gcovr's rules: non-code and excluded lines do not count. */
+static void summarize(const struct covdata *cd, struct buffer *out, struct totals *total)
 {
-	json_object *root = json_object_from_file(json_path), *files;
 	const char *rule = "------------------------------------------------------------------------"
 			   "----------------------------------------\n";
 
 	memset(total, 0, sizeof *total);
-	if (!root) {
-		error("cannot read gcovr's JSON report %s: %s", json_path, json_util_get_last_err());
-		return -1;
-	}
-	files = get(root, "files");
 	buf_printf(out, "%-36s %7s %7s %7s %9s %7s %7s   %s\n", "File", "Lines", "Exec", "Cover",
 		   "Branches", "Taken", "Cover", "Missing");
 	buf_add(out, rule, strlen(rule));
-	for (size_t i = 0; files && i < json_object_array_length(files); i++) {
-		json_object *f = json_object_array_get_idx(files, i);
-		json_object *lines = get(f, "lines");
-		size_t n = lines ? json_object_array_length(lines) : 0;
-		long *numbers = xcalloc(n, sizeof *numbers);
-		int *covered = xcalloc(n, sizeof *covered);
+	for (size_t i = 0; i < cd->n; i++) {
+		const struct cov_file *f = cd->files[i];
+		long *numbers = xcalloc(f->nlines + 1, sizeof *numbers);
+		int *covered = xcalloc(f->nlines + 1, sizeof *covered);
 		size_t m = 0;
-		struct totals t = {0};
+		struct cov_totals ct;
+		struct totals t;
 		struct buffer missing = {0};
 
-		for (size_t j = 0; j < n; j++) {
-			json_object *l = json_object_array_get_idx(lines, j), *br;
-			long count = (long)json_object_get_int64(get(l, "count"));
-			if (json_object_get_boolean(get(l, "gcovr/noncode")) ||
-			    json_object_get_boolean(get(l, "gcovr/excluded")))
+		for (size_t n = 1; n < f->nlines; n++) {
+			const struct cov_line *l = &f->lines[n];
+			if (!l->present || l->noncode || l->excluded)
 				continue;
-			t.lines++;
-			t.lines_hit += count > 0;
-			numbers[m] = (long)json_object_get_int64(get(l, "line_number"));
-			covered[m++] = count > 0;
-			br = get(l, "branches");
-			for (size_t k = 0; br && k < json_object_array_length(br); k++) {
-				t.branches++;
-				t.branches_taken +=
-					json_object_get_int64(get(json_object_array_get_idx(br, k), "count")) > 0;
-			}
+			numbers[m] = (long)n;
+			covered[m++] = l->count > 0;
 		}
+		cov_file_totals(f, &ct, NULL);
+		t = (struct totals){ct.lines, ct.lines_hit, ct.branches, ct.branches_taken};
 		format_missing(numbers, covered, m, &missing);
-		table_row(out, json_object_get_string(get(f, "file")), &t, missing.data ? missing.data : "");
+		table_row(out, f->name, &t, missing.data ? missing.data : "");
 		total->lines += t.lines;
 		total->lines_hit += t.lines_hit;
 		total->branches += t.branches;
@@ -207,8 +189,6 @@ static int summarize(const char *json_path, struct buffer *out, struct totals *t
 	}
 	buf_add(out, rule, strlen(rule));
 	table_row(out, "TOTAL", total, "");
-	json_object_put(root);
-	return 0;
 }
 
 /* Check one fail-under threshold. Returns 1 if it is not met. */
@@ -232,53 +212,12 @@ static int below(const char *threshold, const char *what, const char *variable, 
 	return 0;
 }
 
-/* Move a finished output into place, replacing the previous one. */
-static int install(const char *tmp, const char *dest)
-{
-	if (rename(tmp, dest) < 0) {
-		error("cannot rename %s to %s:", tmp, dest);
-		return -1;
-	}
-	return 0;
-}
-
-/* The tests combine found crashed, timed out or without data (endings.h), under the table:
- * their lines are not untested, their coverage is partial or missing. */
-static void append_endings(const struct config *c, struct buffer *summary)
-{
-	char *path = path_join(c->data_dir, ENDINGS_LIST);
-	struct buffer b = {0};
-
-	if (read_file(path, &b) == 0 && b.len)
-		buf_printf(summary, "\nTests whose coverage is partial or missing (crashed, timed out or "
-			   "wrote no data):\n%s", b.data);
-	buf_free(&b);
-	free(path);
-}
-
-int report(const struct config *c, const char *formats)
+/* Run gcovr to make its JSON report at json_path: the fallback when gcov has no JSON mode. */
+static int gcovr_json(const struct config *c, const char *json_path)
 {
 	struct argv a = {0};
-	struct buffer summary = {0};
-	struct totals total;
-	char *json_tmp, *xml_tmp = NULL, *html_tmp = NULL, *out = c->output_dir;
-	int mask, rc, ret = 1;
+	int rc;
 
-	if (llvm_backend(c))
-		return llvm_report(c, formats);
-	if (parse_formats(formats ? formats : c->formats, &mask) < 0)
-		return 1;
-	if (combined_count(c) == 0) {
-		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
-		      "'parcov combine' (the coverage target runs both combine and report)",
-		      c->build_dir, c->build_dir);
-		return 1;
-	}
-	if (mkdirs(out, 0777) < 0) {
-		error("cannot create %s:", out);
-		return 1;
-	}
-	json_tmp = xasprintf("%s/coverage.json.parcov-tmp", out);
 	arg(&a, xstrdup(c->gcovr));
 	arg(&a, xstrdup("--root"));
 	arg(&a, xstrdup(c->source_root));
@@ -298,64 +237,176 @@ int report(const struct config *c, const char *formats)
 		arg(&a, xstrdup(c->exclude[i]));
 	}
 	arg(&a, xstrdup("--json"));
-	arg(&a, xstrdup(json_tmp));
-	if (mask & FMT_XML) {
-		xml_tmp = xasprintf("%s/coverage.xml.parcov-tmp", out);
-		arg(&a, xstrdup("--cobertura"));
-		arg(&a, xstrdup(xml_tmp));
+	arg(&a, xstrdup(json_path));
+	arg(&a, xstrdup(c->build_dir));
+	info("running gcovr on %zu .gcda files", combined_count(c));
+	rc = run(a.v, c->source_root);
+	if (rc < 0)
+		error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
+		      strerror(errno));
+	else if (rc > 0)
+		error("gcovr failed with exit status %d (its messages are above)", rc);
+	argv_free(&a);
+	return rc == 0 ? 0 : -1;
+}
+
+/* gcovr renders the HTML from our JSON report (--add-tracefile): same numbers, its pages. */
+static int gcovr_html(const struct config *c, const char *json_path, const char *html_dir)
+{
+	struct argv a = {0};
+	int rc;
+
+	arg(&a, xstrdup(c->gcovr));
+	arg(&a, xstrdup("--root"));
+	arg(&a, xstrdup(c->source_root));
+	arg(&a, xstrdup("--add-tracefile"));
+	arg(&a, xstrdup(json_path));
+	arg(&a, xstrdup("--html-details"));
+	arg(&a, path_join(html_dir, "index.html"));
+	rc = run(a.v, c->source_root);
+	if (rc < 0)
+		error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
+		      strerror(errno));
+	else if (rc > 0)
+		error("gcovr failed to write the HTML report with exit status %d (its messages are above)",
+		      rc);
+	argv_free(&a);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Write one output to its temporary name; remembered for install or clean-up. */
+struct pending {
+	char *tmp[8], *dest[8];
+	int n;
+};
+
+static int stage(struct pending *p, const char *dir, const char *name, const struct buffer *b)
+{
+	/* Reports are made again by re-running report: no fsync (megabytes of JSON would wait
+	 * for the disk). */
+	char *dest = path_join(dir, name), *tmp = write_temp_unsynced(dest, b->data ? b->data : "", b->len);
+	if (!tmp) {
+		error("cannot write %s.parcov-tmp:", dest);
+		free(dest);
+		return -1;
+	}
+	p->tmp[p->n] = tmp;
+	p->dest[p->n++] = dest;
+	return 0;
+}
+
+static long long timestamp(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	return e && *e ? atoll(e) : (long long)time(NULL);
+}
+
+/* The tests combine found crashed, timed out or without data (endings.h), under the table:
+ * their lines are not untested, their coverage is partial or missing. */
+static void append_endings(const struct config *c, struct buffer *summary)
+{
+	char *path = path_join(c->data_dir, ENDINGS_LIST);
+	struct buffer b = {0};
+
+	if (read_file(path, &b) == 0 && b.len)
+		buf_printf(summary, "\nTests whose coverage is partial or missing (crashed, timed out or "
+			   "wrote no data):\n%s", b.data);
+	buf_free(&b);
+	free(path);
+}
+
+int report(const struct config *c, const char *formats)
+{
+	struct covdata cd = {0};
+	struct pending p = {0};
+	struct buffer summary = {0}, b = {0};
+	struct totals total;
+	const char *engine = getenv("PARCOV_REPORTER");
+	char *json_tmp, *html_tmp = NULL, *out = c->output_dir;
+	int mask, rc = 1, ret = 1, gcovr_made_json = 0;
+
+	if (llvm_backend(c))
+		return llvm_report(c, formats);
+	if (parse_formats(formats ? formats : c->formats, &mask) < 0)
+		return 1;
+	if (combined_count(c) == 0) {
+		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
+		      "'parcov combine' (the coverage target runs both combine and report)",
+		      c->build_dir, c->build_dir);
+		return 1;
+	}
+	if (mkdirs(out, 0777) < 0) {
+		error("cannot create %s:", out);
+		return 1;
+	}
+	json_tmp = xasprintf("%s/coverage.json.parcov-tmp", out);
+
+	/* gcov's JSON, read in parallel; gcovr when that cannot give gcovr's exact numbers. */
+	if (!engine || strcmp(engine, "gcovr") != 0) {
+		rc = gcovjson_collect(c, &cd);
+		if (rc < 0)
+			goto out;
+		if (rc > 0)
+			covdata_free(&cd);
+	}
+	if (rc != 0) {
+		if (gcovr_json(c, json_tmp) < 0 || covdata_load_gcovr_json(&cd, json_tmp, c->source_root) < 0)
+			goto out;
+		gcovr_made_json = 1;
+	}
+	summarize(&cd, &summary, &total);
+	append_endings(c, &summary);
+
+	if (mask & (FMT_JSON | FMT_HTML) && !gcovr_made_json) {
+		char *tmp;
+		covdata_json(&cd, &b);
+		tmp = write_temp_unsynced(json_tmp, b.data, b.len);
+		if (!tmp || rename(tmp, json_tmp) < 0) {
+			error("cannot write %s:", json_tmp);
+			if (tmp)
+				unlink(tmp);
+			free(tmp);
+			goto out;
+		}
+		free(tmp);
+		buf_free(&b);
 	}
 	if (mask & FMT_HTML) {
-		char *index;
 		html_tmp = xasprintf("%s/html.parcov-tmp", out);
 		remove_tree(html_tmp);
 		if (mkdirs(html_tmp, 0777) < 0) {
 			error("cannot create %s:", html_tmp);
 			goto out;
 		}
-		index = path_join(html_tmp, "index.html");
-		arg(&a, xstrdup("--html-details"));
-		arg(&a, index);
+		info("writing the HTML report (gcovr)");
+		if (gcovr_html(c, json_tmp, html_tmp) < 0)
+			goto out;
 	}
-	arg(&a, xstrdup(c->build_dir));
-
-	info("running gcovr on %zu .gcda files", combined_count(c));
-	rc = run(a.v, c->source_root);
-	if (rc != 0) {
-		if (rc < 0)
-			error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
-			      strerror(errno));
-		else
-			error("gcovr failed with exit status %d (its messages are above); the previous "
-			      "reports in %s are unchanged", rc, out);
-		goto out;
+	if (mask & FMT_XML) {
+		covdata_cobertura(&cd, c->source_root, timestamp(), &b);
+		if (stage(&p, out, "coverage.xml", &b) < 0)
+			goto out;
+		buf_free(&b);
 	}
-	if (summarize(json_tmp, &summary, &total) < 0)
+	if (mask & FMT_LCOV) {
+		covdata_lcov(&cd, &b);
+		if (stage(&p, out, "coverage.info", &b) < 0)
+			goto out;
+		buf_free(&b);
+	}
+	if (mask & FMT_TXT && stage(&p, out, "summary.txt", &summary) < 0)
 		goto out;
-	append_endings(c, &summary);
 
 	/* Everything is written: put it in place. */
-	if (mask & FMT_TXT) {
-		char *path = path_join(out, "summary.txt");
-		if (write_file_atomic(path, summary.data, summary.len) < 0) {
-			error("cannot write %s:", path);
-			free(path);
+	if (mask & FMT_JSON) {
+		p.tmp[p.n] = xstrdup(json_tmp);
+		p.dest[p.n++] = path_join(out, "coverage.json");
+	}
+	for (int i = 0; i < p.n; i++) {
+		if (rename(p.tmp[i], p.dest[i]) < 0) {
+			error("cannot rename %s to %s:", p.tmp[i], p.dest[i]);
 			goto out;
 		}
-		free(path);
-	}
-	if (mask & FMT_JSON) {
-		char *path = path_join(out, "coverage.json");
-		rc = install(json_tmp, path);
-		free(path);
-		if (rc < 0)
-			goto out;
-	}
-	if (xml_tmp) {
-		char *path = path_join(out, "coverage.xml");
-		rc = install(xml_tmp, path);
-		free(path);
-		if (rc < 0)
-			goto out;
 	}
 	if (html_tmp) {
 		char *path = path_join(out, "html"), *old = path_join(out, "html.parcov-old");
@@ -371,23 +422,26 @@ int report(const struct config *c, const char *formats)
 		free(old);
 	}
 	fwrite(summary.data, 1, summary.len, stdout);
-	printf("Reports in %s:%s%s%s%s\n", out, mask & FMT_TXT ? " summary.txt" : "",
+	printf("Reports in %s:%s%s%s%s%s\n", out, mask & FMT_TXT ? " summary.txt" : "",
 	       mask & FMT_HTML ? " html/index.html" : "", mask & FMT_XML ? " coverage.xml" : "",
-	       mask & FMT_JSON ? " coverage.json" : "");
+	       mask & FMT_JSON ? " coverage.json" : "", mask & FMT_LCOV ? " coverage.info" : "");
 	ret = below(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE", total.lines_hit,
 		    total.lines);
 	ret |= below(c->fail_under_branch, "branch", "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH",
 		     total.branches_taken, total.branches);
 out:
+	for (int i = 0; i < p.n; i++) {
+		unlink(p.tmp[i]);
+		free(p.tmp[i]);
+		free(p.dest[i]);
+	}
 	unlink(json_tmp);
-	if (xml_tmp)
-		unlink(xml_tmp);
 	if (html_tmp)
 		remove_tree(html_tmp);
 	free(json_tmp);
-	free(xml_tmp);
 	free(html_tmp);
 	buf_free(&summary);
-	argv_free(&a);
+	buf_free(&b);
+	covdata_free(&cd);
 	return ret;
 }

@@ -1,10 +1,11 @@
-/* parcov report: reports of the combined data, through gcovr, plus our own summary table. */
+/* parcov report: reports of the combined data (gcov's JSON read in parallel, gcovr for HTML
+ * and as the fallback), with the summary table and the thresholds. */
 #ifndef PARCOV_REPORT_H
 #define PARCOV_REPORT_H
 
 #include "config.h"
 
-/* Write the reports in formats (comma list of txt, html, xml, json; NULL: the configured
+/* Write the reports in formats (comma list of txt, html, xml, json, lcov; NULL: the configured
  * ones) into the output directory. Returns 0, 1 on failure or when a fail-under threshold
  * is not met (message printed). */
 int report(const struct config *c, const char *formats);

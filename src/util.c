@@ -51,6 +51,17 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
+void progress(size_t done, size_t total, const char *what)
+{
+	static int tty = -1;
+	if (tty < 0)
+		tty = isatty(2);
+	if (!verbose || !tty || total == 0)
+		return;
+	fprintf(stderr, "\r%s: %s: %zu/%zu%s", argv0, what, done, total, done >= total ? "\n" : "");
+	fflush(stderr);
+}
+
 void info(const char *fmt, ...)
 {
 	va_list ap;
@@ -169,7 +180,7 @@ int read_file(const char *path, struct buffer *out)
 	return 0;
 }
 
-char *write_temp_beside(const char *path, const void *data, size_t len)
+static char *write_temp(const char *path, const void *data, size_t len, int sync)
 {
 	char *tmp = xasprintf("%s.parcov-tmp", path);
 	const char *p = data;
@@ -188,7 +199,7 @@ char *write_temp_beside(const char *path, const void *data, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 && errno != EINVAL)
+	if (sync && fsync(fd) < 0 && errno != EINVAL)
 		goto fail_fd;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -206,6 +217,16 @@ fail:
 	free(tmp);
 	errno = e;
 	return NULL;
+}
+
+char *write_temp_beside(const char *path, const void *data, size_t len)
+{
+	return write_temp(path, data, len, 1);
+}
+
+char *write_temp_unsynced(const char *path, const void *data, size_t len)
+{
+	return write_temp(path, data, len, 0);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len)

@@ -20,6 +20,9 @@ void error(const char *fmt, ...);
 void fatal(const char *fmt, ...);
 /* Print a progress/info line to stdout when verbose. */
 void info(const char *fmt, ...);
+/* Show "parcov: what: done/total" on stderr, rewriting one line, only when verbose and
+ * stderr is a terminal (CI logs stay quiet); done == total ends the line. */
+void progress(size_t done, size_t total, const char *what);
 
 /* Allocation that never returns NULL: out of memory is fatal. */
 void *xmalloc(size_t n);
@@ -51,6 +54,9 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* Write data to "<path>.parcov-tmp" and fsync it; the caller renames or unlinks it.
  * Returns the temporary's name (caller frees), or NULL with errno set and nothing left. */
 char *write_temp_beside(const char *path, const void *data, size_t len);
+/* write_temp_beside() without the fsync, for data that can be made again from files that
+ * are kept (combine's results): a thousand fsyncs cost seconds. */
+char *write_temp_unsynced(const char *path, const void *data, size_t len);
 
 /* mkdir -p. Returns 0, or -1 with errno set. */
 int mkdirs(const char *path, int mode);
