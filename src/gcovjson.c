@@ -722,6 +722,10 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	struct state st = {.c = c, .cd = cd};
 	int ret;
 
+	/* Clang's gcov backend names a command with arguments ("llvm-cov-14 gcov"), and
+	 * llvm-cov's gcov has no JSON output: gcovr reads it. */
+	if (strchr(c->gcov, ' '))
+		return 1;
 	if (filters_init(&st.filters, c) != 0) {
 		filters_free(&st.filters);
 		return 1;
