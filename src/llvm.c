@@ -15,12 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
+#include "report.h"
 #include "runs.h"
 #include "util.h"
 
-extern char **environ;
-
-enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8 };
 
 int llvm_backend(const struct config *c)
 {
@@ -40,47 +39,6 @@ static long cpus(void)
 
 /* --- Child processes ----------------------------------------------------------------- */
 
-struct argv {
-	char **v;
-	size_t n;
-};
-
-static void arg(struct argv *a, char *s)
-{
-	a->v = xreallocarray(a->v, a->n + 2, sizeof *a->v);
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void argv_free(struct argv *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	memset(a, 0, sizeof *a);
-}
-
-/* Start argv in dir, its stdout into out_path when not NULL. Returns the pid, or -1 with
- * errno set. */
-static pid_t start(char **argv, const char *dir, const char *out_path)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int rc;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addchdir_np(&fa, dir);
-	if (out_path)
-		posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	return pid;
-}
-
 /* Wait for a child. Returns 0 if it exited 0, else -1 after an error naming what failed. */
 static int finish(pid_t pid, const char *tool, const char *what)
 {
@@ -91,18 +49,16 @@ static int finish(pid_t pid, const char *tool, const char *what)
 		      "PARALLEL_COVERAGE_LLVM_PROFDATA)", tool, strerror(errno));
 		return -1;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			error("waiting for %s:", tool);
-			return -1;
-		}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	status = proc_wait(pid);
+	if (status == 0)
 		return 0;
-	if (WIFEXITED(status))
-		error("%s failed with exit status %d while %s (its messages are above)", tool,
-		      WEXITSTATUS(status), what);
+	if (status < 0)
+		error("waiting for %s:", tool);
+	else if (status < 128)
+		error("%s failed with exit status %d while %s (its messages are above)", tool, status,
+		      what);
 	else
-		error("%s was killed by signal %d while %s", tool, WTERMSIG(status), what);
+		error("%s was killed by signal %d while %s", tool, status - 128, what);
 	return -1;
 }
 
@@ -170,7 +126,7 @@ int llvm_combine(const struct config *c)
 	arg(&a, xstrdup("-failure-mode=all"));
 	arg(&a, xasprintf("-input-files=%s", list));
 	arg(&a, xasprintf("-output=%s", tmp));
-	if (finish(start(a.v, c->build_dir, NULL), c->llvm_profdata, "merging the profiles") < 0) {
+	if (finish(proc_start(a.v, c->build_dir, NULL), c->llvm_profdata, "merging the profiles") < 0) {
 		unlink(tmp);
 		goto out;
 	}
@@ -243,7 +199,7 @@ struct files {
 	size_t n;
 };
 
-struct totals {
+struct llvm_totals {
 	long lines, lines_hit, branches, branches_taken, regions, regions_hit, functions, functions_hit;
 };
 
@@ -420,7 +376,7 @@ static int cmp_file(const void *a, const void *b)
 	return d ? d : strcmp(x->base, y->base);
 }
 
-static void file_totals(const struct file *f, struct totals *t)
+static void file_totals(const struct file *f, struct llvm_totals *t)
 {
 	memset(t, 0, sizeof *t);
 	for (size_t i = 0; i < f->n_lines; i++) {
@@ -439,7 +395,7 @@ static void file_totals(const struct file *f, struct totals *t)
 	t->regions_hit = f->regions_hit;
 }
 
-static void add_totals(struct totals *sum, const struct totals *t)
+static void add_totals(struct llvm_totals *sum, const struct llvm_totals *t)
 {
 	sum->lines += t->lines;
 	sum->lines_hit += t->lines_hit;
@@ -491,7 +447,7 @@ static void missing_lines(const struct file *f, struct buffer *out)
 	buf_add(out, "", 0);
 }
 
-static void table_row(struct buffer *b, const char *name, const struct totals *t, const char *missing)
+static void table_row(struct buffer *b, const char *name, const struct llvm_totals *t, const char *missing)
 {
 	char lp[16], bp[16], rp[16];
 
@@ -503,7 +459,7 @@ static void table_row(struct buffer *b, const char *name, const struct totals *t
 		   missing);
 }
 
-static void write_summary(const struct files *fs, struct buffer *out, struct totals *total)
+static void write_summary(const struct files *fs, struct buffer *out, struct llvm_totals *total)
 {
 	const char *rule = "------------------------------------------------------------------------"
 			   "-----------------------------------------------------------------\n";
@@ -513,7 +469,7 @@ static void write_summary(const struct files *fs, struct buffer *out, struct tot
 		   "Cover", "Branches", "Taken", "Cover", "Regions", "Exec", "Cover", "Missing");
 	buf_add(out, rule, strlen(rule));
 	for (size_t i = 0; i < fs->n; i++) {
-		struct totals t;
+		struct llvm_totals t;
 		struct buffer missing = {0};
 		file_totals(&fs->v[i], &t);
 		missing_lines(&fs->v[i], &missing);
@@ -608,7 +564,7 @@ static void rate(struct buffer *b, const char *attr, long part, long whole)
 
 static void xml_class(struct buffer *b, const struct file *f)
 {
-	struct totals t;
+	struct llvm_totals t;
 
 	file_totals(f, &t);
 	buf_printf(b, "<class name=\"");
@@ -639,7 +595,7 @@ static void xml_class(struct buffer *b, const struct file *f)
 }
 
 /* Cobertura XML laid out as gcovr writes it: one package per directory, one class per file. */
-static int write_xml(const struct files *fs, const struct totals *total, const char *root, const char *path)
+static int write_xml(const struct files *fs, const struct llvm_totals *total, const char *root, const char *path)
 {
 	struct buffer b = {0};
 	int ret = 0;
@@ -658,9 +614,9 @@ static int write_xml(const struct files *fs, const struct totals *total, const c
 	buf_printf(&b, "</source></sources><packages>");
 	for (size_t i = 0; i < fs->n;) {
 		size_t j;
-		struct totals pkg = {0};
+		struct llvm_totals pkg = {0};
 		for (j = i; j < fs->n && !strcmp(fs->v[j].dir, fs->v[i].dir); j++) {
-			struct totals t;
+			struct llvm_totals t;
 			file_totals(&fs->v[j], &t);
 			add_totals(&pkg, &t);
 		}
@@ -690,31 +646,6 @@ static int write_xml(const struct files *fs, const struct totals *total, const c
 }
 
 /* --- report --------------------------------------------------------------------------- */
-
-static int parse_formats(const char *list, int *out)
-{
-	char *copy = xstrdup(list), *save = NULL;
-	int mask = 0;
-
-	for (char *f = strtok_r(copy, ", ", &save); f; f = strtok_r(NULL, ", ", &save)) {
-		if (!strcmp(f, "txt"))
-			mask |= FMT_TXT;
-		else if (!strcmp(f, "html"))
-			mask |= FMT_HTML;
-		else if (!strcmp(f, "xml"))
-			mask |= FMT_XML;
-		else if (!strcmp(f, "json"))
-			mask |= FMT_JSON;
-		else {
-			error("unknown report format '%s' (known: txt, html, xml, json)", f);
-			free(copy);
-			return -1;
-		}
-	}
-	free(copy);
-	*out = mask;
-	return 0;
-}
 
 /* The instrumented executables and shared libraries the module listed (objects*.txt: one
  * per configuration with a multi-config generator) that exist. */
@@ -747,19 +678,6 @@ static size_t read_objects(const struct config *c, struct argv *objects)
 	}
 	free(pattern);
 	return objects->n;
-}
-
-/* llvm-cov regexes are POSIX extended ones: escape a literal path for them. */
-static char *regex_escape(const char *s)
-{
-	struct buffer b = {0};
-	for (; *s; s++) {
-		if (strchr("\\.^$|?*+()[]{}", *s))
-			buf_add(&b, "\\", 1);
-		buf_add(&b, s, 1);
-	}
-	buf_add(&b, "", 0);
-	return b.data;
 }
 
 /* The arguments every llvm-cov command shares: profile, binaries, exclusions (gcovr's rule:
@@ -849,7 +767,7 @@ int llvm_report(const struct config *c, const char *formats)
 	struct argv objects = {0}, lcov = {0}, sum = {0}, html = {0};
 	struct files fs = {0};
 	struct buffer summary = {0};
-	struct totals total;
+	struct llvm_totals total;
 	char *profdata = profdata_path(c), *out = c->output_dir;
 	char *info_tmp = xasprintf("%s/coverage.info.parcov-tmp", out);
 	char *sum_tmp = xasprintf("%s/llvm-summary.json.parcov-tmp", out);
@@ -860,7 +778,7 @@ int llvm_report(const struct config *c, const char *formats)
 	pid_t p_lcov, p_sum, p_html = 0;
 	int mask, ret = 1, failed;
 
-	if (parse_formats(formats ? formats : c->formats, &mask) < 0)
+	if (report_parse_formats(formats ? formats : c->formats, &mask) < 0)
 		goto out;
 	if (!exists(profdata)) {
 		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
@@ -882,8 +800,8 @@ int llvm_report(const struct config *c, const char *formats)
 	command(&sum, c, "export", profdata, &objects,
 		(const char *const[]){"-format=text", "-summary-only", NULL});
 	info("running %s on %zu binaries", c->llvm_cov, objects.n);
-	p_lcov = start(lcov.v, c->source_root, info_tmp);
-	p_sum = start(sum.v, c->source_root, sum_tmp);
+	p_lcov = proc_start(lcov.v, c->source_root, info_tmp);
+	p_sum = proc_start(sum.v, c->source_root, sum_tmp);
 	if (mask & FMT_HTML) {
 		char *dir = xasprintf("-output-dir=%s", html_tmp);
 		char *threads = xasprintf("-num-threads=%ld", cpus());
@@ -893,7 +811,7 @@ int llvm_report(const struct config *c, const char *formats)
 					      "-show-line-counts-or-regions", NULL});
 		free(dir);
 		free(threads);
-		p_html = start(html.v, c->source_root, NULL);
+		p_html = proc_start(html.v, c->source_root, NULL);
 	}
 	failed = finish(p_lcov, c->llvm_cov, "exporting lcov data") < 0;
 	failed |= finish(p_sum, c->llvm_cov, "exporting the summary") < 0;

@@ -78,102 +78,107 @@ static int common_options(int argc, char **argv, const char **dir, const char **
 	return optind;
 }
 
-static int cmd_clean(int argc, char **argv)
+/* Load the build tree's configuration, hold its lock while fn runs, return fn's status. */
+static int with_build_tree(const char *dir, int (*fn)(const struct config *c, const char *arg),
+			   const char *arg)
 {
-	const char *dir = NULL;
-	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
-				       "coverage.info", NULL};
 	struct config c;
-	int status = 0, lock, ret = 0;
-	char *stray;
+	int lock, ret;
 
-	if (common_options(argc, argv, &dir, NULL, &status) < 0)
-		return status;
 	if (config_load(&c, dir) < 0)
 		return 1;
 	if ((lock = config_lock(&c)) < 0) {
 		config_free(&c);
 		return 1;
 	}
-	if (runs_remove_all(&c) < 0 || combine_clean(&c) < 0 || llvm_clean(&c) < 0)
-		ret = 1;
-	stray = path_join(c.data_dir, "stray");
-	if (remove_tree(stray) < 0)
-		ret = 1;
-	free(stray);
-	/* Only the files reports write: the output directory may be shared. */
-	for (const char *const *r = reports; *r; r++) {
-		char *path = path_join(c.output_dir, *r);
-		if (remove_tree(path) < 0)
-			ret = 1;
-		free(path);
-	}
-	rmdir(c.output_dir);
-	info("removed the coverage data and reports of %s", c.build_dir);
+	ret = fn(&c, arg);
 	config_unlock(lock);
 	config_free(&c);
 	return ret;
 }
 
-static int cmd_pre_test(int argc, char **argv)
+static int clean(const struct config *c, const char *arg)
+{
+	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
+				       "coverage.info", NULL};
+	char *stray = path_join(c->data_dir, "stray");
+	int ret = 0;
+
+	(void)arg;
+	if (runs_remove_all(c) < 0 || combine_clean(c) < 0 || llvm_clean(c) < 0)
+		ret = 1;
+	if (remove_tree(stray) < 0)
+		ret = 1;
+	free(stray);
+	/* Only the files reports write: the output directory may be shared. */
+	for (const char *const *r = reports; *r; r++) {
+		char *path = path_join(c->output_dir, *r);
+		if (remove_tree(path) < 0)
+			ret = 1;
+		free(path);
+	}
+	rmdir(c->output_dir);
+	info("removed the coverage data and reports of %s", c->build_dir);
+	return ret;
+}
+
+static int pre_test(const struct config *c, const char *arg)
+{
+	(void)arg;
+	return runs_start(c) < 0;
+}
+
+static int do_combine(const struct config *c, const char *arg)
+{
+	(void)arg;
+	return combine(c);
+}
+
+static int do_report(const struct config *c, const char *formats)
+{
+	return report(c, formats);
+}
+
+static int cmd_clean(int argc, char **argv)
 {
 	const char *dir = NULL;
-	struct config c;
-	int status = 0, lock, ret;
+	int status = 0;
 
 	if (common_options(argc, argv, &dir, NULL, &status) < 0)
 		return status;
-	if (config_load(&c, dir) < 0)
-		return 1;
-	if ((lock = config_lock(&c)) < 0) {
-		config_free(&c);
-		return 1;
-	}
-	ret = runs_start(&c) < 0;
-	config_unlock(lock);
+	return with_build_tree(dir, clean, NULL);
+}
+
+static int cmd_pre_test(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int status = 0, ret;
+
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	ret = with_build_tree(dir, pre_test, NULL);
 	doctor_check_ctest_parallel();
-	config_free(&c);
 	return ret;
 }
 
 static int cmd_combine(int argc, char **argv)
 {
 	const char *dir = NULL;
-	struct config c;
-	int status = 0, lock, ret;
+	int status = 0;
 
 	if (common_options(argc, argv, &dir, NULL, &status) < 0)
 		return status;
-	if (config_load(&c, dir) < 0)
-		return 1;
-	if ((lock = config_lock(&c)) < 0) {
-		config_free(&c);
-		return 1;
-	}
-	ret = combine(&c);
-	config_unlock(lock);
-	config_free(&c);
-	return ret;
+	return with_build_tree(dir, do_combine, NULL);
 }
 
 static int cmd_report(int argc, char **argv)
 {
 	const char *dir = NULL, *formats = NULL;
-	struct config c;
-	int status = 0, lock, ret;
+	int status = 0;
 
 	if (common_options(argc, argv, &dir, &formats, &status) < 0)
 		return status;
-	if (config_load(&c, dir) < 0)
-		return 1;
-	if ((lock = config_lock(&c)) < 0) {
-		config_free(&c);
-		return 1;
-	}
-	ret = report(&c, formats);
-	config_unlock(lock);
-	config_free(&c);
-	return ret;
+	return with_build_tree(dir, do_report, formats);
 }
 
 static int cmd_doctor(int argc, char **argv)

@@ -15,13 +15,10 @@
 #include "endings.h"
 #include "gcovjson.h"
 #include "llvm.h"
+#include "proc.h"
 #include "util.h"
 
-extern char **environ;
-
-enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8, FMT_LCOV = 16 };
-
-static int parse_formats(const char *list, int *out)
+int report_parse_formats(const char *list, int *out)
 {
 	char *copy = xstrdup(list), *save = NULL;
 	int mask = 0;
@@ -49,7 +46,7 @@ static int parse_formats(const char *list, int *out)
 }
 
 /* gcovr regexes are Python's: escape a literal path for them. */
-static char *regex_escape(const char *s)
+char *regex_escape(const char *s)
 {
 	struct buffer b = {0};
 	for (; *s; s++) {
@@ -59,48 +56,6 @@ static char *regex_escape(const char *s)
 	}
 	buf_add(&b, "", 0);
 	return b.data;
-}
-
-struct argv {
-	char **v;
-	size_t n;
-};
-
-static void arg(struct argv *a, char *s)
-{
-	a->v = xreallocarray(a->v, a->n + 2, sizeof *a->v);
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void argv_free(struct argv *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-}
-
-/* Run argv in dir and wait. Returns its exit status, or -1 if it could not start. */
-static int run(char **argv, const char *dir)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, rc;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addchdir_np(&fa, dir);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
 }
 
 void format_missing(const long *numbers, const int *covered, size_t n, struct buffer *out)
@@ -240,7 +195,7 @@ static int gcovr_json(const struct config *c, const char *json_path)
 	arg(&a, xstrdup(json_path));
 	arg(&a, xstrdup(c->build_dir));
 	info("running gcovr on %zu .gcda files", combined_count(c));
-	rc = run(a.v, c->source_root);
+	rc = proc_run(a.v, c->source_root);
 	if (rc < 0)
 		error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
 		      strerror(errno));
@@ -263,7 +218,7 @@ static int gcovr_html(const struct config *c, const char *json_path, const char 
 	arg(&a, xstrdup(json_path));
 	arg(&a, xstrdup("--html-details"));
 	arg(&a, path_join(html_dir, "index.html"));
-	rc = run(a.v, c->source_root);
+	rc = proc_run(a.v, c->source_root);
 	if (rc < 0)
 		error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
 		      strerror(errno));
@@ -327,7 +282,7 @@ int report(const struct config *c, const char *formats)
 
 	if (llvm_backend(c))
 		return llvm_report(c, formats);
-	if (parse_formats(formats ? formats : c->formats, &mask) < 0)
+	if (report_parse_formats(formats ? formats : c->formats, &mask) < 0)
 		return 1;
 	if (combined_count(c) == 0) {
 		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "

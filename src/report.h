@@ -5,6 +5,16 @@
 
 #include "config.h"
 
+/* Report formats, as bits. */
+enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8, FMT_LCOV = 16 };
+
+/* Parse a comma list of format names into FMT_ bits. Returns 0, or -1 after an error naming
+ * the unknown format. */
+int report_parse_formats(const char *list, int *out);
+
+/* Escape a literal path for a regex (Python's and POSIX extended alike). Caller frees. */
+char *regex_escape(const char *s);
+
 /* Write the reports in formats (comma list of txt, html, xml, json, lcov; NULL: the configured
  * ones) into the output directory. Returns 0, 1 on failure or when a fail-under threshold
  * is not met (message printed). */
