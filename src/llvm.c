@@ -718,26 +718,6 @@ static void command(struct argv *a, const struct config *c, const char *sub, con
 	common_args(c, profdata, objects, a);
 }
 
-/* Same rule and message as the gcov backend. Returns 1 if the threshold is not met. */
-static int below(const char *threshold, const char *what, const char *variable, long part, long whole)
-{
-	char *end;
-	double min;
-
-	if (!threshold || !*threshold)
-		return 0;
-	min = strtod(threshold, &end);
-	if (*end || min < 0 || min > 100) {
-		error("%s=%s is not a percentage between 0 and 100", variable, threshold);
-		return 1;
-	}
-	if (percent(part, whole) + 1e-9 < min) {
-		error("%s coverage %.1f%% is below %s=%s", what, percent(part, whole), variable, threshold);
-		return 1;
-	}
-	return 0;
-}
-
 static int install(const char *tmp, const char *dest)
 {
 	if (rename(tmp, dest) < 0) {
@@ -843,10 +823,11 @@ int llvm_report(const struct config *c, const char *formats)
 	printf("Reports in %s:%s%s%s%s coverage.info\n", out, mask & FMT_TXT ? " summary.txt" : "",
 	       mask & FMT_HTML ? " html/index.html" : "", mask & FMT_XML ? " coverage.xml" : "",
 	       mask & FMT_JSON ? " coverage.json" : "");
-	ret = below(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE", total.lines_hit,
-		    total.lines);
-	ret |= below(c->fail_under_branch, "branch", "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH",
-		     total.branches_taken, total.branches);
+	ret = report_threshold_missed(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE",
+				      total.lines_hit, total.lines);
+	ret |= report_threshold_missed(c->fail_under_branch, "branch",
+				       "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH", total.branches_taken,
+				       total.branches);
 out:
 	unlink(info_tmp);
 	unlink(sum_tmp);

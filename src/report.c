@@ -146,9 +146,8 @@ static void summarize(const struct covdata *cd, struct buffer *out, struct total
 	table_row(out, "TOTAL", total, "");
 }
 
-/* Check one fail-under threshold. Returns 1 if it is not met. */
-static int below(const char *threshold, const char *what, const char *variable, long part,
-		 long whole)
+int report_threshold_missed(const char *threshold, const char *what, const char *variable,
+			    long part, long whole)
 {
 	char *end;
 	double min;
@@ -380,10 +379,11 @@ int report(const struct config *c, const char *formats)
 	printf("Reports in %s:%s%s%s%s%s\n", out, mask & FMT_TXT ? " summary.txt" : "",
 	       mask & FMT_HTML ? " html/index.html" : "", mask & FMT_XML ? " coverage.xml" : "",
 	       mask & FMT_JSON ? " coverage.json" : "", mask & FMT_LCOV ? " coverage.info" : "");
-	ret = below(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE", total.lines_hit,
-		    total.lines);
-	ret |= below(c->fail_under_branch, "branch", "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH",
-		     total.branches_taken, total.branches);
+	ret = report_threshold_missed(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE",
+				      total.lines_hit, total.lines);
+	ret |= report_threshold_missed(c->fail_under_branch, "branch",
+				       "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH", total.branches_taken,
+				       total.branches);
 out:
 	for (int i = 0; i < p.n; i++) {
 		unlink(p.tmp[i]);
