@@ -3,8 +3,9 @@
 # run (every repetition runs each contender in turn; median and min-max of the repetitions).
 # Never run in CI: speed is measured here, never asserted in tests.
 #
-#   bench/run.sh [-m FILES] [-n TESTS] [-r REPS] [-w WORK] [-s SLEEP_MS] [-j JOBS] [-d DIR]
+#   bench/run.sh [-m FILES] [-n TESTS] [-r REPS] [-w WORK] [-s SLEEP_MS] [-j JOBS] [-d DIR] [-t]
 #
+# -t: the test phase only (speed-ups and the isolation overhead), without combine/report.
 # Defaults (sized for a 2-core machine): 1000 source files, 200 tests, 3 repetitions,
 # CPU-bound tests of 10000 iterations, sleep-bound tests of 100 ms, -j = number of cores.
 # Needs: cmake, gcc, gcovr, lcov, gcov-tool, python3. Work files go to DIR
@@ -12,18 +13,19 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-M=1000 N=200 R=3 WORK_ITER=10000 SLEEP_MS=100 J=$(nproc) D=/tmp/parcov-bench
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "$1"; }
-while getopts "m:n:r:w:s:j:d:h" o; do
+M=1000 N=200 R=3 WORK_ITER=10000 SLEEP_MS=100 J=$(nproc) D=/tmp/parcov-bench TEST_ONLY=0
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "$1"; }
+while getopts "m:n:r:w:s:j:d:th" o; do
   case $o in
   m) M=$OPTARG ;; n) N=$OPTARG ;; r) R=$OPTARG ;; w) WORK_ITER=$OPTARG ;;
-  s) SLEEP_MS=$OPTARG ;; j) J=$OPTARG ;; d) D=$OPTARG ;; h) usage 0 ;; *) usage 2 >&2 ;;
+  s) SLEEP_MS=$OPTARG ;; j) J=$OPTARG ;; d) D=$OPTARG ;; t) TEST_ONLY=1 ;; h) usage 0 ;;
+  *) usage 2 >&2 ;;
   esac
 done
 for tool in cmake gcc gcovr lcov gcov-tool python3; do
   command -v $tool >/dev/null || { echo "bench: $tool not found (apt-get install $tool)" >&2; exit 1; }
 done
-SRC=$D/src PLAIN=$D/plain OURS=$D/ours T=$D/times
+SRC=$D/src PLAIN=$D/plain OURS=$D/ours NORT=$D/ours-noruntime T=$D/times
 mkdir -p "$D"; rm -rf "$T"; mkdir -p "$T"
 log() { printf 'bench: %s\n' "$*" >&2; }
 EXCL=(--exclude 'tests/' --exclude 'test/' --exclude 'examples/')
@@ -31,11 +33,16 @@ EXCL=(--exclude 'tests/' --exclude 'test/' --exclude 'examples/')
 log "generating $M files, $N tests in $SRC"
 python3 "$here/gen.py" "$SRC" --files "$M" --tests "$N" --work "$WORK_ITER"
 log "building the plain --coverage tree and the ParallelCoverage tree (-j$J)"
-cmake -S "$SRC" -B "$PLAIN" -DCMAKE_C_FLAGS="--coverage -fprofile-abs-path -O0" >/dev/null
+# The same compile options as ParallelCoverage's defaults, so only isolation differs.
+cmake -S "$SRC" -B "$PLAIN" \
+  -DCMAKE_C_FLAGS="--coverage -fprofile-abs-path -O0 -fprofile-update=atomic" >/dev/null
 cmake -S "$SRC" -B "$OURS" -DPARALLEL_COVERAGE=ON \
+  -DCMAKE_PROJECT_INCLUDE="$repo/modules/ParallelCoverage.cmake" >/dev/null
+cmake -S "$SRC" -B "$NORT" -DPARALLEL_COVERAGE=ON -DPARALLEL_COVERAGE_RUNTIME=OFF \
   -DCMAKE_PROJECT_INCLUDE="$repo/modules/ParallelCoverage.cmake" >/dev/null
 cmake --build "$PLAIN" -j"$J" >/dev/null
 cmake --build "$OURS" -j"$J" >/dev/null
+cmake --build "$NORT" -j"$J" >/dev/null
 # The module built parcov from this checkout at the first configure: keep it current.
 [ -d "$OURS/_parcov" ] && cmake --build "$OURS/_parcov" --target parcov >/dev/null
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$OURS/CMakeCache.txt")
@@ -77,11 +84,13 @@ for ((rep = 1; rep <= R; rep++)); do
   time_it cpu_ours_j1 ctest --test-dir "$OURS" -j1
   time_it cpu_ours_jN ctest --test-dir "$OURS" -j"$J"
   time_it cpu_plain_jN plain_ctest "$J"
+  time_it cpu_nort_jN ctest --test-dir "$NORT" -j"$J"
   log "repetition $rep/$R: test phase (sleep-bound, ${SLEEP_MS} ms per test)"
   export SYNTH_SLEEP_MS=$SLEEP_MS
   time_it sleep_ours_j1 ctest --test-dir "$OURS" -j1
   time_it sleep_ours_j8 ctest --test-dir "$OURS" -j8
   unset SYNTH_SLEEP_MS
+  [ "$TEST_ONLY" = 1 ] && continue
   log "repetition $rep/$R: combine"
   ctest --test-dir "$OURS" -j"$J" >/dev/null   # CPU-bound data for combine and report
   time_it combine_cat cat_inputs
@@ -110,7 +119,8 @@ def cell(k):
 rows = [
  ("test phase, CPU-bound: ctest -j1 / -j%s" % J, "cpu_ours_j1", "cpu_ours_jN", "speed-up"),
  ("test phase, sleep-bound: ctest -j1 / -j8", "sleep_ours_j1", "sleep_ours_j8", "speed-up"),
- ("isolation overhead: ParallelCoverage / in-place --coverage, -j%s" % J, "cpu_ours_jN", "cpu_plain_jN", "ratio-1"),
+ ("isolation overhead (runtime off): ParallelCoverage / in-place --coverage, -j%s" % J, "cpu_nort_jN", "cpu_plain_jN", "ratio-1"),
+ ("isolation + runtime (defaults): ParallelCoverage / in-place --coverage, -j%s" % J, "cpu_ours_jN", "cpu_plain_jN", "ratio-1"),
  ("combine: chained gcov-tool merge / parcov combine", "combine_gcovtool", "combine_parcov", "speed-up"),
  ("combine: parcov combine / cat of every input", "combine_parcov", "combine_cat", "ratio"),
  ("report: gcovr -j 2 / parcov report (txt,json,xml)", "report_gcovr", "report_parcov", "speed-up"),
@@ -122,6 +132,8 @@ print(f"\n{M} source files ({lines} lines), {N} tests, {objects} objects, {input
 print("| Comparison (A / B) | A: median (min–max) | B: median (min–max) | A / B |")
 print("|---|---|---|---|")
 for name, a, b, kind in rows:
+    if a not in med or b not in med:
+        continue
     r = med[a] / med[b]
     shown = f"{(r - 1) * 100:+.1f}%" if kind == "ratio-1" else f"{r:.2f}×"
     print(f"| {name} | {cell(a)} | {cell(b)} | {shown} |")

@@ -3,10 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -84,6 +86,60 @@ static int point_current(const struct config *c, unsigned long id)
 	return ret;
 }
 
+static char *trash_path(const struct config *c)
+{
+	return path_join(c->data_dir, "trash");
+}
+
+/* Move a data set into trash/ under a name no other set can take; delete it here if that
+ * fails. */
+static void discard(const struct config *c, const char *run, unsigned long id)
+{
+	char *trash = trash_path(c);
+	char *dest = xasprintf("%s/%06lu-%ld", trash, id, (long)getpid());
+
+	if (mkdirs(trash, 0777) < 0 || rename(run, dest) < 0)
+		remove_tree(run);
+	free(dest);
+	free(trash);
+}
+
+/* Delete trash/ in a detached grandchild with no link to ctest's pipes, so ctest does not
+ * wait for it. A deletion cut short is finished by the next run. */
+static void empty_trash_in_background(const struct config *c)
+{
+	char *trash = trash_path(c);
+	pid_t pid;
+
+	if (!is_dir(trash)) {
+		free(trash);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		for (int i = 3; i < 1024; i++)
+			close(i);
+		_exit(remove_tree(trash) < 0);
+	}
+	if (pid < 0)
+		remove_tree(trash);
+	else
+		waitpid(pid, NULL, 0);
+	free(trash);
+}
+
 int runs_start(const struct config *c)
 {
 	char *runs_dir = path_join(c->data_dir, "runs");
@@ -113,14 +169,17 @@ int runs_start(const struct config *c)
 	free(path);
 	if (point_current(c, next) < 0)
 		goto out;
+	/* Superseded sets go to trash/ at once (a rename) and are deleted in the background:
+	 * thousands of files need not delay the first test. */
 	for (size_t i = n; i-- > 0;) {
 		char *old = run_path(c, ids[i]);
 		if (keep < 0 && has_data(old))
 			keep = (int)i;
 		else
-			remove_tree(old);
+			discard(c, old, ids[i]);
 		free(old);
 	}
+	empty_trash_in_background(c);
 	ret = 0;
 out:
 	free(ids);
@@ -153,6 +212,7 @@ int runs_remove_all(const struct config *c)
 {
 	char *runs_dir = path_join(c->data_dir, "runs");
 	char *current = path_join(c->data_dir, "current");
+	char *trash;
 	int ret = 0;
 
 	if (unlink(current) < 0 && errno != ENOENT) {
@@ -161,6 +221,10 @@ int runs_remove_all(const struct config *c)
 	}
 	if (remove_tree(runs_dir) < 0)
 		ret = -1;
+	trash = trash_path(c);
+	if (remove_tree(trash) < 0)
+		ret = -1;
+	free(trash);
 	free(runs_dir);
 	free(current);
 	return ret;
