@@ -86,7 +86,7 @@ Cache variables
   Options added to C and C++ compilations of instrumented targets. Empty
   (default): the backend's, ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic`` with GCC,
   ``--coverage;-O0`` with Clang's gcov, and
-  ``-fprofile-instr-generate;-fcoverage-mapping;-O0`` with llvm.
+  ``-fprofile-instr-generate;-fcoverage-mapping;-O0;-fprofile-update=atomic`` with llvm.
   ``-fprofile-abs-path`` records absolute source paths in the notes files so
   reports find the sources from any directory; ``-O0`` keeps one counter per
   source line, so counts map to the lines a reader sees.
@@ -308,7 +308,7 @@ function(_parcov_backend_flags out_compile out_link)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   _parcov_compiler(id version compiler)
   if(backend STREQUAL "llvm")
-    set(options -fprofile-instr-generate -fcoverage-mapping -O0)
+    set(options -fprofile-instr-generate -fcoverage-mapping -O0 -fprofile-update=atomic)
     set(link -fprofile-instr-generate)
   elseif(id STREQUAL "GNU")
     set(options --coverage -fprofile-abs-path -O0 -fprofile-update=atomic)
@@ -556,13 +556,21 @@ function(_parcov_add_runtime)
     PARALLEL_COVERAGE_EXCLUDE ON)
   # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
   target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  if(backend STREQUAL "llvm")
+    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_LLVM)
+    target_compile_options(_parcov_runtime PRIVATE -fno-profile-instr-generate
+      -fno-coverage-mapping)
+  endif()
 endfunction()
 
-# The runtime (README "Endings") drives libgcov's internals: GCC's gcov backend only.
+# The runtime (README "Endings") drives libgcov's internals (GCC's gcov backend) or Clang's
+# profile runtime (llvm backend). Not Clang's gcov runtime (README "Endings").
 function(_parcov_runtime_enabled out)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   _parcov_compiler(id version compiler)
-  if(PARALLEL_COVERAGE_RUNTIME AND backend STREQUAL "gcov" AND id STREQUAL "GNU")
+  if(PARALLEL_COVERAGE_RUNTIME AND ((backend STREQUAL "gcov" AND id STREQUAL "GNU") OR
+                                    backend STREQUAL "llvm"))
     set(${out} TRUE PARENT_SCOPE)
   else()
     set(${out} FALSE PARENT_SCOPE)
@@ -578,6 +586,12 @@ function(_parcov_instrument_targets dirs)
   _parcov_runtime_enabled(runtime)
   if(runtime AND NOT TARGET _parcov_runtime)
     _parcov_add_runtime()
+  endif()
+  # llvm: the table of binaries every runtime copy shares (src/runtime/parcov_rt.c).
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  set(export_llvm "")
+  if(backend STREQUAL "llvm")
+    set(export_llvm ",--export-dynamic-symbol=parcov_rt_llvm_v1")
   endif()
   set(count 0)
   set(binaries "")
@@ -606,7 +620,7 @@ function(_parcov_instrument_targets dirs)
             "LINKER:--wrap=_exit,--wrap=_Exit")
           if(type STREQUAL "EXECUTABLE")
             set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
-              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1")
+              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1${export_llvm}")
           endif()
         endif()
       endif()
