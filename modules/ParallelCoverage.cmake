@@ -85,7 +85,7 @@ Cache variables
 
   Options added to C and C++ compilations of instrumented targets. Empty
   (default): the backend's, ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic`` with GCC,
-  ``--coverage;-O0`` with Clang's gcov, and
+  ``--coverage;-O0;-fprofile-update=atomic`` with Clang's gcov, and
   ``-fprofile-instr-generate;-fcoverage-mapping;-O0;-fprofile-update=atomic`` with llvm.
   ``-fprofile-abs-path`` records absolute source paths in the notes files so
   reports find the sources from any directory; ``-O0`` keeps one counter per
@@ -316,7 +316,7 @@ function(_parcov_backend_flags out_compile out_link)
   else()
     # Clang has no -fprofile-abs-path: CMake passes absolute source paths, which Clang's
     # notes record as given.
-    set(options --coverage -O0)
+    set(options --coverage -O0 -fprofile-update=atomic)
     set(link --coverage)
   endif()
   if(NOT PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
@@ -557,20 +557,22 @@ function(_parcov_add_runtime)
   # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
   target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  _parcov_compiler(id version compiler)
   if(backend STREQUAL "llvm")
     target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_LLVM)
     target_compile_options(_parcov_runtime PRIVATE -fno-profile-instr-generate
       -fno-coverage-mapping)
+  elseif(id STREQUAL "Clang")
+    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_CLANG_GCOV)
   endif()
 endfunction()
 
-# The runtime (README "Endings") drives libgcov's internals (GCC's gcov backend) or Clang's
-# profile runtime (llvm backend). Not Clang's gcov runtime (README "Endings").
+# The runtime (README "Endings") drives libgcov's internals (GCC) or Clang's runtimes (llvm
+# backend: compiler-rt's profile runtime; gcov backend: its GCDAProfiling).
 function(_parcov_runtime_enabled out)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   _parcov_compiler(id version compiler)
-  if(PARALLEL_COVERAGE_RUNTIME AND ((backend STREQUAL "gcov" AND id STREQUAL "GNU") OR
-                                    backend STREQUAL "llvm"))
+  if(PARALLEL_COVERAGE_RUNTIME AND (id STREQUAL "GNU" OR id STREQUAL "Clang"))
     set(${out} TRUE PARENT_SCOPE)
   else()
     set(${out} FALSE PARENT_SCOPE)
@@ -587,11 +589,11 @@ function(_parcov_instrument_targets dirs)
   if(runtime AND NOT TARGET _parcov_runtime)
     _parcov_add_runtime()
   endif()
-  # llvm: the table of binaries every runtime copy shares (src/runtime/parcov_rt.c).
-  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
-  set(export_llvm "")
-  if(backend STREQUAL "llvm")
-    set(export_llvm ",--export-dynamic-symbol=parcov_rt_llvm_v1")
+  # Clang: the table of binaries every runtime copy shares (src/runtime/parcov_rt.c).
+  _parcov_compiler(id version compiler)
+  set(export_table "")
+  if(id STREQUAL "Clang")
+    set(export_table ",--export-dynamic-symbol=parcov_rt_table_v1")
   endif()
   set(count 0)
   set(binaries "")
@@ -620,7 +622,7 @@ function(_parcov_instrument_targets dirs)
             "LINKER:--wrap=_exit,--wrap=_Exit")
           if(type STREQUAL "EXECUTABLE")
             set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
-              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1${export_llvm}")
+              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1${export_table}")
           endif()
         endif()
       endif()

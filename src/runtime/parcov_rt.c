@@ -25,12 +25,12 @@
  * accept that rare loss for the common case: crashes in the code under test.
  *
  * Backends: compiled as is for GCC's libgcov; with -DPARCOV_RT_LLVM for Clang's source-based
- * coverage (-fprofile-instr-generate). Clang's profile runtime is linked privately into every
- * executable and shared library (hidden symbols, one profile per binary, no list of loaded
- * modules like libgcov's), so there every copy of this file registers its binary's flush
- * functions in one process-wide table (parcov_rt_llvm_v1, resolved to the first definition
- * like parcov_rt_owner_v1), and the owner flushes them all. Under ctest the record goes to the
- * directory of LLVM_PROFILE_FILE. */
+ * coverage (-fprofile-instr-generate), with -DPARCOV_RT_CLANG_GCOV for Clang's --coverage.
+ * Clang's runtimes are linked privately into every executable and shared library (hidden
+ * symbols, no list of loaded modules like libgcov's), so there every copy of this file
+ * registers its binary's flush function in one process-wide table (parcov_rt_table_v1,
+ * resolved to the first definition like parcov_rt_owner_v1), and the owner flushes them all.
+ * With llvm the record goes to the directory of LLVM_PROFILE_FILE. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -44,10 +44,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(PARCOV_RT_LLVM) || defined(PARCOV_RT_CLANG_GCOV)
+#define PARCOV_RT_TABLE 1 /* one profile runtime per binary: the table below */
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+#ifdef PARCOV_RT_TABLE
 #ifdef PARCOV_RT_LLVM
 /* Clang's profile runtime (compiler-rt, hidden in each binary): write this binary's profile
  * and mark it written, so the atexit handler does not write it again (in %m merge mode a
@@ -57,19 +62,26 @@ int __llvm_profile_dump(void);
 int __llvm_profile_write_file(void);
 void __llvm_profile_reset_counters(void);
 int __llvm_profile_register_write_file_atexit(void);
+#else
+/* Clang's gcov runtime (compiler-rt's GCDAProfiling, hidden in each binary; its exported
+ * __gcov_dump/__gcov_reset would bind to one binary's copy only): write this binary's .gcda
+ * files, zero its counters. */
+void llvm_writeout_files(void);
+void llvm_reset_counters(void);
+#endif
 
 #define MAX_MODULES 256
 /* What the owner asks of one binary's profile. */
 enum { OP_DUMP, OP_WRITE_RESET, OP_RESET };
 /* The process-wide table: one flush function per instrumented binary loaded (NULL once
  * dlclose()d), and the owner's state shared by every copy. */
-struct parcov_rt_llvm {
+struct parcov_rt_table {
 	void (*module[MAX_MODULES])(int op);
 	int n;
 	volatile sig_atomic_t dying;
 };
-extern struct parcov_rt_llvm parcov_rt_llvm_v1;
-__attribute__((visibility("default"))) struct parcov_rt_llvm parcov_rt_llvm_v1;
+extern struct parcov_rt_table parcov_rt_table_v1;
+__attribute__((visibility("default"))) struct parcov_rt_table parcov_rt_table_v1;
 #else
 /* libgcov (GCC >= 11): dump every loaded module's counters, zero them (locked; the
  * lock-free variant for a fresh fork child, who is alone). */
@@ -108,9 +120,9 @@ static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
 static int owner;                     /* this copy installed the hooks */
 static char record_path[4096];       /* "" when not under ctest */
 static struct sigaction previous[N_FATAL];
-#ifdef PARCOV_RT_LLVM
-#define dying parcov_rt_llvm_v1.dying /* any copy's _exit() wrapper may see it */
-static int module_slot = -1;          /* this binary's entry in parcov_rt_llvm_v1 */
+#ifdef PARCOV_RT_TABLE
+#define dying parcov_rt_table_v1.dying /* any copy's _exit() wrapper may see it */
+static int module_slot = -1;          /* this binary's entry in parcov_rt_table_v1 */
 static pthread_mutex_t rt_mx = PTHREAD_MUTEX_INITIALIZER; /* watchdog flush vs exit, fork */
 #else
 static volatile sig_atomic_t dying;   /* the flush of a fatal signal is under way */
@@ -175,10 +187,11 @@ static void record(const char *event, long long value)
 
 /* --- Flushing ------------------------------------------------------------------------ */
 
-#ifdef PARCOV_RT_LLVM
+#ifdef PARCOV_RT_TABLE
 /* This binary's profile (each copy of the runtime has its own, see the top). */
 static void module_op(int op)
 {
+#ifdef PARCOV_RT_LLVM
 	switch (op) {
 	case OP_DUMP:
 		__llvm_profile_dump();
@@ -190,15 +203,22 @@ static void module_op(int op)
 	default:
 		__llvm_profile_reset_counters();
 	}
+#else
+	/* OP_DUMP is final (the process ends without exit handlers), so a plain write will do. */
+	if (op != OP_RESET)
+		llvm_writeout_files();
+	if (op != OP_DUMP)
+		llvm_reset_counters();
+#endif
 }
 
 /* Every loaded binary's profile. */
 static void all_modules(int op)
 {
-	int n = parcov_rt_llvm_v1.n;
+	int n = parcov_rt_table_v1.n;
 
 	for (int i = 0; i < n && i < MAX_MODULES; i++) {
-		void (*fn)(int) = parcov_rt_llvm_v1.module[i];
+		void (*fn)(int) = parcov_rt_table_v1.module[i];
 		if (fn)
 			fn(op);
 	}
@@ -290,7 +310,7 @@ static long long now_ns(void)
 
 void __wrap__exit(int status)
 {
-#ifdef PARCOV_RT_LLVM
+#ifdef PARCOV_RT_TABLE
 	/* The call may come from a shared library's copy: it flushes every binary too. */
 	if (parcov_rt_owner_v1 && !dying) {
 #else
@@ -588,16 +608,18 @@ static void read_deadlines(void)
 	}
 }
 
-#ifdef PARCOV_RT_LLVM
+#ifdef PARCOV_RT_TABLE
 /* Every copy: enter this binary in the table, and make compiler-rt's atexit writer run after
  * the owner's on_exit_record (registered later, in parcov_rt_init, so called earlier). */
 static void register_module(void)
 {
-	int slot = __atomic_fetch_add(&parcov_rt_llvm_v1.n, 1, __ATOMIC_SEQ_CST);
+	int slot = __atomic_fetch_add(&parcov_rt_table_v1.n, 1, __ATOMIC_SEQ_CST);
 
+#ifdef PARCOV_RT_LLVM
 	__llvm_profile_register_write_file_atexit();
+#endif
 	if (slot < MAX_MODULES) {
-		parcov_rt_llvm_v1.module[slot] = module_op;
+		parcov_rt_table_v1.module[slot] = module_op;
 		module_slot = slot;
 	}
 }
@@ -606,7 +628,7 @@ static void register_module(void)
 __attribute__((destructor)) static void parcov_rt_fini(void)
 {
 	if (module_slot >= 0)
-		parcov_rt_llvm_v1.module[module_slot] = NULL;
+		parcov_rt_table_v1.module[module_slot] = NULL;
 }
 #endif
 
@@ -616,7 +638,7 @@ __attribute__((constructor)) static void parcov_rt_init(void)
 
 	if (off && !strcmp(off, "off"))
 		return;
-#ifdef PARCOV_RT_LLVM
+#ifdef PARCOV_RT_TABLE
 	register_module();
 	/* A shared library's _exit() wrapper records too. */
 	if (!record_path[0])

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The runtime's LLVM side (README "Endings"): the known-count programs of tests/e2e/endings/
-# built with clang-14 under the llvm backend and run with ctest -j4. Each test's own profiles,
+# The runtime's Clang side (README "Endings"): the known-count programs of tests/e2e/endings/
+# built with clang-14 under the llvm backend (then under Clang's gcov) and run with ctest -j4. Each test's own profiles,
 # merged by hand and exported by llvm-cov, must hold exactly the expected counts: SIGSEGV after
 # work here and in an instrumented shared library, abort(), _exit(), CTest's and Check's
 # timeouts, fork() with work before and after (counted once), a failing Check assertion in
@@ -109,7 +109,7 @@ step "llvm backend with the runtime: same results, exact counts per test"
 run_ok cmake -S "$S" -B "$WORK/on" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
   -DPARALLEL_COVERAGE_BACKEND=llvm -DPARCOV_MODULE_DIR="$REPO/modules"
 run_ok cmake --build "$WORK/on"
-nm "$WORK/on/segv" | grep -q parcov_rt_llvm_v1 || fail "the runtime is not linked into segv"
+nm "$WORK/on/segv" | grep -q parcov_rt_table_v1 || fail "the runtime is not linked into segv"
 ctest_results "$WORK/on" "$WORK/on.results"
 diff "$WORK/off.results" "$WORK/on.results" || fail "ctest saw different results with coverage"
 run_ok cmake --build "$WORK/on" --target coverage
@@ -147,11 +147,60 @@ diff "$WORK/off.statuses" "$WORK/on.statuses" || fail "exit statuses changed und
 step "without the runtime the same suite loses and doubles counts (the test can fail)"
 run_ok cmake -S "$S" -B "$WORK/on" -DPARALLEL_COVERAGE_RUNTIME=OFF
 run_ok cmake --build "$WORK/on"
-! nm "$WORK/on/segv" | grep -q parcov_rt_llvm_v1 || fail "the runtime is still linked"
+! nm "$WORK/on/segv" | grep -q parcov_rt_table_v1 || fail "the runtime is still linked"
 ctest_results "$WORK/on" "$WORK/bare.results"
 diff "$WORK/off.results" "$WORK/bare.results" || fail "ctest saw different results"
 test_counts "$WORK/on" "$WORK/bare.counts"
 expect_counts "$WORK/bare.counts" "check_fail.hit 3" "check_fail.main 2" "fork.before 3" \
   "segv.loop none" "abort.loop none" "exit.loop none" "hang.loop none" ||
+  fail "without the runtime, counts were expected to be wrong in the known ways"
+
+# json_counts JSON OUT: "<mark> <count>" for every MARK:<mark> line, from gcovr-style JSON.
+json_counts() {
+  python3 - "$1" "$S" >"$2" <<'PY'
+import json, os, re, sys
+report, src = sys.argv[1:3]
+for f in json.load(open(report))["files"]:
+    lines = {l["line_number"]: l["count"] for l in f["lines"]}
+    for n, text in enumerate(open(os.path.join(src, f["file"])), 1):
+        m = re.search(r"MARK:(\S+)", text)
+        if m:
+            print(m.group(1), lines.get(n, "none"))
+PY
+  cat "$2"
+}
+
+step "Clang's gcov backend with the runtime: same results, exact counts"
+run_ok cmake -S "$S" -B "$WORK/gcov" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  -DPARALLEL_COVERAGE_BACKEND=gcov -DPARCOV_MODULE_DIR="$REPO/modules"
+run_ok cmake --build "$WORK/gcov"
+nm "$WORK/gcov/segv" | grep -q parcov_rt_table_v1 || fail "the runtime is not linked into segv"
+ctest_results "$WORK/gcov" "$WORK/gcov.results"
+diff "$WORK/off.results" "$WORK/gcov.results" || fail "ctest saw different results with coverage"
+run_ok cmake --build "$WORK/gcov" --target coverage
+grep -q "6 tests crashed, timed out or wrote no coverage data" "$WORK/last.log" ||
+  fail "combine did not count the 6 tests that ended abnormally"
+json_counts "$WORK/gcov/coverage/coverage.json" "$WORK/gcov.counts"
+# segv.after is 1 here too: llvm-cov gcov gives a line its block's count, and the block
+# runs on past the faulting store.
+expect_counts "$WORK/gcov.counts" \
+  "check_fail.main 1" "check_fail.hit 5" "check_fail.never 0" \
+  "check_timeout.hit 3" "check_timeout.end 1" \
+  "segv.loop 3" "shared.hit 3" "segv.after 1" \
+  "abort.loop 2" "hang.loop 4" "exit.loop 5" \
+  "fork.before 1" "fork.child 2" "fork.child2 2" "fork.after 1" \
+  "threads.hit 800000" "sigterm.handler 2" "sigterm.end 1" \
+  "sigkill.before 0" || fail "wrong counts (see above)"
+statuses "$WORK/gcov" "$WORK/gcov.statuses"
+diff "$WORK/off.statuses" "$WORK/gcov.statuses" || fail "exit statuses changed under coverage"
+
+step "Clang's gcov backend without the runtime loses and doubles counts"
+run_ok cmake -S "$S" -B "$WORK/gcov" -DPARALLEL_COVERAGE_RUNTIME=OFF
+run_ok cmake --build "$WORK/gcov"
+ctest_results "$WORK/gcov" "$WORK/gcov-bare.results"
+run_ok cmake --build "$WORK/gcov" --target coverage
+json_counts "$WORK/gcov/coverage/coverage.json" "$WORK/gcov-bare.counts"
+expect_counts "$WORK/gcov-bare.counts" "check_fail.hit 3" "check_fail.main 2" "fork.before 3" \
+  "segv.loop 0" "abort.loop 0" "exit.loop 0" ||
   fail "without the runtime, counts were expected to be wrong in the known ways"
 echo "PASS: clang-endings"
