@@ -95,8 +95,9 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
-  ``BOOL``, default ``ON``. With GCC (gcov backend), link the ParallelCoverage runtime into every
-  instrumented executable and shared library: it keeps the counters of
+  ``BOOL``, default ``ON``. With GCC or Clang (either backend), link the
+  ParallelCoverage runtime into every instrumented executable and shared
+  library: it keeps the counters of
   processes that end with ``_exit()``, a fatal signal or a timeout, counts
   work done before a ``fork()`` once, and records how each test process ended
   so ``parcov`` can name tests that crashed, timed out or wrote no data.

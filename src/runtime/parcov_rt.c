@@ -13,8 +13,8 @@
  *    the CTest TIMEOUT) and before Check's per-test timeout in Check's forked children, since
  *    both end the process with SIGKILL, which nothing can catch.
  *
- * Under ctest (GCOV_PREFIX set) every process also appends how it started and ended to
- * $GCOV_PREFIX/parcov-endings.tsv, which parcov reads to name tests that crashed, timed out
+ * Under ctest (GCOV_PREFIX set; llvm: LLVM_PROFILE_FILE) every process also appends how it
+ * started and ended to parcov-endings.tsv in that directory, which parcov reads to name tests that crashed, timed out
  * or wrote no data.
  *
  * Signal safety: flushing runs libgcov's dump from the signal handler. That code is not
