@@ -14,8 +14,8 @@
  *    both end the process with SIGKILL, which nothing can catch.
  *
  * Under ctest (GCOV_PREFIX set; llvm: LLVM_PROFILE_FILE) every process also appends how it
- * started and ended to parcov-endings.tsv in that directory, which parcov reads to name tests that crashed, timed out
- * or wrote no data.
+ * started and ended to parcov-endings.tsv in that directory, which parcov reads to name tests
+ * that crashed, timed out or wrote no data.
  *
  * Signal safety: flushing runs libgcov's dump from the signal handler. That code is not
  * async-signal-safe (stdio, malloc, its own mutex): if the signal interrupted a thread that
