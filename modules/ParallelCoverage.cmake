@@ -85,8 +85,8 @@ Cache variables
 
   Options added to C and C++ compilations of instrumented targets. Empty
   (default): the backend's, ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic`` with GCC,
-  ``--coverage;-O0`` with Clang's gcov, and
-  ``-fprofile-instr-generate;-fcoverage-mapping;-O0`` with llvm.
+  ``--coverage;-O0;-fprofile-update=atomic`` with Clang's gcov, and
+  ``-fprofile-instr-generate;-fcoverage-mapping;-O0;-fprofile-update=atomic`` with llvm.
   ``-fprofile-abs-path`` records absolute source paths in the notes files so
   reports find the sources from any directory; ``-O0`` keeps one counter per
   source line, so counts map to the lines a reader sees.
@@ -95,8 +95,9 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
-  ``BOOL``, default ``ON``. With GCC (gcov backend), link the ParallelCoverage runtime into every
-  instrumented executable and shared library: it keeps the counters of
+  ``BOOL``, default ``ON``. With GCC or Clang (either backend), link the
+  ParallelCoverage runtime into every instrumented executable and shared
+  library: it keeps the counters of
   processes that end with ``_exit()``, a fatal signal or a timeout, counts
   work done before a ``fork()`` once, and records how each test process ended
   so ``parcov`` can name tests that crashed, timed out or wrote no data.
@@ -308,7 +309,7 @@ function(_parcov_backend_flags out_compile out_link)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   _parcov_compiler(id version compiler)
   if(backend STREQUAL "llvm")
-    set(options -fprofile-instr-generate -fcoverage-mapping -O0)
+    set(options -fprofile-instr-generate -fcoverage-mapping -O0 -fprofile-update=atomic)
     set(link -fprofile-instr-generate)
   elseif(id STREQUAL "GNU")
     set(options --coverage -fprofile-abs-path -O0 -fprofile-update=atomic)
@@ -316,7 +317,7 @@ function(_parcov_backend_flags out_compile out_link)
   else()
     # Clang has no -fprofile-abs-path: CMake passes absolute source paths, which Clang's
     # notes record as given.
-    set(options --coverage -O0)
+    set(options --coverage -O0 -fprofile-update=atomic)
     set(link --coverage)
   endif()
   if(NOT PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
@@ -556,13 +557,23 @@ function(_parcov_add_runtime)
     PARALLEL_COVERAGE_EXCLUDE ON)
   # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
   target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  _parcov_compiler(id version compiler)
+  if(backend STREQUAL "llvm")
+    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_LLVM)
+    target_compile_options(_parcov_runtime PRIVATE -fno-profile-instr-generate
+      -fno-coverage-mapping)
+  elseif(id STREQUAL "Clang")
+    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_CLANG_GCOV)
+  endif()
 endfunction()
 
-# The runtime (README "Endings") drives libgcov's internals: GCC's gcov backend only.
+# The runtime (README "Endings") drives libgcov's internals (GCC) or Clang's runtimes (llvm
+# backend: compiler-rt's profile runtime; gcov backend: its GCDAProfiling).
 function(_parcov_runtime_enabled out)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   _parcov_compiler(id version compiler)
-  if(PARALLEL_COVERAGE_RUNTIME AND backend STREQUAL "gcov" AND id STREQUAL "GNU")
+  if(PARALLEL_COVERAGE_RUNTIME AND (id STREQUAL "GNU" OR id STREQUAL "Clang"))
     set(${out} TRUE PARENT_SCOPE)
   else()
     set(${out} FALSE PARENT_SCOPE)
@@ -578,6 +589,12 @@ function(_parcov_instrument_targets dirs)
   _parcov_runtime_enabled(runtime)
   if(runtime AND NOT TARGET _parcov_runtime)
     _parcov_add_runtime()
+  endif()
+  # Clang: the table of binaries every runtime copy shares (src/runtime/parcov_rt.c).
+  _parcov_compiler(id version compiler)
+  set(export_table "")
+  if(id STREQUAL "Clang")
+    set(export_table ",--export-dynamic-symbol=parcov_rt_table_v1")
   endif()
   set(count 0)
   set(binaries "")
@@ -606,7 +623,7 @@ function(_parcov_instrument_targets dirs)
             "LINKER:--wrap=_exit,--wrap=_Exit")
           if(type STREQUAL "EXECUTABLE")
             set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
-              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1")
+              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1${export_table}")
           endif()
         endif()
       endif()

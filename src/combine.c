@@ -264,24 +264,6 @@ static int write_manifest(const struct config *c, const struct outputs *o)
 	return ret;
 }
 
-/* The tests whose processes crashed, timed out or wrote no data, for report to show. */
-static int save_endings(const struct config *c, const char *run)
-{
-	struct buffer b = {0};
-	char *path = path_join(c->data_dir, ENDINGS_LIST);
-	size_t n = endings_scan(c, run, &b);
-	int ret = write_file_atomic(path, b.data ? b.data : "", b.len);
-
-	if (ret < 0)
-		error("cannot write %s:", path);
-	else if (n)
-		warn("%zu test%s crashed, timed out or wrote no coverage data (their lines may show as "
-		     "untested); the report lists them, and so does %s", n, n == 1 ? "" : "s", path);
-	buf_free(&b);
-	free(path);
-	return ret;
-}
-
 int combine(const struct config *c)
 {
 	struct inputs in = {0};
@@ -360,7 +342,7 @@ int combine(const struct config *c)
 		goto fail;
 	info("wrote %zu .gcda files%s", out.n,
 	     skipped ? " (some inputs were skipped: see the warnings above)" : "");
-	if (save_endings(c, run) < 0)
+	if (endings_save(c, run) < 0)
 		goto fail;
 	ret = 0;
 fail:

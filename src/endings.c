@@ -54,11 +54,12 @@ static void procs_load(const char *path, struct procs *p)
 	buf_free(&b);
 }
 
-static int found_gcda(const char *path, const char *rel, void *ctx)
+/* Coverage data of either backend: gcov's .gcda, llvm's .profraw. */
+static int found_data(const char *path, const char *rel, void *ctx)
 {
 	(void)path;
 	(void)ctx;
-	return ends_with(rel, ".gcda");
+	return ends_with(rel, ".gcda") || ends_with(rel, ".profraw");
 }
 
 /* Names of the tests ctest's last run started, or NULL when its log is missing or older
@@ -162,7 +163,7 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		procs_load(record, &procs);
 		for (size_t i = 0; i < procs.n; i++)
 			describe(&why, &procs.v[i]);
-		if (!present || walk_files(dir, NULL, found_gcda, NULL) != 1)
+		if (!present || walk_files(dir, NULL, found_data, NULL) != 1)
 			buf_printf(&why, "%swrote no coverage data", why.len ? "; " : "");
 		if (why.len) {
 			buf_printf(out, "  %s: %s\n", name, why.data);
@@ -178,4 +179,34 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 	free(tsv);
 	free(ran);
 	return listed;
+}
+
+int endings_save(const struct config *c, const char *run)
+{
+	struct buffer b = {0};
+	char *path = path_join(c->data_dir, ENDINGS_LIST);
+	size_t n = endings_scan(c, run, &b);
+	int ret = write_file_atomic(path, b.data ? b.data : "", b.len);
+
+	if (ret < 0)
+		error("cannot write %s:", path);
+	else if (n)
+		warn("%zu test%s crashed, timed out or wrote no coverage data (their lines may show as "
+		     "untested); the report lists them, and so does %s", n, n == 1 ? "" : "s", path);
+	buf_free(&b);
+	free(path);
+	return ret;
+}
+
+void endings_append(const struct config *c, struct buffer *summary)
+{
+	char *path = path_join(c->data_dir, ENDINGS_LIST);
+	struct buffer b = {0};
+
+	/* Their lines are not untested: their coverage is partial or missing. */
+	if (read_file(path, &b) == 0 && b.len)
+		buf_printf(summary, "\nTests whose coverage is partial or missing (crashed, timed out or "
+			   "wrote no data):\n%s", b.data);
+	buf_free(&b);
+	free(path);
 }

@@ -6,7 +6,8 @@
 #include "config.h"
 #include "util.h"
 
-/* Name of the record file in a test's data directory (combine reads only *.gcda). */
+/* Name of the record file in a test's data directory (combine reads only *.gcda or
+ * *.profraw). */
 #define ENDINGS_RECORD "parcov-endings.tsv"
 /* The list combine saves for report, under coverage-data/. */
 #define ENDINGS_LIST "endings.txt"
@@ -16,5 +17,12 @@
  * is newer than the data set, else those with a data directory. Returns the number of tests
  * listed. */
 size_t endings_scan(const struct config *c, const char *run, struct buffer *out);
+
+/* endings_scan() into coverage-data/endings.txt (atomically), warning when tests are listed.
+ * Returns 0, or -1 with an error printed. */
+int endings_save(const struct config *c, const char *run);
+
+/* Append the saved list, with its heading, to a summary (report's text under the table). */
+void endings_append(const struct config *c, struct buffer *summary);
 
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "endings.h"
 #include "proc.h"
 #include "report.h"
 #include "runs.h"
@@ -136,7 +137,7 @@ int llvm_combine(const struct config *c)
 		goto out;
 	}
 	info("wrote %s", dest);
-	ret = 0;
+	ret = endings_save(c, run) < 0;
 out:
 	if (list)
 		unlink(list);
@@ -805,6 +806,7 @@ int llvm_report(const struct config *c, const char *formats)
 		goto out;
 	qsort(fs.v, fs.n, sizeof *fs.v, cmp_file);
 	write_summary(&fs, &summary, &total);
+	endings_append(c, &summary);
 
 	/* Everything is computed: write and put in place. */
 	if ((mask & FMT_TXT) && write_file_atomic(txt_path, summary.data, summary.len) < 0) {

@@ -3,15 +3,16 @@
  * report runs llvm-cov and writes the same reports as the gcov backend (README.md, "How it
  * works").
  *
- * Runtime seam (the GCC runtime lives in src/runtime/; its LLVM side is not implemented here):
+ * The runtime (src/runtime/parcov_rt.c built with -DPARCOV_RT_LLVM) uses this seam:
  * - on a fatal signal or _exit(), call __llvm_profile_dump(): it writes the profile and marks
  *   it written, so the atexit handler does not write it again (in %m merge mode a second
  *   write would add every counter twice); or __llvm_profile_write_file() followed by
  *   __llvm_profile_reset_counters();
  * - in a forked child, call __llvm_profile_reset_counters() first, or the counts from before
  *   fork() are written by both processes.
- * All three are exported by Clang 14's libclang_rt.profile; declare them weak so a binary
- * built without -fprofile-instr-generate still links. */
+ * All three are in Clang 14's libclang_rt.profile, hidden: every instrumented binary has its
+ * own copy and its own profile, so each binary's copy of the runtime registers its own
+ * (README "Endings"). combine also saves the endings list (endings.h), which report shows. */
 #ifndef PARCOV_LLVM_H
 #define PARCOV_LLVM_H
 

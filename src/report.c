@@ -255,20 +255,6 @@ static long long timestamp(void)
 	return e && *e ? atoll(e) : (long long)time(NULL);
 }
 
-/* The tests combine found crashed, timed out or without data (endings.h), under the table:
- * their lines are not untested, their coverage is partial or missing. */
-static void append_endings(const struct config *c, struct buffer *summary)
-{
-	char *path = path_join(c->data_dir, ENDINGS_LIST);
-	struct buffer b = {0};
-
-	if (read_file(path, &b) == 0 && b.len)
-		buf_printf(summary, "\nTests whose coverage is partial or missing (crashed, timed out or "
-			   "wrote no data):\n%s", b.data);
-	buf_free(&b);
-	free(path);
-}
-
 int report(const struct config *c, const char *formats)
 {
 	struct covdata cd = {0};
@@ -309,7 +295,7 @@ int report(const struct config *c, const char *formats)
 		gcovr_made_json = 1;
 	}
 	summarize(&cd, &summary, &total);
-	append_endings(c, &summary);
+	endings_append(c, &summary);
 
 	if (mask & (FMT_JSON | FMT_HTML) && !gcovr_made_json) {
 		char *tmp;

@@ -13,16 +13,24 @@
  *    the CTest TIMEOUT) and before Check's per-test timeout in Check's forked children, since
  *    both end the process with SIGKILL, which nothing can catch.
  *
- * Under ctest (GCOV_PREFIX set) every process also appends how it started and ended to
- * $GCOV_PREFIX/parcov-endings.tsv, which parcov reads to name tests that crashed, timed out
- * or wrote no data.
+ * Under ctest (GCOV_PREFIX set; llvm: LLVM_PROFILE_FILE) every process also appends how it
+ * started and ended to parcov-endings.tsv in that directory, which parcov reads to name tests
+ * that crashed, timed out or wrote no data.
  *
  * Signal safety: flushing runs libgcov's dump from the signal handler. That code is not
  * async-signal-safe (stdio, malloc, its own mutex): if the signal interrupted a thread that
  * held one of those locks, the flush could block. A guard (SIGALRM after
  * PARCOV_FLUSH_GUARD seconds) then abandons the flush and lets the process die by its
  * original signal, so a crash never becomes a hang; that process's counters are lost. We
- * accept that rare loss for the common case: crashes in the code under test. */
+ * accept that rare loss for the common case: crashes in the code under test.
+ *
+ * Backends: compiled as is for GCC's libgcov; with -DPARCOV_RT_LLVM for Clang's source-based
+ * coverage (-fprofile-instr-generate), with -DPARCOV_RT_CLANG_GCOV for Clang's --coverage.
+ * Clang's runtimes are linked privately into every executable and shared library (hidden
+ * symbols, no list of loaded modules like libgcov's), so there every copy of this file
+ * registers its binary's flush function in one process-wide table (parcov_rt_table_v1,
+ * resolved to the first definition like parcov_rt_owner_v1), and the owner flushes them all.
+ * With llvm the record goes to the directory of LLVM_PROFILE_FILE. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -36,10 +44,45 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(PARCOV_RT_LLVM) || defined(PARCOV_RT_CLANG_GCOV)
+#define PARCOV_RT_TABLE 1 /* one profile runtime per binary: the table below */
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+#ifdef PARCOV_RT_TABLE
+#ifdef PARCOV_RT_LLVM
+/* Clang's profile runtime (compiler-rt, hidden in each binary): write this binary's profile
+ * and mark it written, so the atexit handler does not write it again (in %m merge mode a
+ * second write adds every counter twice); write it without that mark; zero the counters
+ * (which also clears the mark); register the atexit writer now (idempotent). */
+int __llvm_profile_dump(void);
+int __llvm_profile_write_file(void);
+void __llvm_profile_reset_counters(void);
+int __llvm_profile_register_write_file_atexit(void);
+#else
+/* Clang's gcov runtime (compiler-rt's GCDAProfiling, hidden in each binary; its exported
+ * __gcov_dump/__gcov_reset would bind to one binary's copy only): write this binary's .gcda
+ * files, zero its counters. */
+void llvm_writeout_files(void);
+void llvm_reset_counters(void);
+#endif
+
+#define MAX_MODULES 256
+/* What the owner asks of one binary's profile. */
+enum { OP_DUMP, OP_WRITE_RESET, OP_RESET };
+/* The process-wide table: one flush function per instrumented binary loaded (NULL once
+ * dlclose()d), and the owner's state shared by every copy. */
+struct parcov_rt_table {
+	void (*module[MAX_MODULES])(int op);
+	int n;
+	volatile sig_atomic_t dying;
+};
+extern struct parcov_rt_table parcov_rt_table_v1;
+__attribute__((visibility("default"))) struct parcov_rt_table parcov_rt_table_v1;
+#else
 /* libgcov (GCC >= 11): dump every loaded module's counters, zero them (locked; the
  * lock-free variant for a fresh fork child, who is alone). */
 void __gcov_dump(void);
@@ -50,6 +93,7 @@ void __gcov_dump_int(void);
 void __gcov_lock(void);
 void __gcov_unlock(void);
 extern pthread_mutex_t __gcov_mx;
+#endif
 /* Present when the program links Check (Debian's libcheck is static). */
 extern void srunner_run_all(void *, int) __attribute__((weak));
 
@@ -76,7 +120,13 @@ static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
 static int owner;                     /* this copy installed the hooks */
 static char record_path[4096];       /* "" when not under ctest */
 static struct sigaction previous[N_FATAL];
+#ifdef PARCOV_RT_TABLE
+#define dying parcov_rt_table_v1.dying /* any copy's _exit() wrapper may see it */
+static int module_slot = -1;          /* this binary's entry in parcov_rt_table_v1 */
+static pthread_mutex_t rt_mx = PTHREAD_MUTEX_INITIALIZER; /* watchdog flush vs exit, fork */
+#else
 static volatile sig_atomic_t dying;   /* the flush of a fatal signal is under way */
+#endif
 static volatile sig_atomic_t guard_signal;
 static long long test_deadline_ns;    /* CLOCK_MONOTONIC, 0: none */
 static long long test_margin_ns;      /* flush this long before it */
@@ -137,6 +187,85 @@ static void record(const char *event, long long value)
 
 /* --- Flushing ------------------------------------------------------------------------ */
 
+#ifdef PARCOV_RT_TABLE
+/* This binary's profile (each copy of the runtime has its own, see the top). */
+static void module_op(int op)
+{
+#ifdef PARCOV_RT_LLVM
+	switch (op) {
+	case OP_DUMP:
+		__llvm_profile_dump();
+		break;
+	case OP_WRITE_RESET:
+		__llvm_profile_write_file();
+		__llvm_profile_reset_counters();
+		break;
+	default:
+		__llvm_profile_reset_counters();
+	}
+#else
+	/* OP_DUMP is final (the process ends without exit handlers), so a plain write will do. */
+	if (op != OP_RESET)
+		llvm_writeout_files();
+	if (op != OP_DUMP)
+		llvm_reset_counters();
+#endif
+}
+
+/* Every loaded binary's profile. */
+static void all_modules(int op)
+{
+	int n = parcov_rt_table_v1.n;
+
+	for (int i = 0; i < n && i < MAX_MODULES; i++) {
+		void (*fn)(int) = parcov_rt_table_v1.module[i];
+		if (fn)
+			fn(op);
+	}
+}
+
+/* The process ends: write every profile once (the atexit writers then skip it). */
+static void dump_final(void)
+{
+	all_modules(OP_DUMP);
+}
+
+/* Write the counters so far and start from zero (the process goes on). */
+static void flush_and_reset(void)
+{
+	all_modules(OP_WRITE_RESET);
+}
+
+/* The same, called under rt_lock(). */
+static void flush_and_reset_locked(void)
+{
+	all_modules(OP_WRITE_RESET);
+}
+
+/* Serialises a watchdog flush with the exit path and fork(). */
+static void rt_lock(void)
+{
+	pthread_mutex_lock(&rt_mx);
+}
+
+static void rt_unlock(void)
+{
+	pthread_mutex_unlock(&rt_mx);
+}
+
+/* In a fresh fork child (alone): a free lock, counters at zero. */
+static void child_reset(void)
+{
+	pthread_mutex_init(&rt_mx, NULL);
+	all_modules(OP_RESET);
+}
+#else
+/* The process ends: write every module's counters. */
+static void dump_final(void)
+{
+	__gcov_dump();
+}
+
 /* Write the counters so far and start from zero: a later dump (exit, another flush) then
  * adds only what ran since, so flushing early never counts anything twice. */
 static void flush_and_reset(void)
@@ -144,6 +273,33 @@ static void flush_and_reset(void)
 	__gcov_dump();
 	__gcov_reset();
 }
+
+/* The same without libgcov's lock, which the caller holds (rt_lock()). */
+static void flush_and_reset_locked(void)
+{
+	__gcov_dump_int();
+	__gcov_reset_int();
+}
+
+static void rt_lock(void)
+{
+	__gcov_lock();
+}
+
+static void rt_unlock(void)
+{
+	__gcov_unlock();
+}
+
+/* The parent keeps (and will dump) what ran before the fork; the child starts at zero. The
+ * child is single-threaded, so no lock is needed (another thread of the parent may have
+ * held it at the fork). */
+static void child_reset(void)
+{
+	pthread_mutex_init(&__gcov_mx, NULL);
+	__gcov_reset_int();
+}
+#endif
 
 static long long now_ns(void)
 {
@@ -154,10 +310,15 @@ static long long now_ns(void)
 
 void __wrap__exit(int status)
 {
+#ifdef PARCOV_RT_TABLE
+	/* The call may come from a shared library's copy: it flushes every binary too. */
+	if (parcov_rt_owner_v1 && !dying) {
+#else
 	if (owner && !dying) {
+#endif
 		dying = 1;
 		record("exit", status);
-		__gcov_dump();
+		dump_final();
 	}
 	__real__exit(status);
 }
@@ -167,18 +328,19 @@ void __wrap__Exit(int status)
 	__wrap__exit(status);
 }
 
-/* Runs before libgcov's final dump (registered later, so called earlier). Under the lock, so a
- * watchdog flush is either finished or never starts: the final dump, which takes no lock,
- * must not run alongside it. */
+/* Runs before libgcov's final dump (registered later, so called earlier; with Clang the
+ * constructor registers compiler-rt's writer first). Under the lock, so a watchdog flush is
+ * either finished or never starts: the final dump, which takes no lock, must not run
+ * alongside it. */
 static void on_exit_record(int status, void *arg)
 {
 	(void)arg;
-	__gcov_lock();
+	rt_lock();
 	if (!dying) {
 		dying = 1;
 		record("exit", status);
 	}
-	__gcov_unlock();
+	rt_unlock();
 }
 
 /* --- Fatal signals ------------------------------------------------------------------- */
@@ -259,7 +421,7 @@ static void on_fatal(int sig, siginfo_t *si, void *context)
 	sigaction(SIGALRM, &guard, &old_alarm);
 	old_left = alarm(FLUSH_GUARD_SECONDS);
 	record("signal", sig);
-	__gcov_dump();
+	dump_final();
 	alarm(old_left);
 	sigaction(SIGALRM, &old_alarm, NULL);
 	/* SA_RESETHAND restored the default action. A fault the kernel raised happens again
@@ -320,13 +482,12 @@ static void *watchdog(void *arg)
 	ts.tv_nsec = (long)(w.at_ns % 1000000000LL);
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
-	__gcov_lock();
+	rt_lock();
 	if (!dying) {
 		record(w.kind == 1 ? "timeout-flush" : "check-timeout-flush", 0);
-		__gcov_dump_int();
-		__gcov_reset_int();
+		flush_and_reset_locked();
 	}
-	__gcov_unlock();
+	rt_unlock();
 	return NULL;
 }
 
@@ -365,21 +526,18 @@ static double env_seconds(const char *name, double fallback)
 /* No dump is half done when the process forks; the child gets the lock back free. */
 static void on_fork_prepare(void)
 {
-	__gcov_lock();
+	rt_lock();
 }
 
 static void on_fork_parent(void)
 {
-	__gcov_unlock();
+	rt_unlock();
 }
 
 static void on_fork_child(void)
 {
-	/* The parent keeps (and will dump) what ran before the fork; we start at zero. The
-	 * child is single-threaded, so no lock is needed (another thread of the parent may have
-	 * held it at the fork). */
-	pthread_mutex_init(&__gcov_mx, NULL);
-	__gcov_reset_int();
+	/* The parent keeps (and will write) what ran before the fork; we start at zero. */
+	child_reset();
 	dying = 0;
 	record("start", 0);
 	if (test_deadline_ns)
@@ -394,6 +552,16 @@ static void on_fork_child(void)
 
 static void make_record_path(void)
 {
+#ifdef PARCOV_RT_LLVM
+	/* The test's data directory: where its profiles go. */
+	const char *file = getenv("LLVM_PROFILE_FILE"), *slash = file ? strrchr(file, '/') : NULL;
+	size_t n = slash ? (size_t)(slash - file) : 0;
+
+	if (!n || n + 32 > sizeof record_path)
+		return;
+	memcpy(record_path, file, n);
+	record_path[n] = '\0';
+#else
 	const char *prefix = getenv("GCOV_PREFIX");
 	size_t n;
 
@@ -401,6 +569,7 @@ static void make_record_path(void)
 		return;
 	n = strlen(prefix);
 	memcpy(record_path, prefix, n + 1);
+#endif
 	/* mkdir -p: the test's data directory may not exist yet. */
 	for (size_t i = 1; i <= n; i++) {
 		if (record_path[i] == '/' || record_path[i] == '\0') {
@@ -439,11 +608,43 @@ static void read_deadlines(void)
 	}
 }
 
+#ifdef PARCOV_RT_TABLE
+/* Every copy: enter this binary in the table, and make compiler-rt's atexit writer run after
+ * the owner's on_exit_record (registered later, in parcov_rt_init, so called earlier). */
+static void register_module(void)
+{
+	int slot = __atomic_fetch_add(&parcov_rt_table_v1.n, 1, __ATOMIC_SEQ_CST);
+
+#ifdef PARCOV_RT_LLVM
+	__llvm_profile_register_write_file_atexit();
+#endif
+	if (slot < MAX_MODULES) {
+		parcov_rt_table_v1.module[slot] = module_op;
+		module_slot = slot;
+	}
+}
+
+/* A dlclose()d library's flush function goes with it. */
+__attribute__((destructor)) static void parcov_rt_fini(void)
+{
+	if (module_slot >= 0)
+		parcov_rt_table_v1.module[module_slot] = NULL;
+}
+#endif
+
 __attribute__((constructor)) static void parcov_rt_init(void)
 {
 	const char *off = getenv("PARCOV_RUNTIME");
 
-	if (parcov_rt_owner_v1 || (off && !strcmp(off, "off")))
+	if (off && !strcmp(off, "off"))
+		return;
+#ifdef PARCOV_RT_TABLE
+	register_module();
+	/* A shared library's _exit() wrapper records too. */
+	if (!record_path[0])
+		make_record_path();
+#endif
+	if (parcov_rt_owner_v1)
 		return;
 	parcov_rt_owner_v1 = 1;
 	owner = 1;
