@@ -379,7 +379,10 @@ endfunction()
 # this module, made at configure time in its own build tree so the project's flags (and our
 # instrumentation) never reach it.
 function(_parcov_find_parcov)
-  if(PARALLEL_COVERAGE_PARCOV)
+  set(bin "${CMAKE_BINARY_DIR}/_parcov")
+  # Our own bootstrap build is brought up to date at every configure (a vendored copy may
+  # have been updated); any other parcov is the user's or the package's.
+  if(PARALLEL_COVERAGE_PARCOV AND NOT PARALLEL_COVERAGE_PARCOV STREQUAL "${bin}/parcov")
     return()
   endif()
   if(DEFINED ParallelCoverage_PARCOV_EXECUTABLE AND EXISTS "${ParallelCoverage_PARCOV_EXECUTABLE}")
@@ -393,8 +396,9 @@ function(_parcov_find_parcov)
       "ParallelCoverage: no parcov found. Install the ParallelCoverage package and use "
       "find_package(ParallelCoverage), or set -DPARALLEL_COVERAGE_PARCOV=/path/to/parcov.")
   endif()
-  set(bin "${CMAKE_BINARY_DIR}/_parcov")
-  message(STATUS "ParallelCoverage: building parcov from ${src}")
+  if(NOT EXISTS "${bin}/CMakeCache.txt")
+    message(STATUS "ParallelCoverage: building parcov from ${src}")
+  endif()
   execute_process(
     COMMAND "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
             -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
@@ -641,10 +645,11 @@ function(_parcov_quote out arg)
   set(${out} "\"${arg}\"" PARENT_SCOPE)
 endfunction()
 
-# CTestCustom.cmake is read by ctest from the build directory. A project may write its own
-# during configure: keep its content and append our block.
-function(_parcov_write_ctest_custom)
-  set(file "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
+# CTestCustom.cmake is read by ctest from the directory it runs in: the top of the build tree
+# and every directory with tests (ctest --test-dir build/tests also starts a new data set).
+# A project may write its own during configure: keep its content and append our block.
+function(_parcov_write_ctest_custom binary_dir)
+  set(file "${binary_dir}/CTestCustom.cmake")
   set(begin "# >>> ParallelCoverage (generated; edits here are lost)")
   set(end "# <<< ParallelCoverage")
   set(theirs "")
@@ -737,7 +742,14 @@ function(_parcov_finish)
   endif()
 
   _parcov_write_config()
-  _parcov_write_ctest_custom()
+  _parcov_write_ctest_custom("${CMAKE_BINARY_DIR}")
+  foreach(dir IN LISTS dirs)
+    get_property(tests DIRECTORY "${dir}" PROPERTY TESTS)
+    get_property(binary_dir DIRECTORY "${dir}" PROPERTY BINARY_DIR)
+    if(tests AND NOT binary_dir STREQUAL CMAKE_BINARY_DIR)
+      _parcov_write_ctest_custom("${binary_dir}")
+    endif()
+  endforeach()
 
   set(name coverage)
   if(TARGET coverage)

@@ -532,10 +532,10 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
-/* Test names of the last ctest run, from CTest's own log. */
-static void last_tests(const struct config *c, struct list *names)
+/* Test names of the ctest run that made data set run, from CTest's own log. */
+static void last_tests(const struct config *c, const char *run, struct list *names)
 {
-	char *path = xasprintf("%s/Testing/Temporary/LastTest.log", c->build_dir);
+	char *path = runs_ctest_log(c, run);
 	struct buffer b = {0};
 	char *line, *next;
 
@@ -621,7 +621,7 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 		free(current);
 		return;
 	}
-	last_tests(d->c, &ran);
+	last_tests(d->c, run, &ran);
 	isolated_tests(d->c, &known_dirs, &known_names);
 	for (size_t i = 0; i < ran.n; i++) {
 		/* CTest's log cuts a name at its first newline: match tests.tsv's names on that. */

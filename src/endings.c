@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "runs.h"
 #include "testname.h"
 
 /* The last event of one process (a pid's "start" without a later ending means it vanished). */
@@ -66,7 +67,7 @@ static int found_data(const char *path, const char *rel, void *ctx)
  * than the data set (then we cannot tell which tests ran). */
 static char *tests_of_last_log(const struct config *c, const char *run)
 {
-	char *log = xasprintf("%s/Testing/Temporary/LastTest.log", c->build_dir);
+	char *log = runs_ctest_log(c, run);
 	struct stat sl, sr;
 	struct buffer b = {0}, names = {0};
 	char *line, *next;

@@ -140,6 +140,32 @@ static void empty_trash_in_background(const struct config *c)
 	free(trash);
 }
 
+/* Remember where ctest runs (pre-test's working directory): its log of the run is there. */
+static void record_ctest_dir(const struct config *c)
+{
+	char cwd[4096];
+	char *path = xasprintf("%s/current/ctest-dir", c->data_dir);
+
+	if (getcwd(cwd, sizeof cwd) && write_file_atomic(path, cwd, strlen(cwd)) < 0)
+		warn("cannot write %s:", path);
+	free(path);
+}
+
+char *runs_ctest_log(const struct config *c, const char *run)
+{
+	char *record = path_join(run, "ctest-dir");
+	struct buffer b = {0};
+	char *log;
+
+	if (read_file(record, &b) == 0 && b.len > 0 && b.data[0] == '/')
+		log = xasprintf("%s/Testing/Temporary/LastTest.log", b.data);
+	else
+		log = xasprintf("%s/Testing/Temporary/LastTest.log", c->build_dir);
+	buf_free(&b);
+	free(record);
+	return log;
+}
+
 int runs_start(const struct config *c)
 {
 	char *runs_dir = path_join(c->data_dir, "runs");
@@ -156,6 +182,7 @@ int runs_start(const struct config *c)
 	}
 	n = list_runs(runs_dir, &ids);
 	if (c->append && n > 0 && stat(current, &st) == 0 && S_ISDIR(st.st_mode)) {
+		record_ctest_dir(c);
 		ret = 0;
 		goto out;
 	}
@@ -180,6 +207,7 @@ int runs_start(const struct config *c)
 		free(old);
 	}
 	empty_trash_in_background(c);
+	record_ctest_dir(c);
 	ret = 0;
 out:
 	free(ids);

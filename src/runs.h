@@ -13,6 +13,11 @@ int runs_start(const struct config *c);
 /* Path of the newest data set holding at least one file, or NULL. Caller frees. */
 char *runs_latest_with_data(const struct config *c);
 
+/* Path of the LastTest.log of the ctest run that made data set run: ctest writes it in the
+ * directory it ran in (the build tree's top, or a subdirectory), which pre-test records in
+ * the set. Caller frees. */
+char *runs_ctest_log(const struct config *c, const char *run);
+
 /* Delete every data set and the 'current' link. Returns 0 or -1 (warned). */
 int runs_remove_all(const struct config *c);
 

@@ -48,6 +48,14 @@ run_ok ctest --test-dir "$B" -R '^unit\.eval$'
 run_ok cmake --build "$B" --target coverage
 json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "ctest -R unit.eval differs"
 
+step "ctest in a test subdirectory starts its own data set, read with that directory's log"
+run_ok ctest --test-dir "$B/tests/cli" -j2
+[ "$(ls "$B/coverage-data/current/tests" | wc -l)" = 5 ] || fail "tests/cli: expected 5 test directories"
+run_ok cmake --build "$B" --target coverage
+if grep -q "wrote no coverage data" "$WORK/last.log"; then fail "the top-level log was read"; fi
+run_ok ctest --test-dir "$B" -R '^unit\.eval$'
+run_ok cmake --build "$B" --target coverage
+
 step "data of a program run outside ctest is moved aside, not counted"
 run_ok "$B/src/calc-cli" "6 * 7"
 stray=$(find "$B/src" -name '*.gcda' -newer "$B/coverage-data/combined.tsv" | head -1)
