@@ -7,38 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gcda.h"
-#include "util.h"
+#include "fixtures.h"
 
 #define ERRLEN 256
 
 static char *fixture(const char *name)
 {
-	const char *dir = getenv("PARCOV_FIXTURES");
-
-	ck_assert_msg(dir != NULL, "PARCOV_FIXTURES is not set (run make-fixtures.sh first)");
-	return xasprintf("%s/%s", dir, name);
+	return fixture_path("PARCOV_FIXTURES", name);
 }
 
-/* Read a fixture's raw bytes. */
 static void load_raw(const char *name, struct buffer *raw)
 {
-	char *path = fixture(name);
-
-	memset(raw, 0, sizeof *raw);
-	ck_assert_msg(read_file(path, raw) == 0, "cannot read %s", path);
-	free(path);
+	fixture_load_raw("PARCOV_FIXTURES", name, raw);
 }
 
-/* Read and parse a fixture, failing the test on any error. */
 static void load(const char *name, struct gcda_file *f)
 {
-	char err[ERRLEN] = "";
-	char *path = fixture(name);
-	int rc = gcda_read(path, f, err, sizeof err);
-
-	ck_assert_msg(rc == 0, "%s: %s", path, err);
-	free(path);
+	fixture_load("PARCOV_FIXTURES", name, f);
 }
 
 /* GCC 12's ident of an external function: CRC-32 of its name and NUL, MSB first, 31 bits. */

@@ -7,35 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gcda.h"
-#include "util.h"
+#include "fixtures.h"
 
 #define ERRLEN 256
 
 static char *fixture(const char *name)
 {
-	const char *dir = getenv("PARCOV_CLANG_FIXTURES");
-
-	ck_assert_msg(dir != NULL, "PARCOV_CLANG_FIXTURES is not set");
-	return xasprintf("%s/%s", dir, name);
+	return fixture_path("PARCOV_CLANG_FIXTURES", name);
 }
 
 static void load_raw(const char *name, struct buffer *raw)
 {
-	char *path = fixture(name);
-
-	memset(raw, 0, sizeof *raw);
-	ck_assert_msg(read_file(path, raw) == 0, "cannot read %s", path);
-	free(path);
+	fixture_load_raw("PARCOV_CLANG_FIXTURES", name, raw);
 }
 
 static void load(const char *name, struct gcda_file *f)
 {
-	char err[ERRLEN] = "";
-	char *path = fixture(name);
-
-	ck_assert_msg(gcda_read(path, f, err, sizeof err) == 0, "%s: %s", path, err);
-	free(path);
+	fixture_load("PARCOV_CLANG_FIXTURES", name, f);
 }
 
 /* The exact counters of a run with argument n, repeated runs times. */

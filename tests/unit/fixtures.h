@@ -1,0 +1,16 @@
+/* Fixture files of the unit suites: made at test time by gcda-fixtures/make-*fixtures.sh into
+ * the directory an environment variable names. Each helper fails the test on an error. */
+#ifndef PARCOV_TEST_FIXTURES_H
+#define PARCOV_TEST_FIXTURES_H
+
+#include "gcda.h"
+#include "util.h"
+
+/* Path of fixture name in the directory named by environment variable env. Caller frees. */
+char *fixture_path(const char *env, const char *name);
+/* A fixture's raw bytes. */
+void fixture_load_raw(const char *env, const char *name, struct buffer *raw);
+/* A fixture parsed as .gcda. */
+void fixture_load(const char *env, const char *name, struct gcda_file *f);
+
+#endif
