@@ -410,51 +410,29 @@ static void add_totals(struct llvm_totals *sum, const struct llvm_totals *t)
 
 /* --- Writing the reports ----------------------------------------------------------------- */
 
-static double percent(long part, long whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 100.0;
-}
-
-static void pct(char *buf, size_t size, long part, long whole)
-{
-	if (whole)
-		snprintf(buf, size, "%.1f%%", percent(part, whole));
-	else
-		snprintf(buf, size, "--");
-}
-
-/* Runs of uncovered lines not interrupted by a covered one become "a-b". */
+/* The shared rule (report.c): runs of uncovered lines not interrupted by a covered one. */
 static void missing_lines(const struct file *f, struct buffer *out)
 {
-	long start = -1, end = -1;
-	int first = 1;
+	long *numbers = xcalloc(f->n_lines, sizeof *numbers);
+	int *covered = xcalloc(f->n_lines, sizeof *covered);
 
-	for (size_t i = 0; i <= f->n_lines; i++) {
-		if (i < f->n_lines && f->lines[i].count == 0) {
-			if (start < 0)
-				start = f->lines[i].number;
-			end = f->lines[i].number;
-			continue;
-		}
-		if (start >= 0) {
-			if (start == end)
-				buf_printf(out, "%s%ld", first ? "" : ",", start);
-			else
-				buf_printf(out, "%s%ld-%ld", first ? "" : ",", start, end);
-			first = 0;
-			start = -1;
-		}
+	for (size_t i = 0; i < f->n_lines; i++) {
+		numbers[i] = f->lines[i].number;
+		covered[i] = f->lines[i].count != 0;
 	}
+	format_missing(numbers, covered, f->n_lines, out);
 	buf_add(out, "", 0);
+	free(numbers);
+	free(covered);
 }
 
 static void table_row(struct buffer *b, const char *name, const struct llvm_totals *t, const char *missing)
 {
 	char lp[16], bp[16], rp[16];
 
-	pct(lp, sizeof lp, t->lines_hit, t->lines);
-	pct(bp, sizeof bp, t->branches_taken, t->branches);
-	pct(rp, sizeof rp, t->regions_hit, t->regions);
+	report_pct(lp, sizeof lp, t->lines_hit, t->lines);
+	report_pct(bp, sizeof bp, t->branches_taken, t->branches);
+	report_pct(rp, sizeof rp, t->regions_hit, t->regions);
 	buf_printf(b, "%-36s %7ld %7ld %7s %9ld %7ld %7s %8ld %7ld %7s   %s\n", name, t->lines,
 		   t->lines_hit, lp, t->branches, t->branches_taken, bp, t->regions, t->regions_hit, rp,
 		   missing);
@@ -481,7 +459,7 @@ static void write_summary(const struct files *fs, struct buffer *out, struct llv
 	buf_add(out, rule, strlen(rule));
 	table_row(out, "TOTAL", total, "");
 	buf_printf(out, "Functions: %ld of %ld executed (%.1f%%)\n", total->functions_hit,
-		   total->functions, percent(total->functions_hit, total->functions));
+		   total->functions, report_percent(total->functions_hit, total->functions));
 }
 
 static json_object *count_json(uint64_t v)
@@ -589,8 +567,8 @@ static void xml_class(struct buffer *b, const struct file *f)
 		}
 		buf_printf(b, " branch=\"true\" condition-coverage=\"%d%% (%ld/%zu)\"><conditions>"
 			   "<condition number=\"0\" type=\"jump\" coverage=\"%d%%\"/></conditions></line>",
-			   (int)percent(taken, (long)l->n_branches), taken, l->n_branches,
-			   (int)percent(taken, (long)l->n_branches));
+			   (int)report_percent(taken, (long)l->n_branches), taken, l->n_branches,
+			   (int)report_percent(taken, (long)l->n_branches));
 	}
 	buf_printf(b, "</lines></class>");
 }

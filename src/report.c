@@ -81,15 +81,15 @@ void format_missing(const long *numbers, const int *covered, size_t n, struct bu
 	}
 }
 
-static double percent(long part, long whole)
+double report_percent(long part, long whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 100.0;
 }
 
-static void pct(char *buf, size_t size, long part, long whole)
+void report_pct(char *buf, size_t size, long part, long whole)
 {
 	if (whole)
-		snprintf(buf, size, "%.1f%%", percent(part, whole));
+		snprintf(buf, size, "%.1f%%", report_percent(part, whole));
 	else
 		snprintf(buf, size, "--");
 }
@@ -97,8 +97,8 @@ static void pct(char *buf, size_t size, long part, long whole)
 static void table_row(struct buffer *b, const char *name, const struct totals *t, const char *missing)
 {
 	char lp[16], bp[16];
-	pct(lp, sizeof lp, t->lines_hit, t->lines);
-	pct(bp, sizeof bp, t->branches_taken, t->branches);
+	report_pct(lp, sizeof lp, t->lines_hit, t->lines);
+	report_pct(bp, sizeof bp, t->branches_taken, t->branches);
 	buf_printf(b, "%-36s %7ld %7ld %7s %9ld %7ld %7s   %s\n", name, t->lines, t->lines_hit, lp,
 		   t->branches, t->branches_taken, bp, missing);
 }
@@ -159,8 +159,8 @@ int report_threshold_missed(const char *threshold, const char *what, const char 
 		error("%s=%s is not a percentage between 0 and 100", variable, threshold);
 		return 1;
 	}
-	if (percent(part, whole) + 1e-9 < min) {
-		error("%s coverage %.1f%% is below %s=%s", what, percent(part, whole), variable, threshold);
+	if (report_percent(part, whole) + 1e-9 < min) {
+		error("%s coverage %.1f%% is below %s=%s", what, report_percent(part, whole), variable, threshold);
 		return 1;
 	}
 	return 0;

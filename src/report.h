@@ -12,6 +12,11 @@ enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8, FMT_LCOV = 16 };
  * the unknown format. */
 int report_parse_formats(const char *list, int *out);
 
+/* part/whole as a percentage; 100 when whole is 0 (nothing to cover). */
+double report_percent(long part, long whole);
+/* The same as "12.3%", or "--" when whole is 0. */
+void report_pct(char *buf, size_t size, long part, long whole);
+
 /* Check one fail-under threshold (a percentage, "" for none) against part/whole; print an
  * error naming the variable when it is not met or not a percentage. Returns 1 then, else 0. */
 int report_threshold_missed(const char *threshold, const char *what, const char *variable,
