@@ -15,11 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "gcda.h"
+#include "proc.h"
 #include "runs.h"
 #include "testname.h"
 #include "util.h"
@@ -163,7 +163,7 @@ static int cache_bool_off(const char *v)
 static int capture(char *const argv[], struct buffer *out)
 {
 	posix_spawn_file_actions_t fa;
-	int pipefd[2], status, rc;
+	int pipefd[2], rc;
 	pid_t pid;
 	char chunk[4096];
 	ssize_t n;
@@ -189,10 +189,7 @@ static int capture(char *const argv[], struct buffer *out)
 		buf_add(out, chunk, (size_t)n);
 	}
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return proc_wait(pid);
 }
 
 /* The last "X.Y" or "X.Y.Z" of the first line of a --version output. */
@@ -835,13 +832,12 @@ static const char *probe_fcntl_locks(const char *dir)
 	}
 	if (pid < 0)
 		goto out;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+	status = proc_wait(pid);
+	if (status == 1) {
 		snprintf(why, sizeof why, "a second process got the same fcntl lock: locks are not "
 		         "enforced");
 		ret = why;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+	} else if (status == 2) {
 		snprintf(why, sizeof why, "fcntl(F_SETLK) fails in a second process");
 		ret = why;
 	}

@@ -11,6 +11,7 @@
 # hash: the main()s of two of these programs with the same shape would be summed in the one
 # combined profile (see the final report of this branch). Exits 77 without clang-14.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/endings-lib.sh"
 command -v clang-14 >/dev/null || { echo "SKIP: clang-14 is not installed"; exit 77; }
 for tool in llvm-cov-14 llvm-profdata-14; do
   command -v $tool >/dev/null || fail "clang-14 is installed but $tool is not (apt-get install llvm-14)"
@@ -18,25 +19,6 @@ done
 S="$REPO/tests/e2e/endings"
 rm -rf "$WORK"; mkdir -p "$WORK"
 export CC=clang-14
-
-# ctest_results BUILD OUT: "<test> <result>" per test, from ctest -j4 (which must fail).
-ctest_results() {
-  set +e; ctest --test-dir "$1" -j4 >"$WORK/ctest.log" 2>&1; rc=$?; set -e
-  cat "$WORK/ctest.log"
-  [ $rc -ne 0 ] || fail "ctest passed although tests must fail"
-  sed -n 's/^ *[0-9]*\/[0-9]* Test *#[0-9]*: \([^ ]*\) [. ]*\(.*\)$/\1 \2/p' "$WORK/ctest.log" |
-    sed -e 's/ *[0-9.]* sec$//' -e 's/Timeout (SIGTERM)$/Timeout/' | sort >"$2"
-  [ "$(wc -l <"$2")" = 11 ] || fail "expected 11 test results in $2"
-}
-
-# statuses BUILD OUT: exit status of each program run directly (128+N: signal N).
-statuses() {
-  for p in check_fail check_timeout segv abort exit fork threads sigterm sigkill; do
-    set +e; (cd "$WORK" && LLVM_PROFILE_FILE="$WORK/direct/%m.profraw" CK_DEFAULT_TIMEOUT=1 \
-      "$1/$p" >/dev/null 2>&1); rc=$?; set -e
-    echo "$p $rc"
-  done >"$2"
-}
 
 # test_counts BUILD OUT: "<mark> <count>" for the MARK:<mark> lines of each test's programs,
 # from that test's own profiles only ("none" when the test wrote no profile).
@@ -85,22 +67,11 @@ EOF
   cat "$out"
 }
 
-# expect_counts FILE "mark count"...: each listed mark has exactly that count.
-expect_counts() {
-  file=$1; shift
-  bad=0
-  for pair in "$@"; do
-    got=$(awk -v m="${pair% *}" '$1 == m { print $2 }' "$file")
-    [ "$got" = "${pair#* }" ] || { echo "${pair% *}: expected ${pair#* }, got '${got}'"; bad=1; }
-  done
-  return $bad
-}
-
 step "clang-14 without ParallelCoverage: what ctest and the programs report"
 run_ok cmake -S "$S" -B "$WORK/off" -G "$GENERATOR"
 run_ok cmake --build "$WORK/off"
 ctest_results "$WORK/off" "$WORK/off.results"
-statuses "$WORK/off" "$WORK/off.statuses"
+statuses "$WORK/off" "$WORK/off.statuses" LLVM_PROFILE_FILE="$WORK/direct/%m.profraw"
 printf '%s\n' "check_fail 1" "check_timeout 1" "segv 139" "abort 134" "exit 3" "fork 0" \
   "threads 0" "sigterm 0" "sigkill 137" | diff - "$WORK/off.statuses" ||
   fail "the test programs do not end as designed"
@@ -131,17 +102,10 @@ n=$(find "$WORK"/on/coverage-data/current/tests/crash.segv-* -name '*.profraw' |
 [ "$n" = 2 ] || fail "crash.segv wrote $n profiles, want 2 (segv and libshared.so)"
 
 step "the report names the tests that crashed, timed out or wrote no data, and only those"
-sed -n '/^Tests whose coverage is partial/,$p' "$WORK/on/coverage/summary.txt" >"$WORK/listed"
-cat "$WORK/listed"
-for t in "check.timeout: .*killed by Check's timeout" "crash.abort: .*SIGABRT" \
-         "crash.segv: .*SIGSEGV" "crash.sigkill: .*vanished.*wrote no coverage data" \
-         "ctest.timeout: .*timed out" "no.data: wrote no coverage data"; do
-  grep -Eq "^  $t" "$WORK/listed" || fail "the report does not list /$t/"
-done
-[ "$(grep -c '^  ' "$WORK/listed")" = 6 ] || fail "the report lists tests that ended normally"
+expect_listed_endings "$WORK/on/coverage/summary.txt"
 
 step "the programs' own exit statuses and signals are unchanged"
-statuses "$WORK/on" "$WORK/on.statuses"
+statuses "$WORK/on" "$WORK/on.statuses" LLVM_PROFILE_FILE="$WORK/direct/%m.profraw"
 diff "$WORK/off.statuses" "$WORK/on.statuses" || fail "exit statuses changed under coverage"
 
 step "without the runtime the same suite loses and doubles counts (the test can fail)"
@@ -191,7 +155,7 @@ expect_counts "$WORK/gcov.counts" \
   "fork.before 1" "fork.child 2" "fork.child2 2" "fork.after 1" \
   "threads.hit 800000" "sigterm.handler 2" "sigterm.end 1" \
   "sigkill.before 0" || fail "wrong counts (see above)"
-statuses "$WORK/gcov" "$WORK/gcov.statuses"
+statuses "$WORK/gcov" "$WORK/gcov.statuses" LLVM_PROFILE_FILE="$WORK/direct/%m.profraw"
 diff "$WORK/off.statuses" "$WORK/gcov.statuses" || fail "exit statuses changed under coverage"
 
 step "Clang's gcov backend without the runtime loses and doubles counts"

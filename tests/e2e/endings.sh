@@ -6,28 +6,9 @@
 # lines must have exactly the expected counts, ctest must see the same results as without
 # ParallelCoverage, and the report must name the tests that crashed, timed out or wrote no data.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/endings-lib.sh"
 S="$REPO/tests/e2e/endings"
 rm -rf "$WORK"; mkdir -p "$WORK"
-
-# ctest_results BUILD OUT: "<test> <result>" per test, from ctest -j4 (which must fail). On
-# CMake >= 3.27 the module makes CTest end a timed-out test with SIGTERM, which CTest reports
-# as "Timeout (SIGTERM)": still a timeout.
-ctest_results() {
-  set +e; ctest --test-dir "$1" -j4 >"$WORK/ctest.log" 2>&1; rc=$?; set -e
-  cat "$WORK/ctest.log"
-  [ $rc -ne 0 ] || fail "ctest passed although tests must fail"
-  sed -n 's/^ *[0-9]*\/[0-9]* Test *#[0-9]*: \([^ ]*\) [. ]*\(.*\)$/\1 \2/p' "$WORK/ctest.log" |
-    sed -e 's/ *[0-9.]* sec$//' -e 's/Timeout (SIGTERM)$/Timeout/' | sort >"$2"
-  [ "$(wc -l <"$2")" = 11 ] || fail "expected 11 test results in $2"
-}
-
-# statuses BUILD OUT: exit status of each program run directly (128+N: signal N).
-statuses() {
-  for p in check_fail check_timeout segv abort exit fork threads sigterm sigkill; do
-    set +e; (cd "$WORK" && GCOV_PREFIX="$WORK/direct" CK_DEFAULT_TIMEOUT=1 "$1/$p" >/dev/null 2>&1); rc=$?; set -e
-    echo "$p $rc"
-  done >"$2"
-}
 
 # counts JSON: "<mark> <count>" for every MARK:<mark> comment of the sources.
 counts() {
@@ -43,22 +24,11 @@ for f in json.load(open(report))["files"]:
 PY
 }
 
-# expect_counts FILE "mark count"...: each listed mark has exactly that count.
-expect_counts() {
-  file=$1; shift
-  bad=0
-  for pair in "$@"; do
-    got=$(awk -v m="${pair% *}" '$1 == m { print $2 }' "$file")
-    [ "$got" = "${pair#* }" ] || { echo "${pair% *}: expected ${pair#* }, got '${got}'"; bad=1; }
-  done
-  return $bad
-}
-
 step "without ParallelCoverage: what ctest and the programs report"
 run_ok cmake -S "$S" -B "$WORK/off" -G "$GENERATOR"
 run_ok cmake --build "$WORK/off"
 ctest_results "$WORK/off" "$WORK/off.results"
-statuses "$WORK/off" "$WORK/off.statuses"
+statuses "$WORK/off" "$WORK/off.statuses" GCOV_PREFIX="$WORK/direct"
 cat "$WORK/off.statuses"
 # The ground truth of the endings themselves.
 printf '%s\n' "check_fail 1" "check_timeout 1" "segv 139" "abort 134" "exit 3" "fork 0" \
@@ -86,17 +56,10 @@ expect_counts "$WORK/on.counts" \
   "sigkill.before 0" || fail "wrong counts (see above)"
 
 step "the report names the tests that crashed, timed out or wrote no data, and only those"
-sed -n '/^Tests whose coverage is partial/,$p' "$WORK/on/coverage/summary.txt" >"$WORK/listed"
-cat "$WORK/listed"
-for t in "check.timeout: .*killed by Check's timeout" "crash.abort: .*SIGABRT" \
-         "crash.segv: .*SIGSEGV" "crash.sigkill: .*vanished.*wrote no coverage data" \
-         "ctest.timeout: .*timed out" "no.data: wrote no coverage data"; do
-  grep -Eq "^  $t" "$WORK/listed" || fail "the report does not list /$t/"
-done
-[ "$(grep -c '^  ' "$WORK/listed")" = 6 ] || fail "the report lists tests that ended normally"
+expect_listed_endings "$WORK/on/coverage/summary.txt"
 
 step "the programs' own exit statuses and signals are unchanged"
-statuses "$WORK/on" "$WORK/on.statuses"
+statuses "$WORK/on" "$WORK/on.statuses" GCOV_PREFIX="$WORK/direct"
 diff "$WORK/off.statuses" "$WORK/on.statuses" || fail "exit statuses changed under coverage"
 
 step "without the runtime the same suite loses and doubles counts (the test can fail)"
