@@ -396,14 +396,18 @@ function(_parcov_find_parcov)
       "ParallelCoverage: no parcov found. Install the ParallelCoverage package and use "
       "find_package(ParallelCoverage), or set -DPARALLEL_COVERAGE_PARCOV=/path/to/parcov.")
   endif()
+  # Configured once; later, --build alone re-runs that configure when parcov's CMake files
+  # change and recompiles changed sources.
+  set(rc 0)
+  set(out "")
   if(NOT EXISTS "${bin}/CMakeCache.txt")
     message(STATUS "ParallelCoverage: building parcov from ${src}")
+    execute_process(
+      COMMAND "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
+              -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
+              -DPARCOV_INSTALL_RULES=OFF -DPARCOV_WERROR=OFF
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   endif()
-  execute_process(
-    COMMAND "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
-            -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
-            -DPARCOV_INSTALL_RULES=OFF -DPARCOV_WERROR=OFF
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(rc EQUAL 0)
     execute_process(COMMAND "${CMAKE_COMMAND}" --build "${bin}" --target parcov
       RESULT_VARIABLE rc OUTPUT_VARIABLE out2 ERROR_VARIABLE out2)
