@@ -715,6 +715,64 @@ function(_parcov_write_if_changed file content)
   file(RENAME "${file}.parcov-tmp" "${file}")
 endfunction()
 
+# Tests added at test time (a directory's TEST_INCLUDE_FILES: gtest_discover_tests,
+# catch_discover_tests, doctest_discover_tests, a project's own file) are not in TESTS: ctest
+# adds them when it reads CTestTestfile.cmake, which includes those files before its own
+# add_test() calls. Our begin file goes first and our end file last; between them
+# ParallelCoverage/DiscoveredTests.cmake gives every test added the environment configure-time
+# tests get (README.md, "Tests discovered at test time"). The older single TEST_INCLUDE_FILE,
+# included before all of them, moves into the list after our begin file. Sets <out> to the
+# number of such directories.
+function(_parcov_wrap_test_includes out dirs)
+  set(script "${_PARCOV_MODULE_DIR}/ParallelCoverage/DiscoveredTests.cmake")
+  set(begin "${CMAKE_BINARY_DIR}/coverage-data/discovery-begin.cmake")
+  set(end "${CMAKE_BINARY_DIR}/coverage-data/discovery-end.cmake")
+  set(count 0)
+  foreach(dir IN LISTS dirs)
+    get_property(files DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILES)
+    get_property(file DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILE)
+    if(NOT file STREQUAL "")
+      list(PREPEND files "${file}")
+      set_property(DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILE)
+    endif()
+    if(files STREQUAL "")
+      continue()
+    endif()
+    set_property(DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILES "${begin}" ${files} "${end}")
+    math(EXPR count "${count} + 1")
+  endforeach()
+  if(count GREATER 0 AND NOT EXISTS "${script}")
+    message(FATAL_ERROR "ParallelCoverage: ${script} is missing (tests discovered at test "
+      "time need it); reinstall ParallelCoverage.")
+  endif()
+  get_property(strip GLOBAL PROPERTY _PARCOV_STRIP)
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  _parcov_runtime_enabled(runtime)
+  if(runtime)
+    set(runtime 1)
+  else()
+    set(runtime 0)
+  endif()
+  set(timeout "")
+  if(DART_TESTING_TIMEOUT GREATER 0)
+    set(timeout "${DART_TESTING_TIMEOUT}")
+  endif()
+  string(CONCAT text
+    "# Written by ParallelCoverage.cmake; read by ctest before a directory's TEST_INCLUDE_FILES.\n"
+    "set(_PARCOV_TT_BUILD_DIR [==[${CMAKE_BINARY_DIR}]==])\n"
+    "set(_PARCOV_TT_BACKEND ${backend})\n"
+    "set(_PARCOV_TT_STRIP ${strip})\n"
+    "set(_PARCOV_TT_RUNTIME ${runtime})\n"
+    "set(_PARCOV_TT_TIMEOUT \"${timeout}\")\n"
+    "set(_PARCOV_TT_PARCOV [==[${PARALLEL_COVERAGE_PARCOV}]==])\n"
+    "include([==[${script}]==])\n"
+    "_parcov_tt_begin()\n")
+  _parcov_write_if_changed("${begin}" "${text}")
+  _parcov_write_if_changed("${end}"
+    "# Written by ParallelCoverage.cmake; read by ctest after a directory's TEST_INCLUDE_FILES.\n_parcov_tt_end()\n")
+  set(${out} ${count} PARENT_SCOPE)
+endfunction()
+
 # Runs once, at the end of the top-level directory: everything is declared by then.
 function(_parcov_finish)
   _parcov_all_dirs(dirs "${CMAKE_SOURCE_DIR}")
@@ -745,12 +803,15 @@ function(_parcov_finish)
       "-DCMAKE_PROJECT_INCLUDE=.")
   endif()
 
+  _parcov_wrap_test_includes(discovery "${dirs}")
+
   _parcov_write_config()
   _parcov_write_ctest_custom("${CMAKE_BINARY_DIR}")
   foreach(dir IN LISTS dirs)
     get_property(tests DIRECTORY "${dir}" PROPERTY TESTS)
+    get_property(includes DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILES)
     get_property(binary_dir DIRECTORY "${dir}" PROPERTY BINARY_DIR)
-    if(tests AND NOT binary_dir STREQUAL CMAKE_BINARY_DIR)
+    if((tests OR includes) AND NOT binary_dir STREQUAL CMAKE_BINARY_DIR)
       _parcov_write_ctest_custom("${binary_dir}")
     endif()
   endforeach()
@@ -771,8 +832,14 @@ function(_parcov_finish)
     COMMENT "Merging the coverage data of the last ctest run and writing reports")
   get_property(count GLOBAL PROPERTY _PARCOV_TEST_LINES)
   list(LENGTH count count)
-  message(STATUS "ParallelCoverage: ${_PARCOV_INSTRUMENTED} targets instrumented, ${count} tests isolated; "
-    "run ctest -j N, then cmake --build ${CMAKE_BINARY_DIR} -t ${name}")
+  if(discovery EQUAL 1)
+    set(discovery "1 directory")
+  else()
+    set(discovery "${discovery} directories")
+  endif()
+  message(STATUS "ParallelCoverage: ${_PARCOV_INSTRUMENTED} targets instrumented, ${count} tests "
+    "isolated at configure time, ${discovery} with tests added at test time (isolated when "
+    "ctest reads them); run ctest -j N, then cmake --build ${CMAKE_BINARY_DIR} -t ${name}")
 endfunction()
 
 function(_parcov_enable)

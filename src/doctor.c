@@ -551,14 +551,15 @@ static void last_tests(const struct config *c, const char *run, struct list *nam
 	free(path);
 }
 
-/* The tests the module isolated (coverage-data/tests.tsv: directory, hex-encoded name). */
-static void isolated_tests(const struct config *c, struct list *dirs, struct list *names)
+/* The tests the module isolated (tests.tsv: directory, hex-encoded name), at configure time
+ * and, for tests added at test time, in the data set run. */
+static void isolated_tests(const struct config *c, const char *run, struct list *dirs,
+                           struct list *names)
 {
-	char *path = path_join(c->data_dir, "tests.tsv");
 	struct buffer b = {0};
 	char *line, *next;
 
-	if (read_file(path, &b) == 0) {
+	if (testname_read_tsv(c->data_dir, run, &b) == 0) {
 		for (line = b.data; line && *line; line = next) {
 			char *tab = strchr(line, '\t'), *name;
 			size_t len; /* hex_decode NUL-terminates */
@@ -573,7 +574,6 @@ static void isolated_tests(const struct config *c, struct list *dirs, struct lis
 		}
 	}
 	buf_free(&b);
-	free(path);
 }
 
 /* The combine manifest: build-relative paths of the .gcda files it wrote, unchanged since. */
@@ -619,7 +619,7 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 		return;
 	}
 	last_tests(d->c, run, &ran);
-	isolated_tests(d->c, &known_dirs, &known_names);
+	isolated_tests(d->c, run, &known_dirs, &known_names);
 	for (size_t i = 0; i < ran.n; i++) {
 		/* CTest's log cuts a name at its first newline: match tests.tsv's names on that. */
 		size_t len = strlen(ran.v[i]);

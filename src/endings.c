@@ -126,13 +126,12 @@ static void describe(struct buffer *why, const struct proc *p)
 
 size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 {
-	char *tsv = path_join(c->data_dir, "tests.tsv"), *ran = tests_of_last_log(c, run);
+	char *ran = tests_of_last_log(c, run);
 	struct buffer b = {0};
 	char *line, *next;
 	size_t listed = 0;
 
-	if (read_file(tsv, &b) < 0) {
-		free(tsv);
+	if (testname_read_tsv(c->data_dir, run, &b) < 0) {
 		free(ran);
 		return 0;
 	}
@@ -177,7 +176,6 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		free(name);
 	}
 	buf_free(&b);
-	free(tsv);
 	free(ran);
 	return listed;
 }

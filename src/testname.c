@@ -70,3 +70,28 @@ int hex_decode(const char *hex, char **out, size_t *outlen)
 	*outlen = n / 2;
 	return 0;
 }
+
+int testname_read_tsv(const char *data_dir, const char *run, struct buffer *out)
+{
+	char *path = path_join(data_dir, "tests.tsv");
+	struct buffer found = {0};
+	int ret = read_file(path, out);
+
+	free(path);
+	if (!run)
+		return ret;
+	path = path_join(run, "tests.tsv");
+	if (read_file(path, &found) == 0) {
+		if (ret < 0) {
+			out->len = 0;
+			buf_add(out, "", 0);
+		} else if (out->len && out->data[out->len - 1] != '\n') {
+			buf_add(out, "\n", 1);
+		}
+		buf_add(out, found.data, found.len);
+		ret = 0;
+	}
+	buf_free(&found);
+	free(path);
+	return ret;
+}

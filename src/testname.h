@@ -17,4 +17,12 @@ char *testname_to_dir(const char *name, size_t len);
  * Returns 0, or -1 if the input is not an even number of hex digits. Caller frees *out. */
 int hex_decode(const char *hex, char **out, size_t *outlen);
 
+struct buffer;
+
+/* The isolated tests of data set run, as tests.tsv lines (directory TAB hex-encoded name):
+ * DATA_DIR/tests.tsv, written at configure time, then RUN/tests.tsv, the tests ctest added
+ * from TEST_INCLUDE_FILES (gtest_discover_tests...) while that set was current. run may be
+ * NULL. Returns 0, or -1 when neither file can be read. */
+int testname_read_tsv(const char *data_dir, const char *run, struct buffer *out);
+
 #endif

@@ -1,0 +1,261 @@
+# Distributed under the MIT License. See README.md for the full manual.
+#
+# Read by ctest, not by cmake: tests added at test time through a directory's
+# TEST_INCLUDE_FILES (gtest_discover_tests, catch_discover_tests, doctest_discover_tests, a
+# project's own file) get the data directory the module gives configure-time tests
+# (README.md, "How it works", "Tests discovered at test time").
+#
+# The module puts coverage-data/discovery-begin.cmake first and discovery-end.cmake last in
+# the TEST_INCLUDE_FILES of every directory that has some. CTestTestfile.cmake includes them
+# before its own add_test() calls, so only what the project's files add passes between the
+# two. The begin file sets the variables below and includes this file, which replaces CTest's
+# add_test() and set_tests_properties() (the originals stay reachable as _add_test and
+# _set_tests_properties):
+#   _PARCOV_TT_BUILD_DIR  the build tree           _PARCOV_TT_BACKEND  gcov or llvm
+#   _PARCOV_TT_STRIP      GCOV_PREFIX_STRIP        _PARCOV_TT_RUNTIME  1 when the runtime is linked
+#   _PARCOV_TT_TIMEOUT    DART_TESTING_TIMEOUT of the project, or empty
+#   _PARCOV_TT_PARCOV     the parcov helper
+# A test's data directory name comes from 'parcov test-dir', once per directory for all its
+# tests at the end (one process for hundreds of names; hashing each name in CMake's math()
+# cost ten times more, README.md "Tests discovered at test time").
+#
+# Nothing here may stop ctest: a failure would take every test of the project with it.
+
+# ctest reads one CTestTestfile.cmake per directory into one interpreter: define once, or
+# the second definition's _add_test would be the first wrapper and call itself.
+if(COMMAND _parcov_tt_begin)
+  return()
+endif()
+# ctest's interpreter sets no policies; the functions below keep these (CMP0054: quoted
+# arguments of if() are never variables).
+cmake_policy(VERSION 3.25...4.3)
+
+# One argument as CMake source that reads back exactly: a bracket argument (the newline after
+# the opening bracket is dropped by the parser, so a value starting with one survives) whose
+# closing bracket does not occur in the value.
+function(_parcov_tt_quote out value)
+  set(eq "==")
+  while(1)
+    string(FIND "${value}" "]${eq}]" at)
+    if(at EQUAL -1)
+      break()
+    endif()
+    string(APPEND eq "=")
+  endwhile()
+  set(${out} "[${eq}[\n${value}]${eq}]" PARENT_SCOPE)
+endfunction()
+
+# CTest's add_test(NAME COMMAND ARGS...), forwarded argument for argument (a name or argument
+# may hold ';' or be empty, which ${ARGV} would lose), then isolated.
+function(add_test)
+  if(ARGC EQUAL 0)
+    _add_test()
+    return()
+  endif()
+  # ]==] in no argument (the usual case): quote them all alike, without a call per argument.
+  string(FIND "${ARGV}" "]==]" odd_one)
+  set(code "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE ${last})
+    if(odd_one EQUAL -1)
+      string(APPEND code " [==[\n${ARGV${i}}]==]")
+    else()
+      _parcov_tt_quote(arg "${ARGV${i}}")
+      string(APPEND code " ${arg}")
+    endif()
+  endforeach()
+  cmake_language(EVAL CODE "_add_test(${code})")
+  if(NOT _PARCOV_TT_ON)
+    return()
+  endif()
+  string(HEX "${ARGV0}" key)
+  if(key STREQUAL "")
+    return()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY _PARCOV_TT_KEYS "${key}")
+  set_property(GLOBAL PROPERTY "_PARCOV_TT_NAME_${key}" "${ARGV0}")
+  set_property(GLOBAL PROPERTY "_PARCOV_TT_ENV_${key}" "")
+  set_property(GLOBAL PROPERTY "_PARCOV_TT_TIMEOUT_${key}" "${_PARCOV_TT_TIMEOUT}")
+  # As the module does at configure time (CMake 3.27+): CTest's timeout sends SIGTERM, which
+  # the runtime catches to write the counts; a later set_tests_properties() of the project wins.
+  if(_PARCOV_TT_RUNTIME AND CMAKE_VERSION VERSION_GREATER_EQUAL 3.27)
+    _set_tests_properties("${ARGV0}" PROPERTIES
+      TIMEOUT_SIGNAL_NAME SIGTERM TIMEOUT_SIGNAL_GRACE_PERIOD 2)
+  endif()
+endfunction()
+
+# set_tests_properties(TESTS... PROPERTIES K V ...), forwarded; the ENVIRONMENT and TIMEOUT
+# of a test added since the begin file are remembered: setting ENVIRONMENT replaces the whole
+# list, so ours is added to the project's at the end.
+function(set_tests_properties)
+  if(ARGC EQUAL 0)
+    _set_tests_properties()
+    return()
+  endif()
+  string(FIND "${ARGV}" "]==]" odd_one)
+  set(code "")
+  set(props -1)
+  set(env_at -1)
+  set(timeout_at -1)
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE ${last})
+    set(arg "${ARGV${i}}")
+    if(props EQUAL -1 AND arg STREQUAL "PROPERTIES")
+      set(props ${i})
+    elseif(props GREATER -1)
+      math(EXPR odd "(${i} - ${props}) % 2")
+      if(odd AND i LESS last)
+        math(EXPR next "${i} + 1")
+        if(arg STREQUAL "ENVIRONMENT")
+          set(env_at ${next})
+        elseif(arg STREQUAL "TIMEOUT")
+          set(timeout_at ${next})
+        endif()
+      endif()
+    endif()
+    if(odd_one EQUAL -1)
+      string(APPEND code " [==[\n${arg}]==]")
+    else()
+      _parcov_tt_quote(arg "${arg}")
+      string(APPEND code " ${arg}")
+    endif()
+  endforeach()
+  cmake_language(EVAL CODE "_set_tests_properties(${code})")
+  if(NOT _PARCOV_TT_ON OR props LESS 1 OR (env_at EQUAL -1 AND timeout_at EQUAL -1))
+    return()
+  endif()
+  math(EXPR last_test "${props} - 1")
+  foreach(i RANGE ${last_test})
+    string(HEX "${ARGV${i}}" key)
+    get_property(ours GLOBAL PROPERTY "_PARCOV_TT_ENV_${key}" SET)
+    if(NOT ours)
+      continue()
+    endif()
+    if(env_at GREATER -1)
+      set_property(GLOBAL PROPERTY "_PARCOV_TT_ENV_${key}" "${ARGV${env_at}}")
+    endif()
+    if(timeout_at GREATER -1)
+      set_property(GLOBAL PROPERTY "_PARCOV_TT_TIMEOUT_${key}" "${ARGV${timeout_at}}")
+    endif()
+  endforeach()
+endfunction()
+
+# Every test added since the begin file: its data directory (parcov test-dir, in batches that
+# keep the command line short), its environment, its line in the data set's tests.tsv.
+function(_parcov_tt_isolate)
+  get_property(keys GLOBAL PROPERTY _PARCOV_TT_KEYS)
+  set_property(GLOBAL PROPERTY _PARCOV_TT_KEYS "")
+  list(LENGTH keys n)
+  set(lines "")
+  set(first 0)
+  while(first LESS n)
+    list(SUBLIST keys ${first} 500 batch)
+    math(EXPR first "${first} + 500")
+    execute_process(COMMAND "${_PARCOV_TT_PARCOV}" test-dir --hex ${batch}
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    string(REGEX REPLACE "\n$" "" out "${out}")
+    string(REPLACE "\n" ";" dirs "${out}")
+    list(LENGTH batch want)
+    list(LENGTH dirs got)
+    if(NOT rc EQUAL 0 OR NOT got EQUAL want)
+      message(WARNING "ParallelCoverage: '${_PARCOV_TT_PARCOV} test-dir' failed (${rc}): ${err}"
+        "The tests added by this directory's TEST_INCLUDE_FILES are not isolated.")
+      return()
+    endif()
+    foreach(key dir IN ZIP_LISTS batch dirs)
+      get_property(env GLOBAL PROPERTY "_PARCOV_TT_ENV_${key}")
+      get_property(timeout GLOBAL PROPERTY "_PARCOV_TT_TIMEOUT_${key}")
+      set(data "${_PARCOV_TT_BUILD_DIR}/coverage-data/current/tests/${dir}")
+      if(_PARCOV_TT_BACKEND STREQUAL "llvm")
+        list(APPEND env "LLVM_PROFILE_FILE=${data}/%m.profraw")
+      else()
+        list(APPEND env "GCOV_PREFIX=${data}" "GCOV_PREFIX_STRIP=${_PARCOV_TT_STRIP}")
+      endif()
+      if(_PARCOV_TT_RUNTIME AND timeout GREATER 0)
+        list(APPEND env "PARCOV_TIMEOUT=${timeout}")
+      endif()
+      get_property(name GLOBAL PROPERTY "_PARCOV_TT_NAME_${key}")
+      _set_tests_properties("${name}" PROPERTIES ENVIRONMENT "${env}")
+      string(APPEND lines "${dir}\t${key}\n")
+    endforeach()
+  endwhile()
+  _parcov_tt_record("${lines}")
+endfunction()
+
+# Programs run while ctest reads the file (gtest_discover_tests PRE_TEST lists its tests by
+# running the test program) write their data into the data set's discovery/ directory, which
+# combine never reads, instead of next to the objects. The caller's values come back at the end.
+function(_parcov_tt_set_env)
+  set(data "${_PARCOV_TT_BUILD_DIR}/coverage-data/current/discovery")
+  if(_PARCOV_TT_BACKEND STREQUAL "llvm")
+    set(vars LLVM_PROFILE_FILE)
+    set(values "${data}/%m.profraw")
+  else()
+    set(vars GCOV_PREFIX GCOV_PREFIX_STRIP)
+    set(values "${data}" "${_PARCOV_TT_STRIP}")
+  endif()
+  set(saved "")
+  foreach(var value IN ZIP_LISTS vars values)
+    if(DEFINED ENV{${var}})
+      set_property(GLOBAL PROPERTY "_PARCOV_TT_SAVED_${var}" "$ENV{${var}}")
+    endif()
+    list(APPEND saved "${var}")
+    set(ENV{${var}} "${value}")
+  endforeach()
+  set_property(GLOBAL PROPERTY _PARCOV_TT_SAVED "${saved}")
+endfunction()
+
+function(_parcov_tt_restore_env)
+  get_property(vars GLOBAL PROPERTY _PARCOV_TT_SAVED)
+  foreach(var IN LISTS vars)
+    get_property(was_set GLOBAL PROPERTY "_PARCOV_TT_SAVED_${var}" SET)
+    if(was_set)
+      get_property(value GLOBAL PROPERTY "_PARCOV_TT_SAVED_${var}")
+      set(ENV{${var}} "${value}")
+    else()
+      unset(ENV{${var}})
+    endif()
+    set_property(GLOBAL PROPERTY "_PARCOV_TT_SAVED_${var}")
+  endforeach()
+  set_property(GLOBAL PROPERTY _PARCOV_TT_SAVED "")
+endfunction()
+
+# The discovered tests' names go into the data set (tests.tsv next to its tests/, the same
+# format as coverage-data/tests.tsv), so endings and doctor know them; a name already there
+# (append mode, a second directory adding the same name) is not repeated.
+function(_parcov_tt_record lines)
+  set(run "${_PARCOV_TT_BUILD_DIR}/coverage-data/current")
+  if(lines STREQUAL "" OR NOT IS_DIRECTORY "${run}")
+    return()
+  endif()
+  set(file "${run}/tests.tsv")
+  set(old "")
+  if(EXISTS "${file}")
+    file(READ "${file}" old)
+  endif()
+  set(new "${lines}")
+  if(NOT old STREQUAL "")
+    set(new "")
+    string(REPLACE "\n" ";" lines "${lines}")
+    foreach(line IN LISTS lines)
+      string(FIND "\n${old}" "\n${line}\n" at)
+      if(NOT line STREQUAL "" AND at EQUAL -1)
+        string(APPEND new "${line}\n")
+      endif()
+    endforeach()
+  endif()
+  if(NOT new STREQUAL "")
+    file(APPEND "${file}" "${new}")
+  endif()
+endfunction()
+
+macro(_parcov_tt_begin)
+  set(_PARCOV_TT_ON TRUE)
+  _parcov_tt_set_env()
+endmacro()
+
+macro(_parcov_tt_end)
+  set(_PARCOV_TT_ON FALSE)
+  _parcov_tt_restore_env()
+  _parcov_tt_isolate()
+endmacro()

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Tests added at test time (tests/e2e/cxx-project: gtest_discover_tests POST_BUILD and
+# PRE_TEST, catch_discover_tests, doctest_discover_tests, a TEST_INCLUDE_FILES of the project's
+# own) are isolated like configure-time ones: ctest -j4 + coverage equals a plain serial
+# --coverage run in place in every line, branch and function count; ctest -R and -L on
+# discovered tests equal the serial run of those tests alone; the data set's tests.tsv names
+# every discovered test, with parcov's directory for it; the project's own ENVIRONMENT and
+# odd arguments survive; the report names a discovered test that aborted.
+# Exits 77 (skipped) when g++, GoogleTest, Catch2 or doctest is not installed.
+. "$(dirname "$0")/lib.sh"
+missing=""
+command -v g++ >/dev/null || missing="$missing g++"
+[ -f /usr/include/gtest/gtest.h ] || missing="$missing libgtest-dev"
+[ -f /usr/include/catch2/catch.hpp ] || missing="$missing catch2"
+[ -f /usr/include/doctest/doctest.h ] || missing="$missing doctest-dev"
+if [ -n "$missing" ]; then
+  echo "SKIP: not installed:$missing"
+  exit 77
+fi
+rm -rf "$WORK"; mkdir -p "$WORK"
+export CXX=g++
+SRC="$REPO/tests/e2e/cxx-project"
+REF="$WORK/ref" OURS="$WORK/ours"
+ABORT='^own\.abort$'
+
+# gcovr JSON of a reference tree, with the report's root and filters.
+ref_json() { # OUT
+  (cd "$SRC" && gcovr --root . --exclude 'tests/' --exclude 'test/' --exclude 'examples/' \
+     --json "$1" "$REF") || fail "gcovr failed on the reference"
+}
+# A serial run of some tests of the reference tree, alone (its data from zero).
+ref_alone() { # OUT CTEST-SELECTION...
+  local out=$1; shift
+  find "$REF" -name '*.gcda' -delete
+  run_ok ctest --test-dir "$REF" -j1 "$@"
+  ref_json "$out"
+}
+
+step "reference: plain --coverage, serial, in place"
+run_ok cmake $STRICT -S "$SRC" -B "$REF" -G "$GENERATOR" \
+  -DCMAKE_CXX_FLAGS="--coverage -fprofile-abs-path -O0"
+run_ok cmake --build "$REF" -j2
+run_ok ctest --test-dir "$REF" -j1 -E "$ABORT"
+ref_json "$WORK/ref-all.json"
+ref_alone "$WORK/ref-one.json" -R '^Mean\.ThrowsOnEmpty$'
+ref_alone "$WORK/ref-post.json" -L '^post$'
+
+step "ParallelCoverage: configure counts the directories with test-time tests"
+run_ok cmake $STRICT -S "$SRC" -B "$OURS" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  -DCMAKE_MODULE_PATH="$REPO/modules"
+grep -q "ParallelCoverage: 6 targets instrumented, 1 tests isolated at configure time, 2 directories with tests added at test time" \
+  "$WORK/last.log" || fail "the configure message does not count the discovery directories"
+run_ok cmake --build "$OURS" -j2
+parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$OURS/CMakeCache.txt")
+[ -x "$parcov" ] || fail "no parcov in $OURS/CMakeCache.txt"
+
+step "ctest -j4 + coverage equals the serial reference"
+run_ok ctest --test-dir "$OURS" -j4 -E "$ABORT"
+run=$(readlink -f "$OURS/coverage-data/current")
+# PRE_TEST discovery ran gtest_pre while ctest read the tests: its data went to the data
+# set's discovery/ directory, not next to the object.
+[ ! -e "$OURS/tests/CMakeFiles/gtest_pre.dir/gtest_pre.cpp.gcda" ] ||
+  fail "PRE_TEST discovery wrote its coverage data into the build tree"
+[ -n "$(find "$run/discovery" -name gtest_pre.cpp.gcda)" ] ||
+  fail "PRE_TEST discovery's data is not in $run/discovery"
+run_ok cmake --build "$OURS" --target coverage
+grep -q "Tests whose coverage is partial" "$OURS/coverage/summary.txt" &&
+  fail "tests listed as partial or missing after a clean run"
+json_equal "$WORK/ref-all.json" "$OURS/coverage/coverage.json" ||
+  fail "ctest -j4 + coverage differs from the serial reference"
+
+step "tests.tsv: every discovered test by its real name and parcov's directory"
+ctest --test-dir "$OURS" -N -E "$ABORT" | sed -n 's/^ *Test *#[0-9]*: //p' | sort >"$WORK/names.txt"
+[ "$(wc -l <"$WORK/names.txt")" = 19 ] || { cat "$WORK/names.txt"; fail "expected 19 tests"; }
+python3 - "$OURS/coverage-data/tests.tsv" "$run/tests.tsv" "$WORK/names.txt" "$run/tests" <<'PY' >"$WORK/tsv.txt" || fail "tests.tsv check failed"
+import os, sys
+rows = []
+for path in sys.argv[1:3]:
+    for line in open(path):
+        if line.strip():
+            d, h = line.rstrip("\n").split("\t")
+            rows.append((d, bytes.fromhex(h).decode()))
+names = [l.rstrip("\n") for l in open(sys.argv[3])]
+listed = sorted(n for _, n in rows)
+missing = sorted(set(names) - set(listed))
+if missing or len(listed) != len(set(listed)):
+    sys.exit(f"tests.tsv: missing {missing}, or a name twice: {listed}")
+for d, n in rows:
+    if n in names and not os.path.isdir(os.path.join(sys.argv[4], d)):
+        sys.exit(f"test {n!r}: no data directory {d}")
+    print(f"{d}\t{n}")
+PY
+# The directories are parcov's for those names (src/testname.c).
+while IFS=$'\t' read -r dir name; do
+  [ "$("$parcov" test-dir "$name")" = "$dir" ] || fail "test '$name': $dir is not parcov's directory"
+done <"$WORK/tsv.txt"
+grep -q "own; test \[1\]" "$WORK/tsv.txt" || fail "the project's own include file's test is not listed"
+
+step "ctest -R one discovered test: exactly its coverage"
+run_ok ctest --test-dir "$OURS" -R '^Mean\.ThrowsOnEmpty$'
+run_ok cmake --build "$OURS" --target coverage
+json_equal "$WORK/ref-one.json" "$OURS/coverage/coverage.json" ||
+  fail "ctest -R Mean.ThrowsOnEmpty differs from that test alone"
+
+step "ctest -L: the discovered tests of one label"
+run_ok ctest --test-dir "$OURS" -j4 -L '^post$'
+run_ok cmake --build "$OURS" --target coverage
+json_equal "$WORK/ref-post.json" "$OURS/coverage/coverage.json" ||
+  fail "ctest -L post differs from those tests alone"
+
+step "a discovered test that aborts is named in the report"
+run_fails 8 "own\.abort" ctest --test-dir "$OURS" -R "$ABORT"
+run_ok cmake --build "$OURS" --target coverage
+grep -Eq "own\.abort: process [0-9]+ ended by SIGABRT" "$OURS/coverage/summary.txt" ||
+  fail "the report does not name own.abort"
+
+echo "PASS"
