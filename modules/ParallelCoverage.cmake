@@ -26,7 +26,10 @@ configure step:
   whether it was created before or after the include, in any directory;
 * every CTest test gets its own data directory through ``GCOV_PREFIX`` and
   ``GCOV_PREFIX_STRIP`` (gcov) or ``LLVM_PROFILE_FILE`` (llvm) added to its
-  ``ENVIRONMENT``, so tests running in parallel never write the same file;
+  ``ENVIRONMENT``, so tests running in parallel never write the same file; tests
+  that ``ctest`` adds from a directory's ``TEST_INCLUDE_FILES``
+  (``gtest_discover_tests()``, ``catch_discover_tests()``, ``doctest_discover_tests()``)
+  get the same when ctest reads them (``ParallelCoverage/DiscoveredTests.cmake``);
 * ``CTestCustom.cmake`` makes each ``ctest`` run start a new data set
   (``parcov pre-test``), so repeated runs never add up;
 * a ``coverage`` target (``cmake --build <dir> -t coverage``) merges the data

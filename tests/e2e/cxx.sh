@@ -97,7 +97,9 @@ done <"$WORK/tsv.txt"
 grep -q "own; test \[1\]" "$WORK/tsv.txt" || fail "the project's own include file's test is not listed"
 
 step "ctest -R one discovered test: exactly its coverage"
-run_ok ctest --test-dir "$OURS" -R '^Mean\.ThrowsOnEmpty$'
+run_ok ctest --test-dir "$OURS" -V -R '^Mean\.ThrowsOnEmpty$'
+# Its TIMEOUT (gtest_discover_tests PROPERTIES) reaches the runtime's watchdog, as at configure time.
+grep -q "PARCOV_TIMEOUT=60" "$WORK/last.log" || fail "the discovered test's TIMEOUT is not passed on"
 run_ok cmake --build "$OURS" --target coverage
 json_equal "$WORK/ref-one.json" "$OURS/coverage/coverage.json" ||
   fail "ctest -R Mean.ThrowsOnEmpty differs from that test alone"
