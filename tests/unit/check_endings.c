@@ -134,6 +134,35 @@ START_TEST(test_missing_tests_tsv_lists_nothing)
 }
 END_TEST
 
+/* Tests ctest added at test time (gtest_discover_tests...) are listed in the data set's own
+ * tests.tsv, after the configure-time one, or alone when the project has no other test. */
+START_TEST(test_discovered_tests_are_named)
+{
+	struct buffer out = {0}, tsv = {0};
+	char *conf = path_join(cfg.data_dir, "tests.tsv");
+
+	/* No newline at the end of the configure-time file: the lines must not run together. */
+	tsv_line(&tsv, "Suite.Crash-9", "Suite.Crash");
+	tsv_line(&tsv, "empty_discovered-a", "empty; discovered");
+	put("coverage-data/runs/000001/tests.tsv", tsv.data);
+	put("coverage-data/runs/000001/tests/Suite.Crash-9/parcov-endings.tsv",
+	    "90\t1\tstart\t0\n90\t1\tsignal\t6\n");
+	put("coverage-data/runs/000001/tests/Suite.Crash-9/a.gcda", "x");
+	put("coverage-data/runs/000001/tests/empty_discovered-a/parcov-endings.tsv", "91\t1\texit\t0\n");
+	put("coverage-data/tests.tsv", "ok-1\t6f6b");
+	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out.data, "  Suite.Crash: process 90 ended by SIGABRT"));
+	ck_assert_ptr_nonnull(strstr(out.data, "  empty; discovered: wrote no coverage data"));
+	buf_free(&out);
+
+	ck_assert_int_eq(unlink(conf), 0);
+	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 2);
+	buf_free(&out);
+	buf_free(&tsv);
+	free(conf);
+}
+END_TEST
+
 Suite *make_endings_suite(void)
 {
 	Suite *s = suite_create("endings");
@@ -143,6 +172,7 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_abnormal_endings_are_named);
 	tcase_add_test(tc, test_ctest_log_names_tests_without_data);
 	tcase_add_test(tc, test_missing_tests_tsv_lists_nothing);
+	tcase_add_test(tc, test_discovered_tests_are_named);
 	suite_add_tcase(s, tc);
 	return s;
 }
