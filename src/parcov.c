@@ -128,11 +128,14 @@ static int clean(const struct config *c, const char *arg)
 		free(path);
 	}
 	rmdir(c->output_dir);
-	/* gcov's messages of the last report go with it. */
-	marker = path_join(c->data_dir, "gcov-messages.txt");
-	if (unlink(marker) < 0 && errno != ENOENT)
-		ret = 1;
-	free(marker);
+	/* gcov's and llvm-cov's messages of the last report go with it. */
+	for (const char *const *m = (const char *const[]){"gcov-messages.txt", "llvm-cov-messages.txt",
+							   NULL}; *m; m++) {
+		marker = path_join(c->data_dir, *m);
+		if (unlink(marker) < 0 && errno != ENOENT)
+			ret = 1;
+		free(marker);
+	}
 	/* So that doctor says the data was cleaned, not that ctest never ran. */
 	marker = path_join(c->data_dir, "cleaned");
 	if (write_file_atomic(marker, "parcov clean\n", 13) < 0)

@@ -224,4 +224,37 @@ run_ok "$parcov" clean -C "$b"
 [ ! -e "$b/coverage-data/coverage.profdata" ] && [ ! -e "$b/coverage" ] || fail "clean left llvm data"
 run_fails 1 "no combined coverage data" "$parcov" report -C "$b"
 run_fails 1 "no coverage data in .*: run the tests first" "$parcov" combine -C "$b"
+step "llvm: binaries sharing function names (a program no test runs): one note, nothing raw"
+N="$WORK/names-src"
+mkdir -p "$N"
+cat >"$N/CMakeLists.txt" <<'EOF2'
+cmake_minimum_required(VERSION 3.25)
+project(names LANGUAGES C)
+include(ParallelCoverage)
+enable_testing()
+add_executable(ran ran.c)
+add_executable(idle idle.c)
+add_test(NAME ran COMMAND ran 3)
+EOF2
+printf '#include <stdlib.h>\nint main(int argc, char **argv)\n{\n\tint n = argc > 1 ? atoi(argv[1]) : 0, s = 0;\n\tfor (int i = 0; i < n; i++)\n\t\ts += i;\n\treturn s == 3 ? 0 : 1;\n}\n' >"$N/ran.c"
+printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$N/idle.c"
+ours llvm "$N" "$WORK/names"
+grep -q "share their name with a function of other code in another binary" "$WORK/last.log" ||
+  fail "llvm: no note about binaries sharing function names"
+[ "$(grep -c "share their name" "$WORK/last.log")" = 1 ] || fail "llvm: the note is not printed once"
+if grep -q "mismatched data" "$WORK/last.log"; then fail "llvm-cov's raw warning reached the terminal"; fi
+if grep -q $'\e' "$WORK/last.log"; then fail "ANSI escapes in the coverage output"; fi
+grep -q "mismatched data" "$WORK/names/coverage-data/llvm-cov-messages.txt" ||
+  fail "llvm-cov's messages are not kept in its log"
+step "llvm: a binary rebuilt after the tests stops the report, unless ALLOW_STALE"
+sleep 1
+echo "/* changed after the tests ran */" >>"$N/ran.c"
+run_ok cmake --build "$WORK/names"
+set +e; cmake --build "$WORK/names" --target coverage >"$WORK/last.log" 2>&1; rc=$?; set -e
+cat "$WORK/last.log"
+[ $rc -ne 0 ] || fail "llvm: coverage succeeded with a binary rebuilt after the tests"
+grep -q "rebuilt after the last test run.*re-run the tests.*PARALLEL_COVERAGE_ALLOW_STALE=ON" \
+  "$WORK/last.log" || fail "llvm: no stale message with the fix"
+run_ok cmake -S "$N" -B "$WORK/names" -DPARALLEL_COVERAGE_ALLOW_STALE=ON
+run_ok cmake --build "$WORK/names" --target coverage
 echo "PASS: clang"
