@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 extern char **environ;
@@ -334,6 +335,7 @@ struct state {
 	struct buffer log;   /* gcov's messages */
 	size_t unexpected;   /* how many of them are not the expected kinds */
 	char *first_unexpected;
+	struct argv cmd;     /* the gcov command, split */
 };
 
 /* gcovr's _add_coverage_for_function(): compiler-internal functions are left out. */
@@ -666,10 +668,44 @@ static char **c_locale_env(void)
 	return env;
 }
 
-static int start_job(const struct config *c, struct datafiles *d, struct job *j, char **env)
+/* The gcov command split like a shell would, as gcovr does (shlex.split): Clang's is
+ * "'llvm-cov-14' gcov". Quotes and backslashes; no expansions. */
+static void split_command(const char *cmd, struct argv *out)
+{
+	struct buffer w = {0};
+	int have = 0;
+	char q = 0;
+
+	for (const char *p = cmd;; p++) {
+		if (!*p || (!q && (*p == ' ' || *p == '\t'))) {
+			if (have) {
+				buf_add(&w, "", 1);
+				arg(out, w.data);
+				memset(&w, 0, sizeof w);
+				have = 0;
+			}
+			if (!*p)
+				break;
+			continue;
+		}
+		have = 1;
+		if (q && *p == q)
+			q = 0;
+		else if (!q && (*p == '\'' || *p == '"'))
+			q = *p;
+		else if (*p == '\\' && q != '\'' && p[1])
+			buf_add(&w, ++p, 1);
+		else
+			buf_add(&w, p, 1);
+	}
+	buf_free(&w);
+}
+
+static int start_job(const struct config *c, const struct argv *cmd, struct datafiles *d,
+		     struct job *j, char **env)
 {
 	posix_spawn_file_actions_t fa;
-	char **argv = xcalloc(j->count + 6, sizeof *argv);
+	char **argv = xcalloc(cmd->n + j->count + 6, sizeof *argv);
 	int p[2], e[2], rc;
 	size_t a = 0;
 
@@ -680,11 +716,13 @@ static int start_job(const struct config *c, struct datafiles *d, struct job *j,
 	}
 	/* gcovr's options (it adds --hash-filenames, for .gcov file names we do not write):
 	 * counts, not percentages; demangled names, which gcovr reports. */
-	argv[a++] = c->gcov;
-	argv[a++] = "--stdout";
-	argv[a++] = "--branch-counts";
-	argv[a++] = "--branch-probabilities";
-	argv[a++] = "--demangled-names";
+	for (size_t i = 0; i < cmd->n; i++)
+		argv[a++] = cmd->v[i];
+	/* Short forms: llvm-cov gcov (Clang) knows these too. */
+	argv[a++] = "-t"; /* --stdout */
+	argv[a++] = "-b"; /* --branch-probabilities */
+	argv[a++] = "-c"; /* --branch-counts */
+	argv[a++] = "-m"; /* --demangled-names */
 	for (size_t i = 0; i < j->count; i++)
 		argv[a++] = d->v[j->first + i];
 	argv[a] = NULL;
@@ -692,7 +730,7 @@ static int start_job(const struct config *c, struct datafiles *d, struct job *j,
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
 	posix_spawn_file_actions_addchdir_np(&fa, c->build_dir);
-	rc = posix_spawnp(&j->pid, c->gcov, &fa, NULL, argv, env);
+	rc = posix_spawnp(&j->pid, argv[0], &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	close(e[1]);
@@ -741,7 +779,7 @@ static int run_gcov(struct state *st, struct datafiles *d)
 				continue;
 			slots[i].first = next++;
 			slots[i].count = 1;
-			if (start_job(st->c, d, &slots[i], env) < 0) {
+			if (start_job(st->c, &st->cmd, d, &slots[i], env) < 0) {
 				ret = -1;
 				break;
 			}
@@ -819,14 +857,14 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	struct state st = {.c = c, .cd = cd};
 	int ret;
 
-	/* Clang's gcov backend names a command with arguments ("llvm-cov-14 gcov"), whose
-	 * options and output differ from GCC's gcov: gcovr reads it. */
-	if (strchr(c->gcov, ' ')) {
-		info("%s is not GCC's gcov: gcovr makes the report", c->gcov);
-		return 1;
+	split_command(c->gcov, &st.cmd);
+	if (!st.cmd.n) {
+		error("PARALLEL_COVERAGE_GCOV is empty: set it to the gcov of your compiler");
+		return -1;
 	}
 	if (filters_init(&st.filters, c) != 0) {
 		filters_free(&st.filters);
+		argv_free(&st.cmd);
 		return 1;
 	}
 	walk_files(c->build_dir, skip, collect_datafile, &d);
@@ -852,6 +890,7 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	buf_free(&st.log);
 	free(st.unsupported);
 	free(st.first_unexpected);
+	argv_free(&st.cmd);
 	for (size_t i = 0; i < d.n; i++)
 		free(d.v[i]);
 	free(d.v);

@@ -298,8 +298,9 @@ static const struct command commands[] = {
 	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"
 	 "as gcovr does) and write summary.txt, coverage.xml (Cobertura), coverage.json (gcovr\n"
 	 "JSON) and coverage.info (lcov) into the output directory, with gcovr's numbers; gcovr\n"
-	 "renders html/index.html from the JSON, and makes the whole report with Clang's gcov\n"
-	 "(llvm-cov gcov) or when PARCOV_REPORTER=gcovr is set. Prints the summary, and fails if\n"
+	 "renders html/index.html from the JSON, and makes the whole report when this cannot\n"
+	 "give gcovr's numbers (README, Reporting) or PARCOV_REPORTER=gcovr is set. Prints the\n"
+	 "summary, and fails if\n"
 	 "a PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met, or when data of the last test\n"
 	 "run is older than its object (rebuilt since the tests ran) unless --allow-stale or\n"
 	 "PARALLEL_COVERAGE_ALLOW_STALE=ON.\n"},

@@ -163,6 +163,13 @@ step "gcov with Clang: the example under ctest -j4 equals a serial run in place"
 ours gcov "$EXAMPLE" "$WORK/gcov-calc"
 grep -q "^gcov=.*llvm-cov-14' gcov$" "$WORK/gcov-calc/coverage-data/parcov.conf" ||
   fail "Clang's gcov backend does not use llvm-cov-14 gcov"
+# parcov's own reader takes llvm-cov gcov's text as gcovr does: no fallback, gcovr's bytes.
+if grep -q "gcovr makes the report" "$WORK/last.log"; then fail "gcov/Clang: fell back to gcovr"; fi
+(cd "$EXAMPLE" && gcovr --gcov-executable "llvm-cov-14 gcov" --root . --exclude 'tests/' \
+   --exclude 'test/' --exclude 'examples/' --exclude-directories "$WORK/gcov-calc/coverage-data\$" \
+   --json "$WORK/gcov-calc-gcovr.json" "$WORK/gcov-calc") || fail "gcovr failed"
+cmp "$WORK/gcov-calc-gcovr.json" "$WORK/gcov-calc/coverage/coverage.json" ||
+  fail "gcov/Clang: coverage.json is not gcovr's byte for byte"
 ref_gcov "$EXAMPLE" "$WORK/gcov-calc-ref" "$WORK/gcov-calc-ref.json"
 json_equal "$WORK/gcov-calc-ref.json" "$WORK/gcov-calc/coverage/coverage.json" ||
   fail "gcov/Clang: parallel counts differ from the serial reference"
