@@ -109,4 +109,7 @@ check "$X" "$REPO/tests/e2e/cxx-project" cxx
 grep -q '"name": "Box<int>::Box(int)"' "$X/coverage/coverage.json" || fail "no template instantiation"
 grep -q '"throw": true' "$X/coverage/coverage.json" || fail "no exception branch"
 grep -Eq '^src/multi-impl\.h ' "$X/coverage/summary.txt" || fail "the included source is missing"
+# gcov's own messages are kept, not shown: an object without functions.
+grep -q "table.c.gcno:no functions found" "$X/coverage-data/gcov-messages.txt" ||
+  fail "gcov's messages are not in coverage-data/gcov-messages.txt"
 echo "PASS: report"
