@@ -159,7 +159,9 @@ static int filters_init(struct filters *f, const struct config *c)
 		const char *re = c->exclude[i];
 		if (strstr(re, "(?") || strstr(re, "\\d") || strstr(re, "\\D") || strstr(re, "\\A") ||
 		    strstr(re, "\\Z") || regcomp(&f->v[i].re, re, REG_EXTENDED) != 0) {
-			info("the exclude pattern '%s' is not a POSIX regular expression: using gcovr", re);
+			info("the exclude pattern '%s' is not a POSIX extended regular expression: gcovr "
+			     "makes the report (the same numbers, slower; write the pattern in POSIX syntax "
+			     "to keep parcov's own reader)", re);
 			return 1;
 		}
 		f->v[i].relative = re[0] != '/';
@@ -566,7 +568,9 @@ static int source_line(struct state *st, const char *p, const char *end)
 				/* gcovr guesses which directory a relative name is in. */
 				if (!st->unsupported)
 					st->unsupported = xasprintf("gcov names the source '%s' relative to "
-								    "an unknown directory", name);
+								    "a directory it does not record (compile "
+								    "with -fprofile-abs-path, a default option, "
+								    "to keep parcov's own reader)", name);
 			} else {
 				abs = normpath(name);
 				if (wanted(&st->filters, abs))
@@ -642,7 +646,7 @@ static void keep_messages(struct state *st, const struct buffer *b)
 		buf_add(&st->log, "\n", 1);
 		if (cannot && !st->unsupported)
 			st->unsupported = xasprintf("gcov cannot open the source %.*s (moved or deleted "
-						    "since it was compiled?)",
+						    "since it was compiled? gcovr then leaves its object out)",
 						    (int)(n - (size_t)(cannot + 24 - p)), cannot + 24);
 		if (!memmem(p, n, "assuming not executed", 21) && !memmem(p, n, "no functions found", 18) &&
 		    !st->unexpected++)
@@ -828,9 +832,10 @@ static int run_gcov(struct state *st, struct datafiles *d)
 			while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 				;
 			if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-				info("%s failed on %s (status %d): gcovr makes the report", st->c->gcov,
-				     d->v[j->first],
-				     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				info("%s failed on %s (status %d; its messages are in %s/gcov-messages.txt): "
+				     "gcovr makes the report", st->c->gcov, d->v[j->first],
+				     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				     st->c->data_dir);
 				ret = 1;
 			}
 			if (ret == 0)
@@ -875,8 +880,9 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 		if (write_file_atomic(log, st.log.data, st.log.len) < 0)
 			warn("cannot write %s:", log);
 		else if (st.unexpected)
-			warn("gcov printed %zu unexpected message%s (first: \"%s\"); all its messages are "
-			     "in %s", st.unexpected, st.unexpected == 1 ? "" : "s", st.first_unexpected, log);
+			warn("gcov printed %zu unexpected message%s (first: \"%s\"), which may explain "
+			     "numbers that look wrong; all its messages are in %s", st.unexpected,
+			     st.unexpected == 1 ? "" : "s", st.first_unexpected, log);
 		free(log);
 	}
 	if (ret == 0 && st.unsupported) {

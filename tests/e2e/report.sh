@@ -83,6 +83,13 @@ run_ok ctest --test-dir "$B" -j4
 run_ok "$parcov" combine -C "$B"
 check "$B" "$EXAMPLE" calc
 
+step "the example: a Python-only exclude pattern leaves the report to gcovr, said once"
+run_ok cmake -S "$EXAMPLE" -B "$B" '-DPARALLEL_COVERAGE_EXCLUDE=tests/;(?:examples)/'
+run_ok "$parcov" report -C "$B" --formats txt,json
+[ "$(grep -c "the exclude pattern '(?:examples)/' is not a POSIX extended regular expression: gcovr makes the report" "$WORK/last.log")" = 1 ] ||
+  fail "the fallback is not named once"
+grep -q "running gcovr" "$WORK/last.log" || fail "gcovr did not make the report"
+
 step "a generated project"
 G="$WORK/gen"
 run_ok python3 "$REPO/bench/gen.py" "$WORK/gen-src" --files 24 --tests 6 --work 50
