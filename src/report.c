@@ -194,8 +194,9 @@ static int find_stale(const char *path, const char *rel, void *ctx)
 	if (n != 3 || h[0] != GCDA_MAGIC)
 		return 0; /* damaged: combine and doctor name it */
 	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
-	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) == 0 && stamp != h[2] &&
-	    !s->n++)
+	/* Data of another GCC version is another problem (combine and doctor name it). */
+	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) == 0 &&
+	    (version >> 8) == (h[1] >> 8) && stamp != h[2] && !s->n++)
 		s->first = xasprintf("%s (object %s)", path, gcno);
 	free(gcno);
 	return 0;
