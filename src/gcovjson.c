@@ -855,6 +855,30 @@ static int run_gcov(struct state *st, struct datafiles *d)
 	return ret;
 }
 
+int gcovjson_parse_text(const struct config *c, struct covdata *cd, const char *const *runs,
+			size_t n)
+{
+	struct state st = {.c = c, .cd = cd};
+	int ret = 0;
+
+	if (filters_init(&st.filters, c) != 0) {
+		filters_free(&st.filters);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		parse_output(&st, runs[i], strlen(runs[i]));
+	if (st.unsupported) {
+		info("%s: gcovr makes the report", st.unsupported);
+		ret = 1;
+	}
+	covdata_sort(cd);
+	free(st.sec.t);
+	cov_file_clear(&st.tmp);
+	free(st.unsupported);
+	filters_free(&st.filters);
+	return ret;
+}
+
 int gcovjson_collect(const struct config *c, struct covdata *cd)
 {
 	static const char *const skip[] = {"coverage-data", "_parcov", NULL};

@@ -22,4 +22,10 @@
  * back to gcovr; -1 on a real error (printed). */
 int gcovjson_collect(const struct config *c, struct covdata *cd);
 
+/* Parse the text of one gcov run into cd as gcovr 5.2 does (for the unit tests; cd is
+ * sorted afterwards, so parse every run first). Returns 0, or 1 when gcovr would have to
+ * make the report (a note is printed). */
+int gcovjson_parse_text(const struct config *c, struct covdata *cd, const char *const *runs,
+			size_t n);
+
 #endif

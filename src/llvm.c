@@ -69,12 +69,6 @@ static int wait_child(pid_t pid, const char *tool)
 	return proc_wait(pid);
 }
 
-/* Wait for a child. Returns 0 if it exited 0, else -1 after an error naming what failed. */
-static int finish(pid_t pid, const char *tool, const char *what)
-{
-	int status = wait_child(pid, tool);
-	return status < 0 ? -1 : explain(status, tool, what);
-}
 
 /* --- combine --------------------------------------------------------------------------- */
 
@@ -101,12 +95,44 @@ static int collect_profile(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
+/* llvm-profdata's messages are kept in a log we name. With -failure-mode=all it warns about
+ * each profile it could not read and merges the rest: say once what that means. */
+static void profdata_messages(const char *log, int failed)
+{
+	struct buffer b = {0};
+	char *p, *end, *first = NULL;
+	size_t n = 0;
+
+	if (read_file(log, &b) < 0 || !b.len) {
+		buf_free(&b);
+		return;
+	}
+	if (failed) {
+		fwrite(b.data, 1, b.len, stderr);
+		buf_free(&b);
+		return;
+	}
+	for (p = b.data, end = b.data + b.len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		if (e > p && !n++)
+			first = strndup(p, (size_t)(e - p));
+		p = nl ? nl + 1 : end;
+	}
+	if (n)
+		warn("llvm-profdata could not read some profiles and merged the others (first message: "
+		     "\"%s\"): the counts of those test processes are missing (a process killed while "
+		     "writing its profile?); re-run ctest for a complete report. All its messages are in "
+		     "%s", first ? first : "", log);
+	free(first);
+	buf_free(&b);
+}
+
 int llvm_combine(const struct config *c)
 {
 	struct profiles p = {0};
 	struct argv a = {0};
-	char *run, *tests, *list = NULL, *dest = profdata_path(c), *tmp = NULL;
-	int ret = 1;
+	char *run, *tests, *list = NULL, *dest = profdata_path(c), *tmp = NULL, *log = NULL;
+	int ret = 1, status;
 
 	run = runs_latest_with_data(c);
 	if (!run) {
@@ -130,6 +156,9 @@ int llvm_combine(const struct config *c)
 		goto out;
 	}
 	tmp = xasprintf("%s.parcov-tmp", dest);
+	log = path_join(c->data_dir, "llvm-profdata-messages.txt");
+	if (truncate(log, 0) < 0 && errno != ENOENT)
+		warn("cannot empty %s:", log);
 	info("merging %zu profiles of %s with %s", p.n, run, c->llvm_profdata);
 	arg(&a, xstrdup(c->llvm_profdata));
 	arg(&a, xstrdup("merge"));
@@ -140,7 +169,9 @@ int llvm_combine(const struct config *c)
 	arg(&a, xstrdup("-failure-mode=all"));
 	arg(&a, xasprintf("-input-files=%s", list));
 	arg(&a, xasprintf("-output=%s", tmp));
-	if (finish(proc_start(a.v, c->build_dir, NULL), c->llvm_profdata, "merging the profiles") < 0) {
+	status = wait_child(proc_start_logged(a.v, c->build_dir, NULL, log), c->llvm_profdata);
+	profdata_messages(log, status != 0);
+	if (status < 0 || explain(status, c->llvm_profdata, "merging the profiles") < 0) {
 		unlink(tmp);
 		goto out;
 	}
@@ -158,6 +189,7 @@ out:
 	buf_free(&p.list);
 	free(list);
 	free(tmp);
+	free(log);
 	free(dest);
 	free(tests);
 	free(run);

@@ -246,6 +246,7 @@ EOF2
 printf '#include <stdlib.h>\nint main(int argc, char **argv)\n{\n\tint n = argc > 1 ? atoi(argv[1]) : 0, s = 0;\n\tfor (int i = 0; i < n; i++)\n\t\ts += i;\n\treturn s == 3 ? 0 : 1;\n}\n' >"$N/ran.c"
 printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$N/idle.c"
 ours llvm "$N" "$WORK/names"
+parcov_names=$(parcov_of "$WORK/names")
 grep -q "share their name with a function of other code in another binary" "$WORK/last.log" ||
   fail "llvm: no note about binaries sharing function names"
 [ "$(grep -c "share their name" "$WORK/last.log")" = 1 ] || fail "llvm: the note is not printed once"
@@ -253,6 +254,16 @@ if grep -q "mismatched data" "$WORK/last.log"; then fail "llvm-cov's raw warning
 if grep -q $'\e' "$WORK/last.log"; then fail "ANSI escapes in the coverage output"; fi
 grep -q "mismatched data" "$WORK/names/coverage-data/llvm-cov-messages.txt" ||
   fail "llvm-cov's messages are not kept in its log"
+step "llvm: a damaged profile is left out with one message, llvm-profdata's kept in its log"
+t=$(ls "$WORK/names/coverage-data/current/tests" | head -1)
+echo "not a profile" >"$WORK/names/coverage-data/current/tests/$t/damaged.profraw"
+run_ok "$parcov_names" combine -C "$WORK/names"
+[ "$(grep -c "damaged.profraw" "$WORK/last.log")" = 1 ] || fail "llvm: the damaged profile is not named once"
+grep -q "llvm-profdata could not read some profiles and merged the others.*re-run ctest" "$WORK/last.log" ||
+  fail "llvm: no message for the damaged profile"
+grep -q "damaged.profraw" "$WORK/names/coverage-data/llvm-profdata-messages.txt" ||
+  fail "llvm-profdata's messages are not kept in its log"
+rm "$WORK/names/coverage-data/current/tests/$t/damaged.profraw"
 step "llvm: a binary rebuilt after the tests stops the report, unless ALLOW_STALE"
 sleep 1
 echo "/* changed after the tests ran */" >>"$N/ran.c"

@@ -90,25 +90,26 @@ run_ok "$parcov" report -C "$B" --formats txt,json
   fail "the fallback is not named once"
 grep -q "running gcovr" "$WORK/last.log" || fail "gcovr did not make the report"
 
+# project SRC BUILD: the module injected, built, ctest -j4, combined.
+project() {
+  run_ok cmake -S "$1" -B "$2" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_PARCOV="$parcov"
+  run_ok cmake --build "$2"
+  run_ok ctest --test-dir "$2" -j4
+  run_ok "$parcov" combine -C "$2"
+}
+
 step "a generated project"
 G="$WORK/gen"
 run_ok python3 "$REPO/bench/gen.py" "$WORK/gen-src" --files 24 --tests 6 --work 50
-run_ok cmake -S "$WORK/gen-src" -B "$G" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
-  -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_PARCOV="$parcov"
-run_ok cmake --build "$G"
-run_ok ctest --test-dir "$G" -j4
-run_ok "$parcov" combine -C "$G"
+project "$WORK/gen-src" "$G"
 check "$G" "$WORK/gen-src" gen
 # Exclusion markers were seen, and some objects never ran.
 grep -q '"gcovr/noncode": true' "$G/coverage/coverage.json" || fail "no non-code lines"
 grep -Eq '^src/m0023\.c +[0-9]+ +0 ' "$G/coverage/summary.txt" || fail "m0023.c (never called) is not at 0"
 step "a C++ project"
 X="$WORK/cxx"
-run_ok cmake -S "$REPO/tests/e2e/cxx-project" -B "$X" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
-  -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_PARCOV="$parcov"
-run_ok cmake --build "$X"
-run_ok ctest --test-dir "$X" -j4
-run_ok "$parcov" combine -C "$X"
+project "$REPO/tests/e2e/cxx-project" "$X"
 check "$X" "$REPO/tests/e2e/cxx-project" cxx
 # What makes C++ different was there: instantiations listed after their template (gcovr
 # counts those lines twice), a function made three times from one included source, a
