@@ -128,9 +128,10 @@ static int clean(const struct config *c, const char *arg)
 		free(path);
 	}
 	rmdir(c->output_dir);
-	/* gcov's and llvm-cov's messages of the last report go with it. */
+	/* The tools' messages of the last combine and report go with them. */
 	for (const char *const *m = (const char *const[]){"gcov-messages.txt", "llvm-cov-messages.txt",
-							   NULL}; *m; m++) {
+							   "llvm-profdata-messages.txt", NULL};
+	     *m; m++) {
 		marker = path_join(c->data_dir, *m);
 		if (unlink(marker) < 0 && errno != ENOENT)
 			ret = 1;
