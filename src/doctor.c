@@ -729,8 +729,9 @@ static void check_data(struct doctor *d, const struct objects *o)
 		free(names);
 	}
 	/* A report without them would be wrong: the coverage target stops, unless the user
-	 * asked for a partial report (then combine names each file it leaves out). */
-	if (s.stale.n && (d->mode == DOCTOR_FULL || !c->allow_stale)) {
+	 * asked for a partial report (then combine names each file it leaves out) and some
+	 * data is still good. */
+	if (s.stale.n && (d->mode == DOCTOR_FULL || !c->allow_stale || s.usable == 0)) {
 		names = list_join(&s.stale);
 		problem(d, s.usable == 0 || !c->allow_stale,
 		        xasprintf("re-run the tests: ctest --test-dir %s -j N, then the coverage target "
