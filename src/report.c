@@ -226,7 +226,8 @@ static int stale_data(const struct config *c)
 	return s.n && !c->allow_stale;
 }
 
-/* Run gcovr to make its JSON report at json_path: the fallback when gcov has no JSON mode. */
+/* Run gcovr to make its JSON report at json_path: the fallback when our reader cannot give
+ * its numbers (gcovjson.h). */
 static int gcovr_json(const struct config *c, const char *json_path)
 {
 	struct argv a = {0};
@@ -343,7 +344,8 @@ int report(const struct config *c, const char *formats)
 	}
 	json_tmp = xasprintf("%s/coverage.json.parcov-tmp", out);
 
-	/* gcov's JSON, read in parallel; gcovr when that cannot give gcovr's exact numbers. */
+	/* gcov run per object in parallel, its text read as gcovr does; gcovr when that cannot
+	 * give its exact numbers. */
 	if (!engine || strcmp(engine, "gcovr") != 0) {
 		rc = gcovjson_collect(c, &cd);
 		if (rc < 0)
