@@ -168,9 +168,12 @@ static int cmp_function(const void *a, const void *b)
 
 void covdata_sort(struct covdata *cd)
 {
-	qsort(cd->files, cd->n, sizeof *cd->files, cmp_file);
+	/* qsort() must not be given NULL, even with nothing to sort. */
+	if (cd->n > 1)
+		qsort(cd->files, cd->n, sizeof *cd->files, cmp_file);
 	for (size_t i = 0; i < cd->n; i++) {
-		qsort(cd->files[i]->fn, cd->files[i]->nfn, sizeof *cd->files[i]->fn, cmp_function);
+		if (cd->files[i]->nfn > 1)
+			qsort(cd->files[i]->fn, cd->files[i]->nfn, sizeof *cd->files[i]->fn, cmp_function);
 		compact_branches(cd->files[i]);
 	}
 	rehash(cd);
