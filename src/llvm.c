@@ -710,10 +710,11 @@ static int stale_binaries(const struct config *c, const struct argv *objects)
 	return n && !c->allow_stale;
 }
 
-/* llvm-cov's messages are kept in a log we name. The one it prints on every run where several
- * binaries define a function of the same name with other code (each program's main, say,
- * when some program ran in no test) becomes one note saying what it does to the numbers;
- * others are counted in one warning. */
+/* llvm-cov's messages are kept in a log we name. The "mismatched data" warning it prints on
+ * every run where binaries define a function of the same name with other code (a
+ * placeholder record, hash 0, for an inline function a binary never uses; each program's
+ * main when some program ran in no test) becomes one note saying what it does to the
+ * numbers; others are counted in one warning. */
 static void llvm_messages(const char *log, int failed)
 {
 	struct buffer b = {0};
@@ -758,11 +759,12 @@ static void llvm_messages(const char *log, int failed)
 		p = nl ? nl + 1 : end;
 	}
 	if (mismatched)
-		info("%ld functions of the instrumented binaries share their name with a function of "
-		     "other code in another binary that ran (each program's main, for example, when some "
-		     "program ran in no test): llvm-cov leaves those functions of the binaries that did "
-		     "not run out of the report, so their lines count neither as covered nor as missed",
-		     mismatched);
+		info("%ld functions of the instrumented binaries share their name with a function "
+		     "of other code that ran in another binary: inline functions a binary compiles but "
+		     "never uses (it keeps only a placeholder for them), or each program's main when "
+		     "some program ran in no test. llvm-cov leaves those copies out of the report: the "
+		     "copies that ran are counted, but code only a program no test ran has (its main) "
+		     "counts neither as covered nor as missed", mismatched);
 	if (others)
 		warn("llvm-cov printed %zu other message%s (first: \"%s\"); all its messages are in %s",
 		     others, others == 1 ? "" : "s", first ? first : "", log);

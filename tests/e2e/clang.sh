@@ -247,7 +247,7 @@ printf '#include <stdlib.h>\nint main(int argc, char **argv)\n{\n\tint n = argc 
 printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$N/idle.c"
 ours llvm "$N" "$WORK/names"
 parcov_names=$(parcov_of "$WORK/names")
-grep -q "share their name with a function of other code in another binary" "$WORK/last.log" ||
+grep -q "share their name with a function of other code that ran in another binary" "$WORK/last.log" ||
   fail "llvm: no note about binaries sharing function names"
 [ "$(grep -c "share their name" "$WORK/last.log")" = 1 ] || fail "llvm: the note is not printed once"
 if grep -q "mismatched data" "$WORK/last.log"; then fail "llvm-cov's raw warning reached the terminal"; fi
