@@ -307,8 +307,9 @@ static int object_instrumented(const char *path)
 {
 	struct buffer b = {0};
 	int found = 0;
+	/* GCC's objects call __gcov_*, Clang's --coverage objects llvm_gcda_*. */
 	if (read_file(path, &b) == 0)
-		found = memmem(b.data, b.len, "__gcov_", 7) != NULL;
+		found = memmem(b.data, b.len, "__gcov_", 7) || memmem(b.data, b.len, "llvm_gcda_", 10);
 	buf_free(&b);
 	return found;
 }
