@@ -170,6 +170,13 @@ if grep -q "gcovr makes the report" "$WORK/last.log"; then fail "gcov/Clang: fel
    --json "$WORK/gcov-calc-gcovr.json" "$WORK/gcov-calc") || fail "gcovr failed"
 cmp "$WORK/gcov-calc-gcovr.json" "$WORK/gcov-calc/coverage/coverage.json" ||
   fail "gcov/Clang: coverage.json is not gcovr's byte for byte"
+# A big file compiles long after Clang writes its .gcno: doctor must still see the object
+# as instrumented (Clang's call llvm_gcda_*, not __gcov_*).
+touch -d '+1 minute' "$(find "$WORK/gcov-calc" -name 'eval.c.o' -not -path '*/coverage-data/*')"
+run_ok "$(parcov_of "$WORK/gcov-calc")" doctor --before-report -C "$WORK/gcov-calc"
+if grep -q "rebuilt without coverage flags" "$WORK/last.log"; then
+  fail "gcov/Clang: doctor took an instrumented object for one built without coverage"
+fi
 ref_gcov "$EXAMPLE" "$WORK/gcov-calc-ref" "$WORK/gcov-calc-ref.json"
 json_equal "$WORK/gcov-calc-ref.json" "$WORK/gcov-calc/coverage/coverage.json" ||
   fail "gcov/Clang: parallel counts differ from the serial reference"
