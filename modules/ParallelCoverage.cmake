@@ -76,6 +76,12 @@ Cache variables
   Percentages (``0``–``100``); the ``coverage`` target fails when the total
   line or branch coverage is below them. Empty (default): no threshold.
 
+.. variable:: PARALLEL_COVERAGE_ALLOW_STALE
+
+  ``OFF`` (default): the ``coverage`` target and ``parcov report`` fail when data
+  of the last test run is older than its object (the object was rebuilt since
+  the tests ran), since the report would leave it out. ``ON``: report without it.
+
 .. variable:: PARALLEL_COVERAGE_ROOT
 
   Source root of the report. Default: ``CMAKE_SOURCE_DIR``.
@@ -160,6 +166,8 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_LINE "" CACHE STRING
   "Fail the coverage target below this total line coverage percentage (empty: never)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
   "Fail the coverage target below this total branch coverage percentage (empty: never)")
+option(PARALLEL_COVERAGE_ALLOW_STALE
+  "Report even when objects were rebuilt since the tests ran (their old data is left out)" OFF)
 set(PARALLEL_COVERAGE_ROOT "${CMAKE_SOURCE_DIR}" CACHE PATH "Source root of the coverage report")
 set(PARALLEL_COVERAGE_OUTPUT_DIR "${CMAKE_BINARY_DIR}/coverage" CACHE PATH
   "Directory the coverage reports are written to")
@@ -694,6 +702,11 @@ function(_parcov_write_config)
     string(APPEND text "append=1\n")
   else()
     string(APPEND text "append=0\n")
+  endif()
+  if(PARALLEL_COVERAGE_ALLOW_STALE)
+    string(APPEND text "allow_stale=1\n")
+  else()
+    string(APPEND text "allow_stale=0\n")
   endif()
   foreach(pattern IN LISTS PARALLEL_COVERAGE_EXCLUDE)
     string(APPEND text "exclude=${pattern}\n")

@@ -81,6 +81,8 @@ int config_load(struct config *c, const char *dir)
 			set(&c->llvm_profdata, eq);
 		else if (!strcmp(line, "append"))
 			c->append = !strcmp(eq, "1");
+		else if (!strcmp(line, "allow_stale"))
+			c->allow_stale = !strcmp(eq, "1");
 		else if (!strcmp(line, "exclude")) {
 			c->exclude = xreallocarray(c->exclude, c->n_exclude + 1, sizeof *c->exclude);
 			c->exclude[c->n_exclude++] = xstrdup(eq);

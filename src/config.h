@@ -14,6 +14,7 @@ struct config {
 	char *formats;     /* comma list */
 	char *fail_under_line, *fail_under_branch; /* "" when unset */
 	int append;
+	int allow_stale;    /* report without data older than its object */
 	char **exclude;
 	size_t n_exclude;
 	char *backend;     /* "gcov" or "llvm" (Clang's source-based coverage) */

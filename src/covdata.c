@@ -88,6 +88,7 @@ void cov_add_branch(struct cov_line *l, size_t i, long long count, int fallthrou
 		memset(l->br + l->nbr, 0, (i + 1 - l->nbr) * sizeof *l->br);
 		l->nbr = i + 1;
 	}
+	l->br[i].present = 1;
 	l->br[i].count += count;
 	l->br[i].fallthrough |= fallthrough != 0;
 	l->br[i].thrown |= thrown != 0;
@@ -106,6 +107,55 @@ void cov_add_function(struct cov_file *f, const char *name, long lineno, long lo
 	f->fn[f->nfn++] = (struct cov_function){xstrdup(name), lineno, count};
 }
 
+void cov_file_clear(struct cov_file *f)
+{
+	for (size_t j = 0; j < f->nlines; j++)
+		free(f->lines[j].br);
+	for (size_t j = 0; j < f->nfn; j++)
+		free(f->fn[j].name);
+	free(f->lines);
+	free(f->fn);
+	f->lines = NULL;
+	f->fn = NULL;
+	f->nlines = f->nfn = 0;
+}
+
+void cov_file_merge(struct cov_file *dst, struct cov_file *src)
+{
+	for (size_t n = 1; n < src->nlines; n++) {
+		struct cov_line *s = &src->lines[n], *d;
+		if (!s->present)
+			continue;
+		d = cov_line_at(dst, (long)n);
+		if (!d->present) {
+			d->present = 1;
+			d->noncode = s->noncode;
+		} else {
+			d->noncode = d->noncode && s->noncode;
+		}
+		d->count += s->count;
+		for (size_t b = 0; b < s->nbr; b++)
+			if (s->br[b].present)
+				cov_add_branch(d, b, s->br[b].count, s->br[b].fallthrough, s->br[b].thrown);
+	}
+	for (size_t i = 0; i < src->nfn; i++)
+		cov_add_function(dst, src->fn[i].name, src->fn[i].lineno, src->fn[i].count);
+	cov_file_clear(src);
+}
+
+/* Drop the numbers no branch has (gcov's text numbers calls too). */
+static void compact_branches(struct cov_file *f)
+{
+	for (size_t n = 1; n < f->nlines; n++) {
+		struct cov_line *l = &f->lines[n];
+		size_t k = 0;
+		for (size_t b = 0; b < l->nbr; b++)
+			if (l->br[b].present)
+				l->br[k++] = l->br[b];
+		l->nbr = k;
+	}
+}
+
 static int cmp_file(const void *a, const void *b)
 {
 	return strcmp((*(struct cov_file *const *)a)->path, (*(struct cov_file *const *)b)->path);
@@ -118,9 +168,14 @@ static int cmp_function(const void *a, const void *b)
 
 void covdata_sort(struct covdata *cd)
 {
-	qsort(cd->files, cd->n, sizeof *cd->files, cmp_file);
-	for (size_t i = 0; i < cd->n; i++)
-		qsort(cd->files[i]->fn, cd->files[i]->nfn, sizeof *cd->files[i]->fn, cmp_function);
+	/* qsort() must not be given NULL, even with nothing to sort. */
+	if (cd->n > 1)
+		qsort(cd->files, cd->n, sizeof *cd->files, cmp_file);
+	for (size_t i = 0; i < cd->n; i++) {
+		if (cd->files[i]->nfn > 1)
+			qsort(cd->files[i]->fn, cd->files[i]->nfn, sizeof *cd->files[i]->fn, cmp_function);
+		compact_branches(cd->files[i]);
+	}
 	rehash(cd);
 }
 
@@ -128,14 +183,7 @@ void covdata_free(struct covdata *cd)
 {
 	for (size_t i = 0; i < cd->n; i++) {
 		struct cov_file *f = cd->files[i];
-		for (size_t j = 0; j < f->nlines; j++)
-			free(f->lines[j].br);
-		for (size_t j = 0; j < f->nfn; j++)
-			free(f->fn[j].name);
-		if (f->free_source)
-			f->free_source(f->source);
-		free(f->lines);
-		free(f->fn);
+		cov_file_clear(f);
 		free(f->path);
 		free(f->name);
 		free(f);

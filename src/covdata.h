@@ -10,6 +10,7 @@ struct buffer;
 
 struct cov_branch {
 	long long count;
+	unsigned char present; /* gcovr numbers branches as gcov's text does: calls leave gaps */
 	unsigned char fallthrough, thrown;
 };
 
@@ -34,8 +35,6 @@ struct cov_file {
 	size_t nlines;
 	struct cov_function *fn;
 	size_t nfn;
-	void *source; /* reader's cache (gcovjson.c), freed with the file */
-	void (*free_source)(void *);
 };
 
 struct covdata {
@@ -55,11 +54,18 @@ struct cov_totals {
 struct cov_file *covdata_file(struct covdata *cd, const char *path, const char *root);
 /* Line n of f, growing the array (new lines are absent and zero). */
 struct cov_line *cov_line_at(struct cov_file *f, long n);
-/* Add a branch count at position i of line l (gcovr merges branches by their number). */
+/* Add a branch count with number i to line l (gcovr merges branches by their number). */
 void cov_add_branch(struct cov_line *l, size_t i, long long count, int fallthrough, int thrown);
+/* Merge src (one gcov output of one source, as gcovr parses it) into dst with gcovr's
+ * merge_file(): counts add, a line stays non-code only if it is in both, branches merge by
+ * number, functions by name. src is left empty. */
+void cov_file_merge(struct cov_file *dst, struct cov_file *src);
+/* Release the lines and functions of f (not f itself). */
+void cov_file_clear(struct cov_file *f);
 /* Add a function's count (by name: counts add up, the larger line number wins). */
 void cov_add_function(struct cov_file *f, const char *name, long lineno, long long count);
-/* Sort files by path (gcovr's order). */
+/* Sort files by path (gcovr's order) and number the branches of each line 0, 1, ... in
+ * their order (gcovr's JSON lists them sorted by number). */
 void covdata_sort(struct covdata *cd);
 /* Release everything. */
 void covdata_free(struct covdata *cd);

@@ -307,8 +307,9 @@ static int object_instrumented(const char *path)
 {
 	struct buffer b = {0};
 	int found = 0;
+	/* GCC's objects call __gcov_*, Clang's --coverage objects llvm_gcda_*. */
 	if (read_file(path, &b) == 0)
-		found = memmem(b.data, b.len, "__gcov_", 7) != NULL;
+		found = memmem(b.data, b.len, "__gcov_", 7) || memmem(b.data, b.len, "llvm_gcda_", 10);
 	buf_free(&b);
 	return found;
 }
@@ -655,7 +656,7 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 static void explain_no_data(struct doctor *d, const struct objects *o, const struct list *foreign)
 {
 	const struct config *c = d->c;
-	char *runs = path_join(c->data_dir, "runs");
+	char *runs = path_join(c->data_dir, "runs"), *cleaned = path_join(c->data_dir, "cleaned");
 	const char *prefix = getenv("GCOV_PREFIX");
 
 	if (foreign->n) {
@@ -665,6 +666,11 @@ static void explain_no_data(struct doctor *d, const struct objects *o, const str
 		        "no coverage data from ctest, but %zu .gcda files in the build tree were written "
 		        "by programs run outside ctest: %s", foreign->n, names);
 		free(names);
+	} else if (!is_dir(runs) && exists(cleaned)) {
+		problem(d, 1, xasprintf("run the tests: ctest --test-dir %s -j N, then the coverage target",
+		                        c->build_dir),
+		        "no coverage data: 'parcov clean' removed it, and ctest has not run in %s since",
+		        c->build_dir);
 	} else if (!is_dir(runs)) {
 		problem(d, 1, xasprintf("run the tests first: ctest --test-dir %s -j N, then the coverage "
 		                        "target", c->build_dir),
@@ -684,6 +690,7 @@ static void explain_no_data(struct doctor *d, const struct objects *o, const str
 		        "coverage data under it, not into this build tree", prefix);
 	(void)o;
 	free(runs);
+	free(cleaned);
 }
 
 static void check_data(struct doctor *d, const struct objects *o)
@@ -722,10 +729,15 @@ static void check_data(struct doctor *d, const struct objects *o)
 		        "their objects: %s", s.other_version.n, names);
 		free(names);
 	}
-	if (s.stale.n) {
+	/* A report without them would be wrong: the coverage target stops, unless the user
+	 * asked for a partial report (then combine names each file it leaves out) and some
+	 * data is still good. */
+	if (s.stale.n && (d->mode == DOCTOR_FULL || !c->allow_stale || s.usable == 0)) {
 		names = list_join(&s.stale);
-		problem(d, s.usable == 0, xasprintf("re-run the tests: ctest --test-dir %s -j N, then the "
-		                                    "coverage target", c->build_dir),
+		problem(d, s.usable == 0 || !c->allow_stale,
+		        xasprintf("re-run the tests: ctest --test-dir %s -j N, then the coverage target "
+		                  "(or set PARALLEL_COVERAGE_ALLOW_STALE=ON for a report without them)",
+		                  c->build_dir),
 		        "%zu data files are older than their objects (rebuilt since the tests ran), so "
 		        "they are not counted: %s", s.stale.n, names);
 		free(names);
@@ -742,7 +754,8 @@ static void check_data(struct doctor *d, const struct objects *o)
 		ok(d, "%zu of %zu data files of %zu tests in %s match the current build", s.usable,
 		   s.files, s.tests.n, run);
 	check_tests_without_data(d, run, &s.tests);
-	if (foreign.n) {
+	/* Before a report, combine names each of them as it moves it aside. */
+	if (foreign.n && d->mode == DOCTOR_FULL) {
 		names = list_join(&foreign);
 		problem(d, 0, xasprintf("run them as CTest tests; the coverage target moves such files "
 		                        "to %s/stray/ and does not count them", c->data_dir),

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <poll.h>
 #include <regex.h>
@@ -14,12 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 extern char **environ;
-
-/* Above this many files per gcov call, the command line gets long: split further. */
-enum { MAX_BATCH = 1000 };
 
 /* ---- which files gcovr would look at ------------------------------------------------ */
 
@@ -162,7 +159,9 @@ static int filters_init(struct filters *f, const struct config *c)
 		const char *re = c->exclude[i];
 		if (strstr(re, "(?") || strstr(re, "\\d") || strstr(re, "\\D") || strstr(re, "\\A") ||
 		    strstr(re, "\\Z") || regcomp(&f->v[i].re, re, REG_EXTENDED) != 0) {
-			info("the exclude pattern '%s' is not a POSIX regular expression: using gcovr", re);
+			info("the exclude pattern '%s' is not a POSIX extended regular expression: gcovr "
+			     "makes the report (the same numbers, slower; write the pattern in POSIX syntax "
+			     "to keep parcov's own reader)", re);
 			return 1;
 		}
 		f->v[i].relative = re[0] != '/';
@@ -209,26 +208,7 @@ static int wanted(const struct filters *f, const char *path)
 	return ok;
 }
 
-/* ---- sources: text, non-code lines, exclusion markers ------------------------------- */
-
-struct source {
-	char *text;
-	size_t n;               /* lines 1..n */
-	unsigned char *noncode; /* gcovr's _is_non_code() of each line */
-	unsigned char *lexcl, *bexcl; /* excluded by LINE/START-STOP markers, BR_ markers */
-};
-
-static void source_free(void *p)
-{
-	struct source *s = p;
-	if (!s)
-		return;
-	free(s->text);
-	free(s->noncode);
-	free(s->lexcl);
-	free(s->bexcl);
-	free(s);
-}
+/* ---- gcov's text output, as gcovr 5.2's gcov_parser.py reads it ----------------------- */
 
 static int is_space(char c)
 {
@@ -272,14 +252,34 @@ static int non_code(const char *line, size_t len)
 	return ret;
 }
 
+/* One token of gcov's text output that gcovr acts on. */
+enum { T_SOURCE, T_FUNCTION, T_BRANCH };
+enum { C_COUNT, C_DASH, C_HASH, C_EQUAL }; /* "12", "-", "#####", "=====" */
+
+struct token {
+	int type, kind, fallthrough, thrown;
+	long lineno, number;   /* source: line number; branch: branch number */
+	long long count;       /* source: line count; branch: taken; function: calls */
+	const char *text;      /* source: the code; function: the name */
+	size_t len;
+};
+
+/* The tokens of one source's section, and the exclusion marker state gcovr builds over it. */
+struct section {
+	struct cov_file *f; /* NULL: not reported (outside the root or excluded) */
+	struct token *t;
+	size_t n, cap;
+	long maxline;
+};
+
 /* One [GL]COVR?_EXCL_(BR_)?(LINE|START|STOP) marker kind, as gcovr's _find_excluded_ranges
  * processes it: LINE excludes its line, START..STOP the lines from START up to before STOP. */
 struct markers {
-	size_t *stack;
+	long *stack;
 	size_t depth;
 };
 
-static void marker(struct markers *m, unsigned char *excl, size_t n, size_t lineno, int kind)
+static void marker(struct markers *m, unsigned char *excl, long maxline, long lineno, int kind)
 {
 	if (kind == 'L') {
 		if (!m->depth)
@@ -288,22 +288,24 @@ static void marker(struct markers *m, unsigned char *excl, size_t n, size_t line
 		m->stack = xreallocarray(m->stack, m->depth + 1, sizeof *m->stack);
 		m->stack[m->depth++] = lineno;
 	} else if (m->depth) {
-		size_t from = m->stack[--m->depth];
-		for (size_t l = from; l < lineno && l <= n; l++)
+		long from = m->stack[--m->depth];
+		for (long l = from; l < lineno && l <= maxline; l++)
 			excl[l] = 1;
 	}
 }
 
-static void scan_markers(const char *line, size_t len, size_t lineno, size_t n,
-			 struct markers *ml, struct markers *mb, struct source *src)
+/* gcovr runs its marker regexes over the code of every source line of the output in order
+ * (lines of template instantiations are listed again after the function). */
+static void scan_markers(const struct token *t, long maxline, struct markers *ml,
+			 struct markers *mb, unsigned char *lexcl, unsigned char *bexcl)
 {
-	const char *p = line, *end = line + len;
+	const char *line = t->text, *p = line, *end = line + t->len;
 	while ((p = memmem(p, (size_t)(end - p), "_EXCL_", 6))) {
 		const char *h = p, *after = p + 6;
 		int br = 0, kind = 0;
 		/* The header before: GCOVR, LCOVR, GCOV or LCOV. */
-		if (h - line >= 4 && h[-1] == 'R' && !memcmp(h - 4, "COV", 3) &&
-		    (h - line >= 5 && (h[-5] == 'G' || h[-5] == 'L')))
+		if (h - line >= 5 && h[-1] == 'R' && !memcmp(h - 4, "COV", 3) &&
+		    (h[-5] == 'G' || h[-5] == 'L'))
 			;
 		else if (!(h - line >= 4 && !memcmp(h - 3, "COV", 3) && (h[-4] == 'G' || h[-4] == 'L'))) {
 			p = after;
@@ -320,223 +322,303 @@ static void scan_markers(const char *line, size_t len, size_t lineno, size_t n,
 		else if (end - after >= 4 && !memcmp(after, "STOP", 4))
 			kind = 'E';
 		if (kind)
-			marker(br ? mb : ml, br ? src->bexcl : src->lexcl, n, lineno, kind);
+			marker(br ? mb : ml, br ? bexcl : lexcl, maxline, t->lineno, kind);
 		p = after;
 	}
-}
-
-static struct source *source_load(const char *path)
-{
-	struct source *s = xcalloc(1, sizeof *s);
-	struct buffer b = {0};
-	struct markers ml = {0}, mb = {0};
-	size_t cap = 0;
-	char **lines = NULL;
-	size_t *lens = NULL;
-
-	if (read_file(path, &b) == 0) {
-		char *p = b.data, *end = b.data + b.len;
-		while (p < end) {
-			char *nl = memchr(p, '\n', (size_t)(end - p));
-			char *e = nl ? nl : end;
-			if (s->n + 2 > cap) {
-				cap = cap ? cap * 2 : 256;
-				lines = xreallocarray(lines, cap, sizeof *lines);
-				lens = xreallocarray(lens, cap, sizeof *lens);
-			}
-			s->n++;
-			lines[s->n] = p;
-			lens[s->n] = (size_t)(e - p);
-			p = nl ? nl + 1 : end;
-		}
-	}
-	s->text = b.data;
-	s->noncode = xcalloc(s->n + 1, 1);
-	s->lexcl = xcalloc(s->n + 1, 1);
-	s->bexcl = xcalloc(s->n + 1, 1);
-	for (size_t i = 1; i <= s->n; i++) {
-		s->noncode[i] = (unsigned char)non_code(lines[i], lens[i]);
-		if (memmem(lines[i], lens[i], "_EXCL_", 6))
-			scan_markers(lines[i], lens[i], i, s->n, &ml, &mb, s);
-	}
-	free(ml.stack);
-	free(mb.stack);
-	free(lines);
-	free(lens);
-	return s;
-}
-
-/* ---- one gcov JSON document (one .gcda) ---------------------------------------------- */
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	json_object_object_get_ex(o, key, &v);
-	return v;
 }
 
 struct state {
 	const struct config *c;
 	struct filters filters;
 	struct covdata *cd;
-	int unsupported;
+	struct section sec;
+	struct cov_file tmp; /* one section as gcovr parses it, before merging */
+	char *unsupported;   /* why gcovr must make this report (printed once) */
+	struct buffer log;   /* gcov's messages */
+	size_t unexpected;   /* how many of them are not the expected kinds */
+	char *first_unexpected;
+	struct argv cmd;     /* the gcov command, split */
 };
 
-/* Merge one line of one translation unit into the report (gcovr's merge_line()). */
-static struct cov_line *merge_line(struct cov_file *f, long n, int noncode, long long count)
+/* gcovr's _add_coverage_for_function(): compiler-internal functions are left out. */
+static void add_function(struct cov_file *f, const struct token *fn, long lineno)
 {
-	struct cov_line *l = cov_line_at(f, n);
-	if (!l->present) {
-		l->present = 1;
-		l->noncode = (unsigned char)noncode;
+	char *name;
+	if (fn->len >= 2 && !memcmp(fn->text, "__", 2))
+		return;
+	if (fn->len >= 15 && !memcmp(fn->text, "_GLOBAL__sub_I_", 15))
+		return;
+	name = strndup(fn->text, fn->len);
+	if (!name)
+		fatal("out of memory");
+	cov_add_function(f, name, lineno, fn->count);
+	free(name);
+}
+
+/* gcovr's parse_coverage() over one section, then insert_file_coverage(). */
+static void section_flush(struct state *st)
+{
+	struct section *s = &st->sec;
+	struct cov_file *f = &st->tmp;
+	struct markers ml = {0}, mb = {0};
+	unsigned char *lexcl, *bexcl;
+	size_t deferred = 0, first_deferred = 0;
+	long lineno = 0;
+	int excluded = 0;
+
+	if (!s->f) {
+		s->n = 0;
+		return;
+	}
+	lexcl = xcalloc((size_t)s->maxline + 2, 1);
+	bexcl = xcalloc((size_t)s->maxline + 2, 1);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].type == T_SOURCE && memmem(s->t[i].text, s->t[i].len, "_EXCL_", 6))
+			scan_markers(&s->t[i], s->maxline, &ml, &mb, lexcl, bexcl);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct token *t = &s->t[i];
+		if (t->type == T_SOURCE) {
+			/* _line_noncode_and_count() */
+			int noncode = 0, has_count = 0;
+			lineno = t->lineno;
+			excluded = lexcl[lineno];
+			if (excluded)
+				noncode = 1;
+			else if (t->kind == C_DASH)
+				noncode = non_code(t->text, t->len);
+			else if (t->count == 0 && non_code(t->text, t->len))
+				noncode = 1;
+			else
+				has_count = 1;
+			if (noncode || has_count) {
+				struct cov_line *l = cov_line_at(f, lineno);
+				l->present = 1;
+				if (noncode)
+					l->noncode = 1;
+				if (has_count)
+					l->count += t->count;
+			}
+			for (size_t k = first_deferred; deferred; k++)
+				if (s->t[k].type == T_FUNCTION) {
+					add_function(f, &s->t[k], lineno);
+					deferred--;
+				}
+		} else if (t->type == T_FUNCTION) {
+			if (!deferred)
+				first_deferred = i;
+			deferred++;
+		} else if (!excluded && !bexcl[lineno]) {
+			struct cov_line *l = cov_line_at(f, lineno);
+			l->present = 1;
+			cov_add_branch(l, (size_t)t->number, t->count, t->fallthrough, t->thrown);
+		}
+	}
+	/* A function line after the last source line is given the next line. */
+	for (size_t k = first_deferred; deferred; k++)
+		if (s->t[k].type == T_FUNCTION) {
+			add_function(f, &s->t[k], lineno + 1);
+			deferred--;
+		}
+	cov_file_merge(s->f, f);
+	free(lexcl);
+	free(bexcl);
+	free(ml.stack);
+	free(mb.stack);
+	s->n = 0;
+}
+
+static struct token *new_token(struct section *s, int type)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->t = xreallocarray(s->t, s->cap, sizeof *s->t);
+	}
+	memset(&s->t[s->n], 0, sizeof *s->t);
+	s->t[s->n].type = type;
+	return &s->t[s->n++];
+}
+
+/* An unsigned decimal number at p (gcov writes counts in full with --branch-counts). */
+static int number_at(const char **p, const char *end, long long *out)
+{
+	const char *s = *p;
+	long long v = 0;
+	if (s >= end || *s < '0' || *s > '9')
+		return 0;
+	for (; s < end && *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	*out = v;
+	*p = s;
+	return 1;
+}
+
+static int starts(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)(end - p) >= n && !memcmp(p, word, n);
+}
+
+static void skip_spaces(const char **p, const char *end)
+{
+	while (*p < end && **p == ' ')
+		(*p)++;
+}
+
+/* "branch  N taken C (fallthrough)" / "branch  N never executed" */
+static void branch_line(struct section *s, const char *p, const char *end)
+{
+	long long n, c = 0;
+	struct token *t;
+	p += 7;
+	skip_spaces(&p, end);
+	if (!number_at(&p, end, &n))
+		return;
+	skip_spaces(&p, end);
+	t = new_token(s, T_BRANCH);
+	t->number = (long)n;
+	if (starts(p, end, "taken ")) {
+		p += 6;
+		skip_spaces(&p, end);
+		number_at(&p, end, &c);
+		t->count = c;
+		t->fallthrough = starts(p, end, " (fallthrough)");
+		t->thrown = starts(p, end, " (throw)");
+	}
+}
+
+/* "function NAME called N returned X% blocks executed Y%": the name ends at the first
+ * " called " the rest of the line matches after (gcovr's non-greedy regex). */
+static void function_line(struct section *s, const char *p, const char *end)
+{
+	const char *name = p + 9;
+	for (const char *q = name; (q = memmem(q, (size_t)(end - q), " called ", 8)); q++) {
+		const char *r = q + 8;
+		long long calls, x;
+		if (!number_at(&r, end, &calls) || !starts(r, end, " returned "))
+			continue;
+		r += 10;
+		if (!number_at(&r, end, &x) || !(r = memmem(r, (size_t)(end - r), " blocks executed ", 17)))
+			continue;
+		struct token *t = new_token(s, T_FUNCTION);
+		t->text = name;
+		t->len = (size_t)(q - name);
+		t->count = calls;
+		return;
+	}
+}
+
+static int all_of(const char *p, const char *end, char c)
+{
+	if (end - p < 5)
+		return 0;
+	for (; p < end; p++)
+		if (*p != c)
+			return 0;
+	return 1;
+}
+
+/* "  COUNT: LINENO:CODE" (COUNT: a number, maybe with '*', '-', '#####' or '====='), or
+ * "  -: 0:KEY:VALUE" metadata. Returns 1 when the line was one. */
+static int source_line(struct state *st, const char *p, const char *end)
+{
+	const char *c0, *c1, *colon;
+	long long lineno, count = 0;
+	int kind;
+	struct token *t;
+
+	skip_spaces(&p, end);
+	colon = memchr(p, ':', (size_t)(end - p));
+	if (!colon)
+		return 0;
+	c0 = p;
+	c1 = colon;
+	if (c1 - c0 == 1 && *c0 == '-') {
+		kind = C_DASH;
+	} else if (all_of(c0, c1, '#')) {
+		kind = C_HASH;
+	} else if (all_of(c0, c1, '=')) {
+		kind = C_EQUAL;
 	} else {
-		l->noncode = l->noncode && noncode;
+		const char *q = c0;
+		if (!number_at(&q, c1, &count) || (q != c1 && !(q + 1 == c1 && *q == '*')))
+			return 0;
+		kind = C_COUNT;
 	}
-	l->count += count;
-	return l;
+	p = colon + 1;
+	skip_spaces(&p, end);
+	if (!number_at(&p, end, &lineno) || p >= end || *p != ':')
+		return 0;
+	p++;
+	if (lineno == 0 && kind == C_DASH) {
+		/* Metadata: a new source starts at "Source:". */
+		if (starts(p, end, "Source:")) {
+			const char *v = p + 7, *e = end;
+			char *name, *abs;
+			section_flush(st);
+			while (v < e && is_space(*v))
+				v++;
+			while (e > v && is_space(e[-1]))
+				e--;
+			name = strndup(v, (size_t)(e - v));
+			if (!name)
+				fatal("out of memory");
+			st->sec.f = NULL;
+			st->sec.maxline = 0;
+			if (name[0] != '/') {
+				/* gcovr guesses which directory a relative name is in. */
+				if (!st->unsupported)
+					st->unsupported = xasprintf("gcov names the source '%s' relative to "
+								    "a directory it does not record (compile "
+								    "with -fprofile-abs-path, a default option, "
+								    "to keep parcov's own reader)", name);
+			} else {
+				abs = normpath(name);
+				if (wanted(&st->filters, abs))
+					st->sec.f = covdata_file(st->cd, abs, st->c->source_root);
+				free(abs);
+			}
+			free(name);
+		}
+		return 1;
+	}
+	if (!st->sec.f)
+		return 1;
+	t = new_token(&st->sec, T_SOURCE);
+	t->kind = kind;
+	t->lineno = (long)lineno;
+	t->count = count;
+	t->text = p;
+	t->len = (size_t)(end - p);
+	if (t->lineno > st->sec.maxline)
+		st->sec.maxline = t->lineno;
+	return 1;
 }
 
-/* Add a line's branches. gcov's text output, which gcovr reads, says "never executed"
- * without the (fallthrough)/(throw) note when the branch's block never ran. The JSON lists
- * each block's arcs together; a conditional block has two, one of them the fall-through:
- * a group ends once it has two arcs and a fall-through one, and a group whose arcs all
- * have count 0 never ran. */
-static void add_branches(struct cov_line *l, json_object *br)
+/* Parse one invocation's output (the sections of every source of every file given). */
+static void parse_output(struct state *st, const char *data, size_t len)
 {
-	size_t n = br ? json_object_array_length(br) : 0;
-	for (size_t k = 0, end; k < n; k = end) {
-		long long sum = 0;
-		int ft = 0;
-		for (end = k; end < n && !(end - k >= 2 && ft); end++) {
-			json_object *b = json_object_array_get_idx(br, end);
-			ft |= json_object_get_boolean(get(b, "fallthrough"));
-			sum += json_object_get_int64(get(b, "count"));
-		}
-		for (size_t i = k; i < end; i++) {
-			json_object *b = json_object_array_get_idx(br, i);
-			cov_add_branch(l, i, json_object_get_int64(get(b, "count")),
-				       sum && json_object_get_boolean(get(b, "fallthrough")),
-				       sum && json_object_get_boolean(get(b, "throw")));
-		}
-	}
-}
-
-static void add_file(struct state *st, json_object *jf, const char *cwd)
-{
-	json_object *lines = get(jf, "lines"), *fns = get(jf, "functions");
-	const char *name = json_object_get_string(get(jf, "file"));
-	size_t nl = lines ? json_object_array_length(lines) : 0, maxl, nsrc;
-	json_object **at;
-	struct cov_file *f;
-	struct source *src;
-	char *abs, *joined;
-
-	/* gcov -t writes no .gcov for a source without code, so gcovr never sees it. */
-	if (!name || nl == 0)
-		return;
-	joined = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", cwd ? cwd : st->c->build_dir, name);
-	abs = normpath(joined);
-	free(joined);
-	if (!wanted(&st->filters, abs)) {
-		free(abs);
-		return;
-	}
-	f = covdata_file(st->cd, abs, st->c->source_root);
-	free(abs);
-	if (!f->source) {
-		f->source = source_load(f->path);
-		f->free_source = source_free;
-	}
-	src = f->source;
-	nsrc = src->n;
-	maxl = nsrc;
-	for (size_t i = 0; i < nl; i++) {
-		long n = (long)json_object_get_int64(get(json_object_array_get_idx(lines, i), "line_number"));
-		if (n > 0 && (size_t)n > maxl)
-			maxl = (size_t)n;
-	}
-	at = xcalloc(maxl + 1, sizeof *at);
-	for (size_t i = 0; i < nl; i++) {
-		json_object *jl = json_object_array_get_idx(lines, i);
-		long n = (long)json_object_get_int64(get(jl, "line_number"));
-		if (n <= 0)
-			continue;
-		if (at[n]) {
-			/* Functions sharing lines (C++ templates, inline groups): gcov's text output,
-			 * which gcovr reads, shows these lines several times. Leave it to gcovr. */
-			st->unsupported = 1;
-		}
-		at[n] = jl;
-	}
-	/* gcovr's _line_noncode_and_count() over every line gcov's text output shows. */
-	for (size_t n = 1; n <= maxl; n++) {
-		int nc = n <= nsrc ? src->noncode[n] : 1; /* gcov shows EOF comments past the end */
-		int excl = n <= nsrc && src->lexcl[n];
-		json_object *jl = at[n], *br;
-		long long count;
-		struct cov_line *l;
-
-		if (excl) {
-			merge_line(f, (long)n, 1, 0);
-			continue;
-		}
-		if (!jl) {
-			if (nc)
-				merge_line(f, (long)n, 1, 0);
-			continue;
-		}
-		count = json_object_get_int64(get(jl, "count"));
-		l = count == 0 && nc ? merge_line(f, (long)n, 1, 0) : merge_line(f, (long)n, 0, count);
-		if (n <= nsrc && src->bexcl[n])
-			continue;
-		br = get(jl, "branches");
-		add_branches(l, br);
-	}
-	free(at);
-	for (size_t i = 0; fns && i < json_object_array_length(fns); i++) {
-		json_object *fn = json_object_array_get_idx(fns, i);
-		const char *fname = json_object_get_string(get(fn, "demangled_name"));
-		if (!fname)
-			fname = json_object_get_string(get(fn, "name"));
-		/* gcovr leaves out compiler-internal functions by default. */
-		if (!fname || !strncmp(fname, "__", 2) || !strncmp(fname, "_GLOBAL__sub_I_", 15))
-			continue;
-		cov_add_function(f, fname, (long)json_object_get_int64(get(fn, "start_line")),
-				 json_object_get_int64(get(fn, "execution_count")));
-	}
-}
-
-/* Parse one invocation's output: one JSON document per line. Returns documents read or -1. */
-static long parse_output(struct state *st, char *data, size_t len)
-{
-	json_tokener *tok = json_tokener_new();
-	char *p = data, *end = data + len;
-	long docs = 0;
+	const char *p = data, *end = data + len;
 
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-		json_object *doc, *files;
-		if (n == 0) {
-			p = nl ? nl + 1 : end;
-			continue;
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		/* Python's splitlines() also ends a line at '\r' (a CRLF source), and gcovr skips
+		 * the empty rest. */
+		const char *cr = memchr(p, '\r', (size_t)(e - p));
+		if (cr)
+			e = cr;
+		if (starts(p, e, "branch ")) {
+			if (st->sec.f)
+				branch_line(&st->sec, p, e);
+		} else if (starts(p, e, "function ")) {
+			if (st->sec.f)
+				function_line(&st->sec, p, e);
+		} else {
+			source_line(st, p, e);
 		}
-		json_tokener_reset(tok);
-		doc = json_tokener_parse_ex(tok, p, (int)n);
-		if (!doc) {
-			json_tokener_free(tok);
-			return -1;
-		}
-		files = get(doc, "files");
-		for (size_t i = 0; files && i < json_object_array_length(files); i++)
-			add_file(st, json_object_array_get_idx(files, i),
-				 json_object_get_string(get(doc, "current_working_directory")));
-		json_object_put(doc);
-		docs++;
 		p = nl ? nl + 1 : end;
 	}
-	json_tokener_free(tok);
-	return docs;
+	section_flush(st);
+	st->sec.f = NULL;
 }
 
 /* ---- running gcov ----------------------------------------------------------------------- */
@@ -548,24 +630,86 @@ struct job {
 	struct buffer out, err;
 };
 
-/* gcov's messages, less the one it prints for every object no test ran (gcovr hides it
- * too: such objects are reported at 0%). */
-static void show_errors(const struct buffer *b)
+/* gcov's messages go to a log we name (data dir/gcov-messages.txt), not the terminal. Two
+ * kinds are expected and say nothing wrong: an object no test ran ("assuming not
+ * executed": reported at 0%, as gcovr does) and one without functions ("no functions
+ * found": only data, nothing to report). A source gcov cannot open makes gcovr drop that
+ * object; we leave the report to gcovr then, naming the source. */
+static void keep_messages(struct state *st, const struct buffer *b)
 {
-	char *p = b->data, *end = b->data + b->len;
+	const char *p = b->data, *end = b->data + b->len;
 	while (p && p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
-		if (!memmem(p, n, "assuming not executed", 21))
-			fprintf(stderr, "%.*s\n", (int)n, p);
+		const char *cannot = memmem(p, n, "Cannot open source file ", 24);
+		buf_add(&st->log, p, n);
+		buf_add(&st->log, "\n", 1);
+		if (cannot && !st->unsupported)
+			st->unsupported = xasprintf("gcov cannot open the source %.*s (moved or deleted "
+						    "since it was compiled? gcovr then leaves its object out)",
+						    (int)(n - (size_t)(cannot + 24 - p)), cannot + 24);
+		if (!memmem(p, n, "assuming not executed", 21) && !memmem(p, n, "no functions found", 18) &&
+		    !st->unexpected++)
+			st->first_unexpected = strndup(p, n);
 		p = nl ? nl + 1 : end;
 	}
 }
 
-static int start_job(const struct config *c, struct datafiles *d, struct job *j)
+/* The environment with LC_ALL=C: gcov translates "branch", "taken", "never executed". */
+static char **c_locale_env(void)
+{
+	size_t n = 0, k = 0;
+	char **env;
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 3, sizeof *env);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "LC_ALL=", 7) && strncmp(environ[i], "LANGUAGE=", 9))
+			env[k++] = environ[i];
+	env[k++] = "LC_ALL=C";
+	env[k++] = "LANGUAGE=en_US";
+	env[k] = NULL;
+	return env;
+}
+
+/* The gcov command split like a shell would, as gcovr does (shlex.split): Clang's is
+ * "'llvm-cov-14' gcov". Quotes and backslashes; no expansions. */
+static void split_command(const char *cmd, struct argv *out)
+{
+	struct buffer w = {0};
+	int have = 0;
+	char q = 0;
+
+	for (const char *p = cmd;; p++) {
+		if (!*p || (!q && (*p == ' ' || *p == '\t'))) {
+			if (have) {
+				buf_add(&w, "", 1);
+				arg(out, w.data);
+				memset(&w, 0, sizeof w);
+				have = 0;
+			}
+			if (!*p)
+				break;
+			continue;
+		}
+		have = 1;
+		if (q && *p == q)
+			q = 0;
+		else if (!q && (*p == '\'' || *p == '"'))
+			q = *p;
+		else if (*p == '\\' && q != '\'' && p[1])
+			buf_add(&w, ++p, 1);
+		else
+			buf_add(&w, p, 1);
+	}
+	buf_free(&w);
+}
+
+static int start_job(const struct config *c, const struct argv *cmd, struct datafiles *d,
+		     struct job *j, char **env)
 {
 	posix_spawn_file_actions_t fa;
-	char **argv = xcalloc(j->count + 6, sizeof *argv);
+	char **argv = xcalloc(cmd->n + j->count + 6, sizeof *argv);
 	int p[2], e[2], rc;
 	size_t a = 0;
 
@@ -574,10 +718,15 @@ static int start_job(const struct config *c, struct datafiles *d, struct job *j)
 		error("cannot create a pipe:");
 		return -1;
 	}
-	argv[a++] = c->gcov;
-	argv[a++] = "--json-format";
-	argv[a++] = "--stdout";
-	argv[a++] = "--branch-probabilities";
+	/* gcovr's options (it adds --hash-filenames, for .gcov file names we do not write):
+	 * counts, not percentages; demangled names, which gcovr reports. */
+	for (size_t i = 0; i < cmd->n; i++)
+		argv[a++] = cmd->v[i];
+	/* Short forms: llvm-cov gcov (Clang) knows these too. */
+	argv[a++] = "-t"; /* --stdout */
+	argv[a++] = "-b"; /* --branch-probabilities */
+	argv[a++] = "-c"; /* --branch-counts */
+	argv[a++] = "-m"; /* --demangled-names */
 	for (size_t i = 0; i < j->count; i++)
 		argv[a++] = d->v[j->first + i];
 	argv[a] = NULL;
@@ -585,7 +734,7 @@ static int start_job(const struct config *c, struct datafiles *d, struct job *j)
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
 	posix_spawn_file_actions_addchdir_np(&fa, c->build_dir);
-	rc = posix_spawnp(&j->pid, c->gcov, &fa, NULL, argv, environ);
+	rc = posix_spawnp(&j->pid, argv[0], &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	close(e[1]);
@@ -610,49 +759,47 @@ static long nprocs(void)
 	return n > 0 ? n : 1;
 }
 
-/* Run every batch, at most nprocs() at a time, each with its own pipe (one stream per
- * invocation: a shared one would interleave), parsing each output as it completes. */
-static int run_batches(struct state *st, struct datafiles *d)
+/* Run gcov once per data file, as gcovr does (given several files, gcov's text mode adds them
+ * up before printing, which changes what it prints for functions sharing lines), at most
+ * nprocs() at a time, each with its own pipes, parsing each output as it completes. */
+static int run_gcov(struct state *st, struct datafiles *d)
 {
-	size_t P = (size_t)nprocs(), nb, per, next = 0, done_files = 0, running = 0;
-	struct job *jobs;
-	struct pollfd *pfd;
+	size_t P = (size_t)nprocs() + 1, next = 0, done_files = 0, running = 0;
+	struct job *slots;
+	struct pollfd *pfd = xcalloc(2 * P, sizeof *pfd);
+	size_t *owner = xcalloc(2 * P, sizeof *owner);
+	char **env = c_locale_env();
 	int ret = 0;
 
-	nb = 2 * P;
-	if (nb > d->n)
-		nb = d->n;
-	per = (d->n + nb - 1) / nb;
-	if (per > MAX_BATCH)
-		per = MAX_BATCH;
-	nb = (d->n + per - 1) / per;
-	jobs = xcalloc(nb, sizeof *jobs);
-	pfd = xcalloc(2 * nb, sizeof *pfd);
-	for (size_t i = 0; i < nb; i++) {
-		jobs[i].first = i * per;
-		jobs[i].count = i * per + per > d->n ? d->n - i * per : per;
-		jobs[i].fd = jobs[i].efd = -1;
-		jobs[i].pid = -1;
-	}
-	while (next < nb || running) {
+	if (P > d->n)
+		P = d->n;
+	slots = xcalloc(P, sizeof *slots);
+	for (size_t i = 0; i < P; i++)
+		slots[i].fd = slots[i].efd = -1;
+	for (;;) {
 		size_t np = 0;
-		while (ret == 0 && next < nb && running < P) {
-			if (start_job(st->c, d, &jobs[next]) < 0) {
+		for (size_t i = 0; ret == 0 && i < P && next < d->n; i++) {
+			if (slots[i].fd >= 0 || slots[i].efd >= 0)
+				continue;
+			slots[i].first = next++;
+			slots[i].count = 1;
+			if (start_job(st->c, &st->cmd, d, &slots[i], env) < 0) {
 				ret = -1;
 				break;
 			}
-			next++;
 			running++;
 		}
-		if (ret < 0 && !running)
+		if (!running)
 			break;
-		if (ret < 0)
-			next = nb;
-		for (size_t i = 0; i < nb; i++) {
-			if (jobs[i].fd >= 0)
-				pfd[np++] = (struct pollfd){.fd = jobs[i].fd, .events = POLLIN};
-			if (jobs[i].efd >= 0)
-				pfd[np++] = (struct pollfd){.fd = jobs[i].efd, .events = POLLIN};
+		for (size_t i = 0; i < P; i++) {
+			if (slots[i].fd >= 0) {
+				owner[np] = i;
+				pfd[np++] = (struct pollfd){.fd = slots[i].fd, .events = POLLIN};
+			}
+			if (slots[i].efd >= 0) {
+				owner[np] = i;
+				pfd[np++] = (struct pollfd){.fd = slots[i].efd, .events = POLLIN};
+			}
 		}
 		if (poll(pfd, np, -1) < 0) {
 			if (errno == EINTR)
@@ -662,18 +809,12 @@ static int run_batches(struct state *st, struct datafiles *d)
 			break;
 		}
 		for (size_t k = 0; k < np; k++) {
-			struct job *j = NULL;
+			struct job *j = &slots[owner[k]];
+			int is_err = j->efd == pfd[k].fd, status;
 			char buf[65536];
 			ssize_t r;
-			int status;
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			int is_err = 0;
-			for (size_t i = 0; i < nb; i++)
-				if (jobs[i].fd == pfd[k].fd || jobs[i].efd == pfd[k].fd) {
-					j = &jobs[i];
-					is_err = jobs[i].efd == pfd[k].fd;
-				}
 			r = read(pfd[k].fd, buf, sizeof buf);
 			if (r > 0) {
 				buf_add(is_err ? &j->err : &j->out, buf, (size_t)r);
@@ -686,32 +827,55 @@ static int run_batches(struct state *st, struct datafiles *d)
 			if (j->fd >= 0 || j->efd >= 0)
 				continue;
 			running--;
-			show_errors(&j->err);
+			keep_messages(st, &j->err);
 			buf_free(&j->err);
 			while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 				;
 			if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-				info("%s --json-format failed (status %d): using gcovr", st->c->gcov,
-				     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				info("%s failed on %s (status %d; its messages are in %s/gcov-messages.txt): "
+				     "gcovr makes the report", st->c->gcov, d->v[j->first],
+				     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				     st->c->data_dir);
 				ret = 1;
 			}
-			if (ret == 0 && parse_output(st, j->out.data ? j->out.data : "", j->out.len) !=
-						(long)j->count) {
-				info("%s gave no JSON for some files (not GCC's gcov?): using gcovr",
-				     st->c->gcov);
-				ret = 1;
-			}
+			if (ret == 0)
+				parse_output(st, j->out.data ? j->out.data : "", j->out.len);
 			buf_free(&j->out);
-			done_files += j->count;
-			progress(done_files, d->n, "gcov");
+			progress(++done_files, d->n, "gcov");
 		}
 	}
-	for (size_t i = 0; i < nb; i++) {
-		buf_free(&jobs[i].out);
-		buf_free(&jobs[i].err);
+	for (size_t i = 0; i < P; i++) {
+		buf_free(&slots[i].out);
+		buf_free(&slots[i].err);
 	}
-	free(jobs);
+	free(slots);
 	free(pfd);
+	free(owner);
+	free(env);
+	return ret;
+}
+
+int gcovjson_parse_text(const struct config *c, struct covdata *cd, const char *const *runs,
+			size_t n)
+{
+	struct state st = {.c = c, .cd = cd};
+	int ret = 0;
+
+	if (filters_init(&st.filters, c) != 0) {
+		filters_free(&st.filters);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		parse_output(&st, runs[i], strlen(runs[i]));
+	if (st.unsupported) {
+		info("%s: gcovr makes the report", st.unsupported);
+		ret = 1;
+	}
+	covdata_sort(cd);
+	free(st.sec.t);
+	cov_file_clear(&st.tmp);
+	free(st.unsupported);
+	filters_free(&st.filters);
 	return ret;
 }
 
@@ -722,23 +886,41 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	struct state st = {.c = c, .cd = cd};
 	int ret;
 
-	/* Clang's gcov backend names a command with arguments ("llvm-cov-14 gcov"), and
-	 * llvm-cov's gcov has no JSON output: gcovr reads it. */
-	if (strchr(c->gcov, ' '))
-		return 1;
+	split_command(c->gcov, &st.cmd);
+	if (!st.cmd.n) {
+		error("PARALLEL_COVERAGE_GCOV is empty: set it to the gcov of your compiler");
+		return -1;
+	}
 	if (filters_init(&st.filters, c) != 0) {
 		filters_free(&st.filters);
+		argv_free(&st.cmd);
 		return 1;
 	}
 	walk_files(c->build_dir, skip, collect_datafile, &d);
 	keep_unpaired(&d);
-	ret = d.n ? run_batches(&st, &d) : 0;
+	ret = d.n ? run_gcov(&st, &d) : 0;
+	if (st.log.len) {
+		char *log = path_join(c->data_dir, "gcov-messages.txt");
+		if (write_file_atomic(log, st.log.data, st.log.len) < 0)
+			warn("cannot write %s:", log);
+		else if (st.unexpected)
+			warn("gcov printed %zu unexpected message%s (first: \"%s\"), which may explain "
+			     "numbers that look wrong; all its messages are in %s", st.unexpected,
+			     st.unexpected == 1 ? "" : "s", st.first_unexpected, log);
+		free(log);
+	}
 	if (ret == 0 && st.unsupported) {
-		info("functions share source lines (templates or inline groups): using gcovr");
+		info("%s: gcovr makes the report", st.unsupported);
 		ret = 1;
 	}
 	if (ret == 0)
 		covdata_sort(cd);
+	free(st.sec.t);
+	cov_file_clear(&st.tmp);
+	buf_free(&st.log);
+	free(st.unsupported);
+	free(st.first_unexpected);
+	argv_free(&st.cmd);
 	for (size_t i = 0; i < d.n; i++)
 		free(d.v[i]);
 	free(d.v);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,17 +41,10 @@ static long cpus(void)
 
 /* --- Child processes ----------------------------------------------------------------- */
 
-/* Wait for a child. Returns 0 if it exited 0, else -1 after an error naming what failed. */
-static int finish(pid_t pid, const char *tool, const char *what)
+/* Explain a child's status. Returns 0 if it exited 0, else -1 after an error naming what
+ * failed. */
+static int explain(int status, const char *tool, const char *what)
 {
-	int status;
-
-	if (pid < 0) {
-		error("cannot run %s: %s (install llvm, or set PARALLEL_COVERAGE_LLVM_COV and "
-		      "PARALLEL_COVERAGE_LLVM_PROFDATA)", tool, strerror(errno));
-		return -1;
-	}
-	status = proc_wait(pid);
 	if (status == 0)
 		return 0;
 	if (status < 0)
@@ -62,6 +56,19 @@ static int finish(pid_t pid, const char *tool, const char *what)
 		error("%s was killed by signal %d while %s", tool, status - 128, what);
 	return -1;
 }
+
+/* Wait for a child started with proc_start(); pid -1: it could not start. Returns its
+ * status, or -1 after an error. */
+static int wait_child(pid_t pid, const char *tool)
+{
+	if (pid < 0) {
+		error("cannot run %s: %s (install llvm, or set PARALLEL_COVERAGE_LLVM_COV and "
+		      "PARALLEL_COVERAGE_LLVM_PROFDATA)", tool, strerror(errno));
+		return -1;
+	}
+	return proc_wait(pid);
+}
+
 
 /* --- combine --------------------------------------------------------------------------- */
 
@@ -88,12 +95,44 @@ static int collect_profile(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
+/* llvm-profdata's messages are kept in a log we name. With -failure-mode=all it warns about
+ * each profile it could not read and merges the rest: say once what that means. */
+static void profdata_messages(const char *log, int failed)
+{
+	struct buffer b = {0};
+	char *p, *end, *first = NULL;
+	size_t n = 0;
+
+	if (read_file(log, &b) < 0 || !b.len) {
+		buf_free(&b);
+		return;
+	}
+	if (failed) {
+		fwrite(b.data, 1, b.len, stderr);
+		buf_free(&b);
+		return;
+	}
+	for (p = b.data, end = b.data + b.len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		if (e > p && !n++)
+			first = strndup(p, (size_t)(e - p));
+		p = nl ? nl + 1 : end;
+	}
+	if (n)
+		warn("llvm-profdata could not read some profiles and merged the others (first message: "
+		     "\"%s\"): the counts of those test processes are missing (a process killed while "
+		     "writing its profile?); re-run ctest for a complete report. All its messages are in "
+		     "%s", first ? first : "", log);
+	free(first);
+	buf_free(&b);
+}
+
 int llvm_combine(const struct config *c)
 {
 	struct profiles p = {0};
 	struct argv a = {0};
-	char *run, *tests, *list = NULL, *dest = profdata_path(c), *tmp = NULL;
-	int ret = 1;
+	char *run, *tests, *list = NULL, *dest = profdata_path(c), *tmp = NULL, *log = NULL;
+	int ret = 1, status;
 
 	run = runs_latest_with_data(c);
 	if (!run) {
@@ -117,6 +156,9 @@ int llvm_combine(const struct config *c)
 		goto out;
 	}
 	tmp = xasprintf("%s.parcov-tmp", dest);
+	log = path_join(c->data_dir, "llvm-profdata-messages.txt");
+	if (truncate(log, 0) < 0 && errno != ENOENT)
+		warn("cannot empty %s:", log);
 	info("merging %zu profiles of %s with %s", p.n, run, c->llvm_profdata);
 	arg(&a, xstrdup(c->llvm_profdata));
 	arg(&a, xstrdup("merge"));
@@ -127,7 +169,9 @@ int llvm_combine(const struct config *c)
 	arg(&a, xstrdup("-failure-mode=all"));
 	arg(&a, xasprintf("-input-files=%s", list));
 	arg(&a, xasprintf("-output=%s", tmp));
-	if (finish(proc_start(a.v, c->build_dir, NULL), c->llvm_profdata, "merging the profiles") < 0) {
+	status = wait_child(proc_start_logged(a.v, c->build_dir, NULL, log), c->llvm_profdata);
+	profdata_messages(log, status != 0);
+	if (status < 0 || explain(status, c->llvm_profdata, "merging the profiles") < 0) {
 		unlink(tmp);
 		goto out;
 	}
@@ -145,6 +189,7 @@ out:
 	buf_free(&p.list);
 	free(list);
 	free(tmp);
+	free(log);
 	free(dest);
 	free(tests);
 	free(run);
@@ -626,6 +671,107 @@ static int write_xml(const struct files *fs, const struct llvm_totals *total, co
 
 /* --- report --------------------------------------------------------------------------- */
 
+/* The newest .profraw of a data set: a binary modified after it was rebuilt since the tests
+ * ran, and llvm-cov would find its profile data mismatched. */
+static int newest_profile(const char *path, const char *rel, void *ctx)
+{
+	struct stat st;
+	(void)rel;
+	if (ends_with(path, ".profraw") && stat(path, &st) == 0 && st.st_mtime > *(time_t *)ctx)
+		*(time_t *)ctx = st.st_mtime;
+	return 0;
+}
+
+/* 1 (after an error with the fix) when a binary was rebuilt after the last test run. */
+static int stale_binaries(const struct config *c, const struct argv *objects)
+{
+	char *run = runs_latest_with_data(c), *tests, *first = NULL;
+	time_t newest = 0;
+	size_t n = 0;
+
+	if (!run)
+		return 0;
+	tests = path_join(run, "tests");
+	walk_files(tests, NULL, newest_profile, &newest);
+	for (size_t i = 0; newest && i < objects->n; i++) {
+		struct stat st;
+		if (stat(objects->v[i], &st) == 0 && st.st_mtime > newest && !n++)
+			first = objects->v[i];
+	}
+	if (n && !c->allow_stale)
+		error("%zu instrumented binar%s (%s%s) %s rebuilt after the last test run: llvm-cov would "
+		      "leave out the code whose profile no longer matches, and the report would be wrong. "
+		      "Fix: re-run the tests (ctest --test-dir %s -j N), then the coverage target; or, for "
+		      "a report without that code, set PARALLEL_COVERAGE_ALLOW_STALE=ON (parcov report "
+		      "--allow-stale)", n, n == 1 ? "y" : "ies", first, n == 1 ? "" : " and others",
+		      n == 1 ? "was" : "were", c->build_dir);
+	free(tests);
+	free(run);
+	return n && !c->allow_stale;
+}
+
+/* llvm-cov's messages are kept in a log we name. The "mismatched data" warning it prints on
+ * every run where binaries define a function of the same name with other code (a
+ * placeholder record, hash 0, for an inline function a binary never uses; each program's
+ * main when some program ran in no test) becomes one note saying what it does to the
+ * numbers; others are counted in one warning. */
+static void llvm_messages(const char *log, int failed)
+{
+	struct buffer b = {0};
+	char *p, *end, *first = NULL;
+	long mismatched = 0;
+	size_t others = 0;
+
+	if (read_file(log, &b) < 0 || !b.len) {
+		buf_free(&b);
+		return;
+	}
+	/* llvm-cov show -format=html colours its warnings whatever the output is. */
+	for (size_t i = 0, k = 0;; i++) {
+		if (i < b.len && b.data[i] == '\x1b' && i + 1 < b.len && b.data[i + 1] == '[') {
+			for (i += 2; i < b.len && !(b.data[i] >= '@' && b.data[i] <= '~'); i++)
+				;
+			continue;
+		}
+		if (i >= b.len) {
+			b.len = k;
+			break;
+		}
+		b.data[k++] = b.data[i];
+	}
+	if (failed) {
+		fwrite(b.data, 1, b.len, stderr);
+		buf_free(&b);
+		return;
+	}
+	for (p = b.data, end = b.data + b.len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *m;
+		size_t n = (size_t)(e - p);
+		if ((m = memmem(p, n, " functions have mismatched data", 31))) {
+			char *d = m;
+			while (d > p && d[-1] >= '0' && d[-1] <= '9')
+				d--;
+			if (!mismatched)
+				mismatched = strtol(d, NULL, 10);
+		} else if (n && !others++) {
+			first = strndup(p, n);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (mismatched)
+		info("%ld functions of the instrumented binaries share their name with a function "
+		     "of other code that ran in another binary: inline functions a binary compiles but "
+		     "never uses (it keeps only a placeholder for them), or each program's main when "
+		     "some program ran in no test. llvm-cov leaves those copies out of the report: the "
+		     "copies that ran are counted, but code only a program no test ran has (its main) "
+		     "counts neither as covered nor as missed", mismatched);
+	if (others)
+		warn("llvm-cov printed %zu other message%s (first: \"%s\"); all its messages are in %s",
+		     others, others == 1 ? "" : "s", first ? first : "", log);
+	free(first);
+	buf_free(&b);
+}
+
 /* The instrumented executables and shared libraries the module listed (objects*.txt: one
  * per configuration with a multi-config generator) that exist. */
 static size_t read_objects(const struct config *c, struct argv *objects)
@@ -733,9 +879,9 @@ int llvm_report(const struct config *c, const char *formats)
 	char *html_tmp = xasprintf("%s/html.parcov-tmp", out);
 	char *json_path = path_join(out, "coverage.json"), *xml_path = path_join(out, "coverage.xml");
 	char *txt_path = path_join(out, "summary.txt"), *info_path = path_join(out, "coverage.info");
-	char *html_path = path_join(out, "html");
+	char *html_path = path_join(out, "html"), *log = path_join(c->data_dir, "llvm-cov-messages.txt");
 	pid_t p_lcov, p_sum, p_html = 0;
-	int mask, ret = 1, failed;
+	int mask, ret = 1, failed, s_lcov, s_sum, s_html;
 
 	if (report_parse_formats(formats ? formats : c->formats, &mask) < 0)
 		goto out;
@@ -750,17 +896,21 @@ int llvm_report(const struct config *c, const char *formats)
 		      "project (cmake --build %s), then run the tests", c->data_dir, c->build_dir);
 		goto out;
 	}
+	if (stale_binaries(c, &objects))
+		goto out;
 	if (mkdirs(out, 0777) < 0) {
 		error("cannot create %s:", out);
 		goto out;
 	}
+	if (truncate(log, 0) < 0 && errno != ENOENT)
+		warn("cannot empty %s:", log);
 	/* The three llvm-cov runs are independent: run them side by side. */
 	command(&lcov, c, "export", profdata, &objects, (const char *const[]){"-format=lcov", NULL});
 	command(&sum, c, "export", profdata, &objects,
 		(const char *const[]){"-format=text", "-summary-only", NULL});
 	info("running %s on %zu binaries", c->llvm_cov, objects.n);
-	p_lcov = proc_start(lcov.v, c->source_root, info_tmp);
-	p_sum = proc_start(sum.v, c->source_root, sum_tmp);
+	p_lcov = proc_start_logged(lcov.v, c->source_root, info_tmp, log);
+	p_sum = proc_start_logged(sum.v, c->source_root, sum_tmp, log);
 	if (mask & FMT_HTML) {
 		char *dir = xasprintf("-output-dir=%s", html_tmp);
 		char *threads = xasprintf("-num-threads=%ld", cpus());
@@ -770,12 +920,15 @@ int llvm_report(const struct config *c, const char *formats)
 					      "-show-line-counts-or-regions", NULL});
 		free(dir);
 		free(threads);
-		p_html = proc_start(html.v, c->source_root, NULL);
+		p_html = proc_start_logged(html.v, c->source_root, NULL, log);
 	}
-	failed = finish(p_lcov, c->llvm_cov, "exporting lcov data") < 0;
-	failed |= finish(p_sum, c->llvm_cov, "exporting the summary") < 0;
-	if (mask & FMT_HTML)
-		failed |= finish(p_html, c->llvm_cov, "writing the HTML report") < 0;
+	s_lcov = wait_child(p_lcov, c->llvm_cov);
+	s_sum = wait_child(p_sum, c->llvm_cov);
+	s_html = mask & FMT_HTML ? wait_child(p_html, c->llvm_cov) : 0;
+	llvm_messages(log, s_lcov != 0 || s_sum != 0 || s_html != 0);
+	failed = s_lcov < 0 || explain(s_lcov, c->llvm_cov, "exporting lcov data") < 0;
+	failed |= s_sum < 0 || explain(s_sum, c->llvm_cov, "exporting the summary") < 0;
+	failed |= s_html < 0 || explain(s_html, c->llvm_cov, "writing the HTML report") < 0;
 	if (failed) {
 		error("the previous reports in %s are unchanged", out);
 		goto out;
@@ -827,5 +980,6 @@ out:
 	free(txt_path);
 	free(info_path);
 	free(html_path);
+	free(log);
 	return ret;
 }

@@ -1,5 +1,6 @@
 /* parcov: the helper of ParallelCoverage. Each subcommand parses its own options. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,9 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
+/* parcov report --allow-stale */
+static int allow_stale;
+
 /* Options every build-tree command takes: -C DIR, -q, -h. Returns the index of the first
  * operand, or -1 after printing usage (exit status in *status). */
 static int common_options(int argc, char **argv, const char **dir, const char **formats, int *status)
@@ -41,6 +45,7 @@ static int common_options(int argc, char **argv, const char **dir, const char **
 	static const struct option longopts[] = {
 		{"directory", required_argument, NULL, 'C'},
 		{"formats", required_argument, NULL, 'f'},
+		{"allow-stale", no_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -57,6 +62,11 @@ static int common_options(int argc, char **argv, const char **dir, const char **
 			if (!formats)
 				goto bad;
 			*formats = optarg;
+			break;
+		case 'S':
+			if (!formats) /* only report takes formats, and this */
+				goto bad;
+			allow_stale = 1;
 			break;
 		case 'q':
 			verbose = 0;
@@ -101,7 +111,7 @@ static int clean(const struct config *c, const char *arg)
 {
 	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
 				       "coverage.info", NULL};
-	char *stray = path_join(c->data_dir, "stray");
+	char *stray = path_join(c->data_dir, "stray"), *marker;
 	int ret = 0;
 
 	(void)arg;
@@ -118,6 +128,20 @@ static int clean(const struct config *c, const char *arg)
 		free(path);
 	}
 	rmdir(c->output_dir);
+	/* The tools' messages of the last combine and report go with them. */
+	for (const char *const *m = (const char *const[]){"gcov-messages.txt", "llvm-cov-messages.txt",
+							   "llvm-profdata-messages.txt", NULL};
+	     *m; m++) {
+		marker = path_join(c->data_dir, *m);
+		if (unlink(marker) < 0 && errno != ENOENT)
+			ret = 1;
+		free(marker);
+	}
+	/* So that doctor says the data was cleaned, not that ctest never ran. */
+	marker = path_join(c->data_dir, "cleaned");
+	if (write_file_atomic(marker, "parcov clean\n", 13) < 0)
+		ret = 1;
+	free(marker);
 	info("removed the coverage data and reports of %s", c->build_dir);
 	return ret;
 }
@@ -136,7 +160,9 @@ static int do_combine(const struct config *c, const char *arg)
 
 static int do_report(const struct config *c, const char *formats)
 {
-	return report(c, formats);
+	struct config copy = *c;
+	copy.allow_stale |= allow_stale;
+	return report(&copy, formats);
 }
 
 static int cmd_clean(int argc, char **argv)
@@ -269,13 +295,16 @@ static const struct command commands[] = {
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"
 	 "Data from an older build of an object is skipped with a warning.\n"},
 	{"report", cmd_report, "write the coverage reports",
-	 "[-C BUILD_DIR] [-q] [--formats txt,html,xml,json,lcov]\n"
-	 "Read the combined data with gcov's JSON output (batches run in parallel) and write\n"
-	 "summary.txt, coverage.xml (Cobertura), coverage.json (gcovr JSON) and coverage.info\n"
-	 "(lcov) into the output directory, with gcovr's numbers; gcovr renders html/index.html\n"
-	 "from the JSON, and makes the whole report when gcov has no JSON output (llvm-cov) or\n"
-	 "PARCOV_REPORTER=gcovr is set. Prints the summary, and fails if a\n"
-	 "PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met.\n"},
+	 "[-C BUILD_DIR] [-q] [--formats txt,html,xml,json,lcov] [--allow-stale]\n"
+	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"
+	 "as gcovr does) and write summary.txt, coverage.xml (Cobertura), coverage.json (gcovr\n"
+	 "JSON) and coverage.info (lcov) into the output directory, with gcovr's numbers; gcovr\n"
+	 "renders html/index.html from the JSON, and makes the whole report when this cannot\n"
+	 "give gcovr's numbers (README, Reporting) or PARCOV_REPORTER=gcovr is set. Prints the\n"
+	 "summary, and fails if\n"
+	 "a PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met, or when data of the last test\n"
+	 "run is older than its object (rebuilt since the tests ran) unless --allow-stale or\n"
+	 "PARALLEL_COVERAGE_ALLOW_STALE=ON.\n"},
 	{"test-dir", cmd_test_dir, "print the data directory name of CTest test names",
 	 "[--hex] NAME...\n"
 	 "Print, one per line, the directory under coverage-data/current/tests/ that holds the\n"

@@ -29,6 +29,11 @@ void argv_free(struct argv *a)
 
 pid_t proc_start(char **argv, const char *dir, const char *out_path)
 {
+	return proc_start_logged(argv, dir, out_path, NULL);
+}
+
+pid_t proc_start_logged(char **argv, const char *dir, const char *out_path, const char *err_path)
+{
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int rc;
@@ -37,6 +42,8 @@ pid_t proc_start(char **argv, const char *dir, const char *out_path)
 	posix_spawn_file_actions_addchdir_np(&fa, dir);
 	if (out_path)
 		posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (err_path)
+		posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_APPEND, 0666);
 	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {

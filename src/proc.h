@@ -18,6 +18,8 @@ void argv_free(struct argv *a);
 /* Start argv (searched in PATH) in dir, its stdout into out_path when not NULL. Returns the
  * pid, or -1 with errno set. */
 pid_t proc_start(char **argv, const char *dir, const char *out_path);
+/* The same, with its stderr appended to err_path when not NULL. */
+pid_t proc_start_logged(char **argv, const char *dir, const char *out_path, const char *err_path);
 /* Wait for pid. Returns its exit status, 128 + the signal that killed it, or -1 with errno. */
 int proc_wait(pid_t pid);
 /* proc_start() then proc_wait(). */

@@ -13,9 +13,11 @@
 #include "combine.h"
 #include "covdata.h"
 #include "endings.h"
+#include "gcda.h"
 #include "gcovjson.h"
 #include "llvm.h"
 #include "proc.h"
+#include "runs.h"
 #include "util.h"
 
 int report_parse_formats(const char *list, int *out)
@@ -166,7 +168,66 @@ int report_threshold_missed(const char *threshold, const char *what, const char 
 	return 0;
 }
 
-/* Run gcovr to make its JSON report at json_path: the fallback when gcov has no JSON mode. */
+/* Per-test data of the last run written by an older build of its object (the object was
+ * rebuilt since the tests ran: combine leaves such data out). */
+struct stale {
+	const struct config *c;
+	size_t n;
+	char *first;
+};
+
+static int find_stale(const char *path, const char *rel, void *ctx)
+{
+	struct stale *s = ctx;
+	const char *obj = strchr(rel, '/');
+	uint32_t h[3], version, stamp, checksum;
+	char err[256], *gcno;
+	FILE *fp;
+	int n;
+
+	if (!obj || !ends_with(rel, ".gcda"))
+		return 0;
+	fp = fopen(path, "rb");
+	n = fp ? (int)fread(h, sizeof *h, 3, fp) : 0;
+	if (fp)
+		fclose(fp);
+	if (n != 3 || h[0] != GCDA_MAGIC)
+		return 0; /* damaged: combine and doctor name it */
+	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
+	/* Data of another GCC version is another problem (combine and doctor name it). */
+	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) == 0 &&
+	    (version >> 8) == (h[1] >> 8) && stamp != h[2] && !s->n++)
+		s->first = xasprintf("%s (object %s)", path, gcno);
+	free(gcno);
+	return 0;
+}
+
+/* 1 (after an error with the fix) when the report would silently leave stale data out. */
+static int stale_data(const struct config *c)
+{
+	char *run = runs_latest_with_data(c), *tests;
+	struct stale s = {.c = c};
+
+	if (!run)
+		return 0;
+	tests = path_join(run, "tests");
+	walk_files(tests, NULL, find_stale, &s);
+	if (s.n && !c->allow_stale)
+		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "
+		      "tests ran): %s%s. A report without %s would be wrong. Fix: re-run the tests "
+		      "(ctest --test-dir %s -j N), then the coverage target; or, for a report that leaves "
+		      "%s out, set PARALLEL_COVERAGE_ALLOW_STALE=ON (parcov report --allow-stale)",
+		      s.n, s.n == 1 ? "" : "s", s.n == 1 ? "is" : "are", s.n == 1 ? "its" : "their",
+		      s.first, s.n == 1 ? "" : " and others", s.n == 1 ? "it" : "them", c->build_dir,
+		      s.n == 1 ? "it" : "them");
+	free(s.first);
+	free(tests);
+	free(run);
+	return s.n && !c->allow_stale;
+}
+
+/* Run gcovr to make its JSON report at json_path: the fallback when our reader cannot give
+ * its numbers (gcovjson.h). */
 static int gcovr_json(const struct config *c, const char *json_path)
 {
 	struct argv a = {0};
@@ -275,13 +336,16 @@ int report(const struct config *c, const char *formats)
 		      c->build_dir, c->build_dir);
 		return 1;
 	}
+	if (stale_data(c))
+		return 1;
 	if (mkdirs(out, 0777) < 0) {
 		error("cannot create %s:", out);
 		return 1;
 	}
 	json_tmp = xasprintf("%s/coverage.json.parcov-tmp", out);
 
-	/* gcov's JSON, read in parallel; gcovr when that cannot give gcovr's exact numbers. */
+	/* gcov run per object in parallel, its text read as gcovr does; gcovr when that cannot
+	 * give its exact numbers. */
 	if (!engine || strcmp(engine, "gcovr") != 0) {
 		rc = gcovjson_collect(c, &cd);
 		if (rc < 0)

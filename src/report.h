@@ -1,4 +1,4 @@
-/* parcov report: reports of the combined data (gcov's JSON read in parallel, gcovr for HTML
+/* parcov report: reports of the combined data (gcov's text read in parallel, gcovr for HTML
  * and as the fallback), with the summary table and the thresholds. */
 #ifndef PARCOV_REPORT_H
 #define PARCOV_REPORT_H

@@ -163,6 +163,20 @@ step "gcov with Clang: the example under ctest -j4 equals a serial run in place"
 ours gcov "$EXAMPLE" "$WORK/gcov-calc"
 grep -q "^gcov=.*llvm-cov-14' gcov$" "$WORK/gcov-calc/coverage-data/parcov.conf" ||
   fail "Clang's gcov backend does not use llvm-cov-14 gcov"
+# parcov's own reader takes llvm-cov gcov's text as gcovr does: no fallback, gcovr's bytes.
+if grep -q "gcovr makes the report" "$WORK/last.log"; then fail "gcov/Clang: fell back to gcovr"; fi
+(cd "$EXAMPLE" && gcovr --gcov-executable "llvm-cov-14 gcov" --root . --exclude 'tests/' \
+   --exclude 'test/' --exclude 'examples/' --exclude-directories "$WORK/gcov-calc/coverage-data\$" \
+   --json "$WORK/gcov-calc-gcovr.json" "$WORK/gcov-calc") || fail "gcovr failed"
+cmp "$WORK/gcov-calc-gcovr.json" "$WORK/gcov-calc/coverage/coverage.json" ||
+  fail "gcov/Clang: coverage.json is not gcovr's byte for byte"
+# A big file compiles long after Clang writes its .gcno: doctor must still see the object
+# as instrumented (Clang's call llvm_gcda_*, not __gcov_*).
+touch -d '+1 minute' "$(find "$WORK/gcov-calc" -name 'eval.c.o' -not -path '*/coverage-data/*')"
+run_ok "$(parcov_of "$WORK/gcov-calc")" doctor --before-report -C "$WORK/gcov-calc"
+if grep -q "rebuilt without coverage flags" "$WORK/last.log"; then
+  fail "gcov/Clang: doctor took an instrumented object for one built without coverage"
+fi
 ref_gcov "$EXAMPLE" "$WORK/gcov-calc-ref" "$WORK/gcov-calc-ref.json"
 json_equal "$WORK/gcov-calc-ref.json" "$WORK/gcov-calc/coverage/coverage.json" ||
   fail "gcov/Clang: parallel counts differ from the serial reference"
@@ -224,4 +238,48 @@ run_ok "$parcov" clean -C "$b"
 [ ! -e "$b/coverage-data/coverage.profdata" ] && [ ! -e "$b/coverage" ] || fail "clean left llvm data"
 run_fails 1 "no combined coverage data" "$parcov" report -C "$b"
 run_fails 1 "no coverage data in .*: run the tests first" "$parcov" combine -C "$b"
+step "llvm: binaries sharing function names (a program no test runs): one note, nothing raw"
+N="$WORK/names-src"
+mkdir -p "$N"
+cat >"$N/CMakeLists.txt" <<'EOF2'
+cmake_minimum_required(VERSION 3.25)
+project(names LANGUAGES C)
+include(ParallelCoverage)
+enable_testing()
+add_executable(ran ran.c)
+add_executable(idle idle.c)
+add_test(NAME ran COMMAND ran 3)
+EOF2
+printf '#include <stdlib.h>\nint main(int argc, char **argv)\n{\n\tint n = argc > 1 ? atoi(argv[1]) : 0, s = 0;\n\tfor (int i = 0; i < n; i++)\n\t\ts += i;\n\treturn s == 3 ? 0 : 1;\n}\n' >"$N/ran.c"
+printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$N/idle.c"
+ours llvm "$N" "$WORK/names"
+parcov_names=$(parcov_of "$WORK/names")
+grep -q "share their name with a function of other code that ran in another binary" "$WORK/last.log" ||
+  fail "llvm: no note about binaries sharing function names"
+[ "$(grep -c "share their name" "$WORK/last.log")" = 1 ] || fail "llvm: the note is not printed once"
+if grep -q "mismatched data" "$WORK/last.log"; then fail "llvm-cov's raw warning reached the terminal"; fi
+if grep -q $'\e' "$WORK/last.log"; then fail "ANSI escapes in the coverage output"; fi
+grep -q "mismatched data" "$WORK/names/coverage-data/llvm-cov-messages.txt" ||
+  fail "llvm-cov's messages are not kept in its log"
+step "llvm: a damaged profile is left out with one message, llvm-profdata's kept in its log"
+t=$(ls "$WORK/names/coverage-data/current/tests" | head -1)
+echo "not a profile" >"$WORK/names/coverage-data/current/tests/$t/damaged.profraw"
+run_ok "$parcov_names" combine -C "$WORK/names"
+[ "$(grep -c "damaged.profraw" "$WORK/last.log")" = 1 ] || fail "llvm: the damaged profile is not named once"
+grep -q "llvm-profdata could not read some profiles and merged the others.*re-run ctest" "$WORK/last.log" ||
+  fail "llvm: no message for the damaged profile"
+grep -q "damaged.profraw" "$WORK/names/coverage-data/llvm-profdata-messages.txt" ||
+  fail "llvm-profdata's messages are not kept in its log"
+rm "$WORK/names/coverage-data/current/tests/$t/damaged.profraw"
+step "llvm: a binary rebuilt after the tests stops the report, unless ALLOW_STALE"
+sleep 1
+echo "/* changed after the tests ran */" >>"$N/ran.c"
+run_ok cmake --build "$WORK/names"
+set +e; cmake --build "$WORK/names" --target coverage >"$WORK/last.log" 2>&1; rc=$?; set -e
+cat "$WORK/last.log"
+[ $rc -ne 0 ] || fail "llvm: coverage succeeded with a binary rebuilt after the tests"
+grep -q "rebuilt after the last test run.*re-run the tests.*PARALLEL_COVERAGE_ALLOW_STALE=ON" \
+  "$WORK/last.log" || fail "llvm: no stale message with the fix"
+run_ok cmake -S "$N" -B "$WORK/names" -DPARALLEL_COVERAGE_ALLOW_STALE=ON
+run_ok cmake --build "$WORK/names" --target coverage
 echo "PASS: clang"

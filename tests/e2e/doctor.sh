@@ -68,6 +68,9 @@ run_fails 1 "no coverage data from ctest, but 4 .gcda files in the build tree we
 run_fails 1 "GCOV_PREFIX=$WORK/elsewhere is set in this environment" \
   env GCOV_PREFIX="$WORK/elsewhere" "$parcov" doctor -C "$B"
 run_ok "$parcov" clean -C "$B"
+run_fails 1 "no coverage data: 'parcov clean' removed it, and ctest has not run in $B since" \
+  "$parcov" doctor -C "$B"
+coverage_fails "error: no coverage data: 'parcov clean' removed it.*; fix: run the tests"
 
 step "healthy: ctest, doctor exits 0, coverage works"
 run_ok ctest --test-dir "$B" -j2 -E "$NODATA"
@@ -110,8 +113,19 @@ run_ok cmake --build "$B"
 run_fails 1 "[0-9]+ data files are older than their objects \(rebuilt since the tests ran\), so they are not counted: .*/format.c.gcda" \
   "$parcov" doctor -C "$B"
 grep -q "fix: re-run the tests: ctest --test-dir $B -j N" "$WORK/last.log" || fail "no fix given"
-run_ok cmake --build "$B" --target coverage   # some data is still good: a warning, not a stop
-grep -Eq "warning: [0-9]+ data files are older than their objects" "$WORK/last.log" || fail "coverage target did not warn"
+# Some data is still good, but a report without the rest would be wrong: the coverage target
+# and parcov report alone stop, unless a partial report is asked for.
+coverage_fails "error: [0-9]+ data files are older than their objects.*PARALLEL_COVERAGE_ALLOW_STALE=ON"
+run_ok "$parcov" combine -C "$B"
+run_fails 1 "data files? of the last test run (is|are) older than (its|their) object.*format.c.gcda.*re-run the tests.*parcov report --allow-stale" \
+  "$parcov" report -C "$B"
+run_ok "$parcov" report -C "$B" --allow-stale --formats txt
+run_ok cmake -S "$S" -B "$B" -DPARALLEL_COVERAGE_ALLOW_STALE=ON
+grep -q "^allow_stale=1$" "$B/coverage-data/parcov.conf" || fail "ALLOW_STALE not in parcov.conf"
+run_ok cmake --build "$B" --target coverage
+grep -q "older build of .*format.c.gcno" "$WORK/last.log" || fail "combine did not name the stale data"
+[ "$(grep -c "older than their objects" "$WORK/last.log")" = 0 ] || fail "stale data reported twice"
+run_ok cmake -S "$S" -B "$B" -DPARALLEL_COVERAGE_ALLOW_STALE=OFF
 run_ok cmake --build "$B" --clean-first
 run_fails 1 "data files are older than their objects" "$parcov" doctor -C "$B"
 coverage_fails "error: [0-9]+ data files are older than their objects.*; fix: re-run the tests"

@@ -1,9 +1,12 @@
 #!/bin/bash
-# parcov report's own reader (gcov --json-format in parallel) against gcovr on the same
-# combined data: the example and a generated project (bench/gen.py: exclusion markers, a
-# header shared by every object, objects no test ran). The JSON must be gcovr's byte for
-# byte, Cobertura must have gcovr's totals, the lcov tracefile the same counts, and the
-# gcovr fallback (PARCOV_REPORTER=gcovr) the same summary.
+# parcov report's own reader (gcov's text output, one gcov per object in parallel, parsed
+# in C) against gcovr on the same combined data: the example, a generated project
+# (bench/gen.py: exclusion markers, a header shared by every object, objects no test ran)
+# and a C++ project (tests/e2e/report-cxx-project: template instantiations, inline header
+# functions compiled into several objects, lambdas, exceptions, a source #included three
+# times). The JSON must be gcovr's byte for byte, Cobertura must have gcovr's totals, the
+# lcov tracefile the same counts, and the gcovr fallback (PARCOV_REPORTER=gcovr) the same
+# summary. Nothing of gcov's own reaches the terminal.
 . "$(dirname "$0")/lib.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
 
@@ -50,7 +53,8 @@ check() {
   b=$1 root=$2 name=$3
   step "$name: parcov report (gcov JSON) vs gcovr on the same data"
   run_ok "$parcov" report -C "$b" --formats txt,json,xml,lcov
-  grep -q "using gcovr" "$WORK/last.log" && fail "$name: the fast path fell back to gcovr"
+  grep -q "gcovr makes the report" "$WORK/last.log" && fail "$name: the fast path fell back to gcovr"
+  grep -Eq "gcno:|gcda:|Cannot open" "$WORK/last.log" && fail "$name: gcov's own messages reached the terminal"
   (cd "$root" && gcovr --root . --exclude 'tests/' --exclude 'test/' --exclude 'examples/' \
      --exclude-directories "$b/coverage-data\$" --json "$WORK/$name.gcovr.json" \
      --cobertura "$WORK/$name.gcovr.xml" "$b")
@@ -79,16 +83,41 @@ run_ok ctest --test-dir "$B" -j4
 run_ok "$parcov" combine -C "$B"
 check "$B" "$EXAMPLE" calc
 
+step "the example: a Python-only exclude pattern leaves the report to gcovr, said once"
+run_ok cmake -S "$EXAMPLE" -B "$B" '-DPARALLEL_COVERAGE_EXCLUDE=tests/;(?:examples)/'
+run_ok "$parcov" report -C "$B" --formats txt,json
+[ "$(grep -c "the exclude pattern '(?:examples)/' is not a POSIX extended regular expression: gcovr makes the report" "$WORK/last.log")" = 1 ] ||
+  fail "the fallback is not named once"
+grep -q "running gcovr" "$WORK/last.log" || fail "gcovr did not make the report"
+
+# project SRC BUILD: the module injected, built, ctest -j4, combined.
+project() {
+  run_ok cmake -S "$1" -B "$2" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_PARCOV="$parcov"
+  run_ok cmake --build "$2"
+  run_ok ctest --test-dir "$2" -j4
+  run_ok "$parcov" combine -C "$2"
+}
+
 step "a generated project"
 G="$WORK/gen"
 run_ok python3 "$REPO/bench/gen.py" "$WORK/gen-src" --files 24 --tests 6 --work 50
-run_ok cmake -S "$WORK/gen-src" -B "$G" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
-  -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_PARCOV="$parcov"
-run_ok cmake --build "$G"
-run_ok ctest --test-dir "$G" -j4
-run_ok "$parcov" combine -C "$G"
+project "$WORK/gen-src" "$G"
 check "$G" "$WORK/gen-src" gen
 # Exclusion markers were seen, and some objects never ran.
 grep -q '"gcovr/noncode": true' "$G/coverage/coverage.json" || fail "no non-code lines"
 grep -Eq '^src/m0023\.c +[0-9]+ +0 ' "$G/coverage/summary.txt" || fail "m0023.c (never called) is not at 0"
+step "a C++ project"
+X="$WORK/cxx"
+project "$REPO/tests/e2e/report-cxx-project" "$X"
+check "$X" "$REPO/tests/e2e/report-cxx-project" cxx
+# What makes C++ different was there: instantiations listed after their template (gcovr
+# counts those lines twice), a function made three times from one included source, a
+# thrown exception's branch.
+grep -q '"name": "Box<int>::Box(int)"' "$X/coverage/coverage.json" || fail "no template instantiation"
+grep -q '"throw": true' "$X/coverage/coverage.json" || fail "no exception branch"
+grep -Eq '^src/multi-impl\.h ' "$X/coverage/summary.txt" || fail "the included source is missing"
+# gcov's own messages are kept, not shown: an object without functions.
+grep -q "table.c.gcno:no functions found" "$X/coverage-data/gcov-messages.txt" ||
+  fail "gcov's messages are not in coverage-data/gcov-messages.txt"
 echo "PASS: report"

@@ -62,6 +62,10 @@ stray=$(find "$B/src" -name '*.gcda' -newer "$B/coverage-data/combined.tsv" | he
 [ -n "$stray" ] || fail "calc-cli run by hand wrote no .gcda in the build tree"
 run_ok "$parcov" combine -C "$B"
 grep -q "not written by parcov" "$WORK/last.log" || fail "no warning about foreign data"
+run_ok "$B/src/calc-cli" "6 * 7"
+run_ok cmake --build "$B" --target coverage
+# Once each: combine names every file it moves; doctor, before it, does not list them again.
+[ "$(grep -c "calc-cli.dir/main.c.gcda" "$WORK/last.log")" = 1 ] || fail "stray data named more than once"
 [ -n "$(find "$B/coverage-data/stray" -name '*.gcda')" ] || fail "foreign data not kept in stray/"
 run_ok "$parcov" report -C "$B" --formats txt,json
 json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "foreign data was counted"
