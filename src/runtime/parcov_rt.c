@@ -224,6 +224,21 @@ static void record(const char *event, long long value)
 	errno = saved;
 }
 
+/* Read a small file into buf as a string (async-signal-safe). Returns 0 if it is missing or
+ * empty. */
+static int read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
 /* --- Flushing ------------------------------------------------------------------------ */
 
 #ifdef PARCOV_RT_TABLE
@@ -625,8 +640,25 @@ static void install_signal_handlers(void)
  * tcase_set_timeout) with killpg(child, SIGKILL), from its SIGALRM handler. The child gets
  * FLUSH_SIGNAL first: our handler there writes its counters and dies by SIGKILL, the status
  * Check would have seen; we wait (without reaping: WNOWAIT) until it is gone or
- * FLUSH_GUARD_SECONDS + 1 passed, then kill the group as asked. Only for our own child whose
- * process group it is, so other uses of killpg() are unchanged. */
+ * FLUSH_GUARD_SECONDS + 1 passed, then kill the group as asked. Only for our own child that
+ * leads that process group and runs our handler, so other uses of killpg() are unchanged. */
+/* 1 if process pid catches FLUSH_SIGNAL (SigCgt of /proc/PID/status): it runs our handler, so
+ * the signal cannot kill a program that is not ours (an exec'd one) with another status. */
+static int catches_flush_signal(pid_t pid)
+{
+	char path[64], buf[2048], *p;
+	unsigned long long mask = 0;
+
+	memcpy(put_num(put_str(path, "/proc/"), (long long)pid), "/status", sizeof "/status");
+	if (!read_small(path, buf, sizeof buf) || !(p = strstr(buf, "SigCgt:")))
+		return 0;
+	for (p += 7; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+		mask = mask * 16 + (unsigned long long)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+	return (int)((mask >> (FLUSH_SIGNAL - 1)) & 1);
+}
+
 int __wrap_killpg(pid_t pgrp, int sig)
 {
 	int saved = errno;
@@ -635,7 +667,7 @@ int __wrap_killpg(pid_t pgrp, int sig)
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
 		if (waitid(P_PID, (id_t)pgrp, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0 &&
-		    kill(pgrp, FLUSH_SIGNAL) == 0) {
+		    catches_flush_signal(pgrp) && kill(pgrp, FLUSH_SIGNAL) == 0) {
 			for (long i = 0; i < (FLUSH_GUARD_SECONDS + 1) * 100L; i++) {
 				memset(&si, 0, sizeof si);
 				if (waitid(P_PID, (id_t)pgrp, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
@@ -775,21 +807,11 @@ static void make_record_path(void)
 static double ctest_timeout(void)
 {
 	char path[RECORD_MAX + 32], buf[32];
-	ssize_t n;
-	int fd;
 
 	if (!S.data_dir[0])
 		return 0;
 	memcpy(put_str(path, S.data_dir), "/../../ctest-timeout", sizeof "/../../ctest-timeout");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return parse_seconds(buf);
+	return read_small(path, buf, sizeof buf) ? parse_seconds(buf) : 0;
 }
 
 /* The test's timeout: its TIMEOUT (PARCOV_TIMEOUT), else ctest --timeout; none (or
