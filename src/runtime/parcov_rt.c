@@ -162,7 +162,7 @@ static int module_slot = -1; /* this binary's entry in the table */
 static volatile sig_atomic_t guard_signal;
 static long long test_deadline_ns; /* CLOCK_MONOTONIC, 0: none */
 static long long test_timeout_ns;
-static int snapshots;              /* taken by this process */
+static int snapshot_tries;         /* by this process: numbers its snapshots */
 static char altstack[65536];
 
 /* The hooks act in this process: the runtime is on, and this is not a vfork() child running
@@ -370,7 +370,7 @@ static void snapshot(void)
 	char final_dir[RECORD_MAX], *p;
 	size_t n = strlen(S.data_dir);
 	long child;
-	int status = 0, k = snapshots + 1;
+	int status = 0, k = ++snapshot_tries; /* a new number even after a failed try */
 	long waited;
 
 	if (!S.data_dir[0] || n + 64 > sizeof final_dir)
@@ -411,10 +411,8 @@ static void snapshot(void)
 		record("snapshot-abandoned", k);
 		return;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		snapshots = k;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		record("snapshot", k);
-	}
 }
 
 void __wrap__exit(int status)
@@ -757,7 +755,7 @@ static void on_fork_child(void)
 	S.pid = getpid();
 	S.exiting = 0;
 	S.flushing = 0;
-	snapshots = 0;
+	snapshot_tries = 0;
 	record("start", 0);
 	start_watchdog();
 }

@@ -4,8 +4,8 @@
 # CTest's TIMEOUT (also with threads), Check's own timeout (tcase_set_timeout), _exit(),
 # _exit() from an instrumented shared library's own code, a crash after exit() began,
 # SIGKILL, fork() from an uninstrumented library, fork()+exec, vfork()+failed exec then a
-# crash, a plugin dlclose()d by an uninstrumented host, four threads on one function (also
-# across a watchdog snapshot), their own SIGTERM handler, and ctest --timeout. Under ctest -j4
+# crash, a plugin dlclose()d by an uninstrumented host, four threads on one function (two
+# more across a watchdog snapshot), their own SIGTERM handler, and ctest --timeout. Under ctest -j4
 # the marked lines must have exactly the expected counts, ctest must see the same results as
 # without ParallelCoverage, and the report must name exactly the tests that ended abnormally.
 . "$(dirname "$0")/lib.sh"
@@ -69,7 +69,7 @@ statuses "$WORK/on" "$WORK/on.statuses" GCOV_PREFIX="$WORK/direct"
 diff "$WORK/off.statuses" "$WORK/on.statuses" || fail "exit statuses changed under coverage"
 
 step "ctest --timeout (no TIMEOUT property): snapshots before it, the report says it timed out"
-ctest_results "$WORK/on" "$WORK/cmdline.results" -R '^ctest[.]cmdline[.]timeout$' --timeout 6
+ctest_results "$WORK/on" "$WORK/cmdline.results" -R '^ctest[.]cmdline[.]timeout$' --timeout 8
 grep -q "^ctest.cmdline.timeout .*Timeout$" "$WORK/cmdline.results" || fail "ctest --timeout did not apply"
 run_ok cmake --build "$WORK/on" --target coverage
 counts "$WORK/on/coverage/coverage.json" >"$WORK/cmdline.counts"
