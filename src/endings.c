@@ -16,6 +16,7 @@ struct proc {
 	char event[32];
 	long value;
 	int snapshot; /* a watchdog snapshot was taken before the deadline */
+	long snapshot_k; /* the number of the last one */
 };
 
 struct procs {
@@ -50,8 +51,10 @@ static void procs_load(const char *path, struct procs *p)
 			p->v[i].snapshot = 0;
 			p->n++;
 		}
-		if (!strcmp(event, "snapshot"))
+		if (!strcmp(event, "snapshot")) {
 			p->v[i].snapshot = 1;
+			p->v[i].snapshot_k = value;
+		}
 		p->v[i].pid = pid;
 		snprintf(p->v[i].event, sizeof p->v[i].event, "%s", event);
 		p->v[i].value = value;
@@ -102,8 +105,10 @@ int endings_snapshot_file(const char *run, const char *rel, const char **object)
 	}
 	for (size_t i = 0; i < snapshot_cache.procs.n; i++) {
 		const struct proc *q = &snapshot_cache.procs.v[i];
+		/* Killed after it (no ending), or its final write was abandoned. */
 		if (q->pid == pid)
-			return !strcmp(q->event, "snapshot") && q->value == k;
+			return q->snapshot && q->snapshot_k == k &&
+			       (!strcmp(q->event, "snapshot") || !strcmp(q->event, "flush-abandoned"));
 	}
 	return 0;
 }
@@ -167,7 +172,9 @@ static void describe(struct buffer *why, const struct proc *p)
 			   p->snapshot ? "timed out and was " : "", name ? name : "?");
 	} else if (!strcmp(p->event, "flush-abandoned")) {
 		buf_printf(why, "%sprocess %ld ended by SIG%s; writing its counts blocked and was "
-			   "abandoned after 10 s: its counts are lost", sep, p->pid, name ? name : "?");
+			   "abandoned after 10 s: %s", sep, p->pid, name ? name : "?",
+			   p->snapshot ? "counts up to its last snapshot kept, later ones lost"
+				       : "its counts are lost");
 	} else if (!strcmp(p->event, "start")) {
 		buf_printf(why, "%sprocess %ld vanished without an ending (SIGKILL?): its counts are lost",
 			   sep, p->pid);

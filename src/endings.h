@@ -26,8 +26,9 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 int endings_save(const struct config *c, const char *run);
 
 /* For rel, a file's path under a data set's tests/: -1 if it is not in a snapshot, else 1 if
- * it is in the snapshot parcov uses for its process (the process's last event is that
- * snapshot: it never ended, so its live counters were never written), 0 if not. *object
+ * it is in the snapshot parcov uses for its process (its last snapshot, when the process
+ * never ended or its final write was abandoned: its live counters were never written), 0 if
+ * not. *object
  * points into rel at the object's path: below the test directory, or below the snapshot. Caches the last
  * test directory's record: endings_forget() frees it. */
 int endings_snapshot_file(const char *run, const char *rel, const char **object);

@@ -83,7 +83,8 @@ static void setup(void)
 	    "92\t90\tstart\t0\n92\t90\texec\t0\n");
 	put("coverage-data/runs/000001/tests/snap-9/parcov-snap/90.2/obj/a.gcda", "x");
 	put("coverage-data/runs/000001/tests/abandon-10/parcov-endings.tsv",
-	    "100\t1\tstart\t0\n100\t1\tsignal\t11\n100\t1\tflush-abandoned\t11\n");
+	    "100\t1\tstart\t0\n100\t1\tsignal\t11\n100\t1\tflush-abandoned\t11\n"
+	    "101\t1\tstart\t0\n101\t1\tsnapshot\t1\n101\t1\tsignal\t6\n101\t1\tflush-abandoned\t6\n");
 }
 
 static void teardown(void)
@@ -110,7 +111,9 @@ START_TEST(test_abnormal_endings_are_named)
 	/* Never "saved first" when the flush was given up. */
 	ck_assert_ptr_nonnull(strstr(out.data, "  flush abandoned: process 100 ended by SIGSEGV; writing "
 					       "its counts blocked and was abandoned after 10 s: its counts "
-					       "are lost; wrote no coverage data\n"));
+					       "are lost; process 101 ended by SIGABRT; writing its counts "
+					       "blocked and was abandoned after 10 s: counts up to its last "
+					       "snapshot kept, later ones lost; wrote no coverage data\n"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  hang: process 41 was killed by Check's timeout (its "
 					       "counts were saved first)\n"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  crash segv: process 20 ended by SIGSEGV"));
@@ -171,6 +174,9 @@ START_TEST(test_snapshot_files_chosen)
 	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/x/a.gcda", &object), 0);
 	ck_assert_int_eq(endings_snapshot_file(run, "ok-1/obj/a.c.gcda", &object), -1);
 	ck_assert_int_eq(endings_snapshot_file(run, "a.gcda", &object), -1);
+	/* The final write was abandoned: the last snapshot counts. */
+	ck_assert_int_eq(endings_snapshot_file(run, "abandon-10/parcov-snap/101.1/a.gcda", &object), 1);
+	ck_assert_int_eq(endings_snapshot_file(run, "abandon-10/parcov-snap/100.1/a.gcda", &object), 0);
 	/* Another test directory: its own record (none: no snapshot is used). */
 	ck_assert_int_eq(endings_snapshot_file(run, "ok-1/parcov-snap/10.1/a.gcda", &object), 0);
 	endings_forget();
