@@ -159,6 +159,9 @@ static struct sigaction previous[N_FATAL];
 #ifdef PARCOV_RT_TABLE
 static int module_slot = -1; /* this binary's entry in the table */
 #endif
+#ifdef PARCOV_RT_LLVM
+static volatile sig_atomic_t exit_written; /* compiler-rt's atexit writer wrote this binary */
+#endif
 static volatile sig_atomic_t guard_signal;
 static long long test_deadline_ns; /* CLOCK_MONOTONIC, 0: none */
 static long long test_timeout_ns;
@@ -248,7 +251,10 @@ static void module_op(int op)
 #ifdef PARCOV_RT_LLVM
 	switch (op) {
 	case OP_DUMP:
-		__llvm_profile_dump();
+		/* After compiler-rt's atexit writer (a crash in a destructor), writing again
+		 * would count everything twice. */
+		if (!exit_written)
+			__llvm_profile_dump();
 		break;
 	case OP_SNAPSHOT:
 		__llvm_profile_set_filename(S.snapshot_dir);
@@ -432,9 +438,7 @@ void __wrap__Exit(int status)
 	__wrap__exit(status);
 }
 
-/* exit() began. Runs before libgcov's final dump (registered later, so called earlier).
- * llvm: write now and mark it written (compiler-rt's own atexit writer, next, would not mark
- * it), so a crash in a destructor after this does not write everything a second time. */
+/* exit() began. Runs before libgcov's final dump (registered later, so called earlier). */
 static void on_exit_record(int status, void *arg)
 {
 	(void)arg;
@@ -442,9 +446,6 @@ static void on_exit_record(int status, void *arg)
 		return;
 	S.exiting = 1;
 	record("exit", status);
-#ifdef PARCOV_RT_LLVM
-	dump_final();
-#endif
 }
 
 /* --- exec ---------------------------------------------------------------------------- */
@@ -851,14 +852,25 @@ static void pin_owner(void)
 		dlclose(self);
 }
 
+#ifdef PARCOV_RT_LLVM
+/* Registered just before compiler-rt's atexit writer, so it runs just after it. */
+static void on_exit_written(void)
+{
+	exit_written = 1;
+}
+#endif
+
 #ifdef PARCOV_RT_TABLE
 /* Every copy: enter this binary in the table, and make compiler-rt's atexit writer run after
- * the owner's on_exit_record (registered later, in parcov_rt_init, so called earlier). */
+ * the owner's on_exit_record (registered later, in parcov_rt_init, so called earlier). llvm:
+ * a dump there would make that writer print "already written" into the test's output, so the
+ * writer writes, and a marker tells a later crash that it did. */
 static void register_module(void)
 {
 	int slot = __atomic_fetch_add(&S.n, 1, __ATOMIC_SEQ_CST);
 
 #ifdef PARCOV_RT_LLVM
+	atexit(on_exit_written);
 	__llvm_profile_register_write_file_atexit();
 #endif
 	if (slot < MAX_MODULES) {
