@@ -98,6 +98,10 @@ run_ok cmake --build "$WORK/on"
 nm "$WORK/on/segv" | grep -q parcov_rt_state_v1 || fail "the runtime is not linked into segv"
 ctest_results "$WORK/on" "$WORK/on.results"
 diff "$WORK/off.results" "$WORK/on.results" || fail "ctest saw different results with coverage"
+# Nothing of ours in the tests' output (tests match it): compiler-rt prints a note when its
+# exit-time writer finds the profile already written.
+! grep -n "LLVM Profile" "$WORK/on/Testing/Temporary/LastTest.log" ||
+  fail "compiler-rt printed into a test's output"
 run_ok cmake --build "$WORK/on" --target coverage
 grep -q "10 tests crashed, timed out or wrote no coverage data" "$WORK/last.log" ||
   fail "combine did not count the 10 tests that ended abnormally"
