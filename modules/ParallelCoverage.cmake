@@ -111,7 +111,8 @@ Cache variables
   work done before a ``fork()`` once, and records how each test process ended
   so ``parcov`` can name tests that crashed, timed out or wrote no data.
   Tests with a ``TIMEOUT`` get ``PARCOV_TIMEOUT`` in their environment (the
-  runtime's watchdog flushes just before it) and, on CMake 3.27 and newer,
+  runtime's watchdog takes snapshots before it; ``ctest --timeout`` does the same
+  for tests without one) and, on CMake 3.27 and newer,
   ``TIMEOUT_SIGNAL_NAME`` ``SIGTERM`` with a grace period of
   ``TIMEOUT_SIGNAL_GRACE_PERIOD`` 2 seconds.
 
@@ -512,10 +513,10 @@ endfunction()
 # counts CTest 3.25's SIGKILL would lose); CMake 3.27+ also sends SIGTERM first, which the
 # runtime catches, flushes, and dies by. The test's own choices win.
 function(_parcov_timeout_properties test where env_var)
+  # Only a test's own TIMEOUT (and ctest --timeout, which pre-test records for the runtime)
+  # starts a watchdog thread: DART_TESTING_TIMEOUT, include(CTest)'s 1500 s for every test,
+  # would make every test process multi-threaded.
   get_property(timeout TEST "${test}" ${where} PROPERTY TIMEOUT)
-  if(NOT timeout AND DART_TESTING_TIMEOUT)
-    set(timeout "${DART_TESTING_TIMEOUT}")
-  endif()
   if(timeout GREATER 0)
     set(${env_var} "${${env_var}};PARCOV_TIMEOUT=${timeout}" PARENT_SCOPE)
   endif()
@@ -609,12 +610,6 @@ function(_parcov_instrument_targets dirs)
   if(runtime AND NOT TARGET _parcov_runtime)
     _parcov_add_runtime()
   endif()
-  # Clang: the table of binaries every runtime copy shares (src/runtime/parcov_rt.c).
-  _parcov_compiler(id version compiler)
-  set(export_table "")
-  if(id STREQUAL "Clang")
-    set(export_table ",--export-dynamic-symbol=parcov_rt_table_v1")
-  endif()
   set(count 0)
   set(binaries "")
   foreach(dir IN LISTS dirs)
@@ -635,14 +630,15 @@ function(_parcov_instrument_targets dirs)
         set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS "${link}")
         list(APPEND binaries "${target}")
         if(runtime)
-          # _exit() called from statically linked code (Debian's libcheck.a) goes through
-          # the runtime; the executable exports the symbol that elects one runtime copy.
+          # _exit(), killpg() (Check's timeout) and exec called from statically linked code
+          # (Debian's libcheck.a) go through the runtime; the executable exports the state
+          # every runtime copy shares.
           set_property(TARGET "${target}" APPEND PROPERTY SOURCES "$<TARGET_OBJECTS:_parcov_runtime>")
           set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
-            "LINKER:--wrap=_exit,--wrap=_Exit")
+            "LINKER:--wrap=_exit,--wrap=_Exit,--wrap=killpg,--wrap=execve,--wrap=execv,--wrap=execvp,--wrap=execvpe,--wrap=fexecve")
           if(type STREQUAL "EXECUTABLE")
             set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
-              "LINKER:--export-dynamic-symbol=parcov_rt_owner_v1${export_table}")
+              "LINKER:--export-dynamic-symbol=parcov_rt_state_v1")
           endif()
         endif()
       endif()

@@ -24,7 +24,7 @@ struct input {
 struct inputs {
 	struct input *v;
 	size_t n;
-	size_t tests;
+	const char *run;
 };
 
 /* A .gcda file combine wrote, as recorded in the manifest, to tell it from foreign data. */
@@ -44,12 +44,15 @@ static const char *const skip_dirs[] = {"coverage-data", "_parcov", NULL};
 static int collect_input(const char *path, const char *rel, void *ctx)
 {
 	struct inputs *in = ctx;
-	const char *slash = strchr(rel, '/');
+	const char *slash = strchr(rel, '/'), *object;
 
 	if (!slash || !ends_with(rel, ".gcda"))
 		return 0;
+	/* A watchdog's snapshot counts only for a process that never ended (see endings.h). */
+	if (endings_snapshot_file(in->run, rel, &object) == 0)
+		return 0;
 	in->v = xreallocarray(in->v, in->n + 1, sizeof *in->v);
-	in->v[in->n].rel = xstrdup(slash + 1);
+	in->v[in->n].rel = xstrdup(object);
 	in->v[in->n].path = xstrdup(path);
 	in->n++;
 	return 0;
@@ -65,6 +68,13 @@ static int cmp_input(const void *a, const void *b)
 static char *manifest_path(const struct config *c)
 {
 	return path_join(c->data_dir, "combined.tsv");
+}
+
+/* The journal of a replacement under way: the new results' paths, written before the first
+ * old result goes and removed after the new manifest is in place. */
+static char *pending_path(const struct config *c)
+{
+	return path_join(c->data_dir, "combined-pending.tsv");
 }
 
 static int cmp_written(const void *a, const void *b)
@@ -242,6 +252,75 @@ static int clear_build_gcda(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
+/* A combine that stopped half-way through replacing its results (a crash, a kill) left its
+ * journal: the build tree then holds a mix of old and new results, all ours. Remove them all
+ * (and their temporaries) with the manifest, so this combine starts from none and nothing of
+ * ours is taken for foreign data. Returns 0, or -1 with an error printed. */
+static int recover_interrupted(const struct config *c)
+{
+	char *pending = pending_path(c), *manifest = manifest_path(c);
+	struct buffer b = {0};
+	struct manifest m;
+	char *line, *next;
+	int ret = 0;
+
+	if (read_file(pending, &b) < 0) {
+		free(pending);
+		free(manifest);
+		return 0;
+	}
+	warn("the last combine was interrupted while replacing its results: removing them all");
+	for (line = b.data; line && *line; line = next) {
+		char *full, *tmp;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		full = path_join(c->build_dir, line);
+		tmp = xasprintf("%s.parcov-tmp", full);
+		if ((unlink(full) < 0 && errno != ENOENT) || (unlink(tmp) < 0 && errno != ENOENT)) {
+			error("cannot remove %s:", full);
+			ret = -1;
+		}
+		free(tmp);
+		free(full);
+	}
+	manifest_load(c, &m);
+	for (size_t i = 0; i < m.n; i++) {
+		char *full = path_join(c->build_dir, m.v[i].rel);
+		if (unlink(full) < 0 && errno != ENOENT) {
+			error("cannot remove %s:", full);
+			ret = -1;
+		}
+		free(full);
+	}
+	manifest_free(&m);
+	if (ret == 0 && ((unlink(manifest) < 0 && errno != ENOENT) || unlink(pending) < 0)) {
+		error("cannot remove %s:", pending);
+		ret = -1;
+	}
+	buf_free(&b);
+	free(pending);
+	free(manifest);
+	return ret;
+}
+
+static int write_pending(const struct config *c, const struct outputs *o)
+{
+	struct buffer b = {0};
+	char *path = pending_path(c);
+	int ret = 0;
+
+	for (size_t i = 0; i < o->n; i++)
+		buf_printf(&b, "%s\n", o->rel[i]);
+	if (write_file_atomic(path, b.data ? b.data : "", b.len) < 0) {
+		error("cannot write %s:", path);
+		ret = -1;
+	}
+	buf_free(&b);
+	free(path);
+	return ret;
+}
+
 static int write_manifest(const struct config *c, const struct outputs *o)
 {
 	struct buffer b = {0};
@@ -282,8 +361,16 @@ int combine(const struct config *c)
 		      "coverage target", c->data_dir, c->build_dir);
 		return 1;
 	}
+	if (runs_check_idle(c, run) < 0 || recover_interrupted(c) < 0) {
+		free(run);
+		return 1;
+	}
 	tests = path_join(run, "tests");
-	walk_files(tests, NULL, collect_input, &in);
+	in.run = run;
+	if (walk_files(tests, NULL, collect_input, &in) < 0) {
+		error("cannot read all the data of %s (see above): nothing was combined", run);
+		goto fail;
+	}
 	qsort(in.v, in.n, sizeof *in.v, cmp_input);
 	info("combining %zu data files of %s", in.n, run);
 
@@ -321,9 +408,17 @@ int combine(const struct config *c)
 		goto fail;
 	}
 
+	/* From here until the manifest is written the journal says a replacement is under way:
+	 * a crash in between is undone by the next combine (recover_interrupted). */
+	if (write_pending(c, &out) < 0)
+		goto fail;
 	manifest_load(c, &m);
 	scan = (struct build_scan){c, &m, &out, 0};
-	walk_files(c->build_dir, skip_dirs, clear_build_gcda, &scan);
+	if (walk_files(c->build_dir, skip_dirs, clear_build_gcda, &scan) < 0) {
+		error("cannot read all of %s (see above): the previous results may be partly removed; "
+		      "run combine again", c->build_dir);
+		scan.failed = 1;
+	}
 	manifest_free(&m);
 	if (scan.failed)
 		goto fail;
@@ -340,12 +435,22 @@ int combine(const struct config *c)
 	}
 	if (write_manifest(c, &out) < 0)
 		goto fail;
+	{
+		char *pending = pending_path(c);
+		int gone = unlink(pending) == 0;
+		if (!gone)
+			error("cannot remove %s:", pending);
+		free(pending);
+		if (!gone)
+			goto fail;
+	}
 	info("wrote %zu .gcda files%s", out.n,
 	     skipped ? " (some inputs were skipped: see the warnings above)" : "");
 	if (endings_save(c, run) < 0)
 		goto fail;
 	ret = 0;
 fail:
+	endings_forget();
 	outputs_free(&out, 1);
 	for (i = 0; i < in.n; i++) {
 		free(in.v[i].rel);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "endings.h"
 #include "gcda.h"
 #include "proc.h"
 #include "runs.h"
@@ -489,18 +490,22 @@ struct data_scan {
 	struct list no_notes, stale, other_version;
 	struct list executed;     /* objects with usable data, build-relative without .gcda */
 	size_t files, usable;
+	const char *run;
 };
 
 static int scan_data(const char *path, const char *rel, void *ctx)
 {
 	struct data_scan *s = ctx;
-	const char *slash = strchr(rel, '/');
+	const char *slash = strchr(rel, '/'), *object;
 	const struct notes *n;
 	struct gcda_file f;
 	char err[256];
 	char *test;
 
 	if (!slash || !ends_with(rel, ".gcda"))
+		return 0;
+	/* A watchdog's snapshot: read as combine does (endings.h), for its object. */
+	if (endings_snapshot_file(s->run, rel, &object) == 0)
 		return 0;
 	s->files++;
 	test = xasprintf("%.*s", (int)(slash - rel), rel);
@@ -512,9 +517,9 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		list_add(&s->unreadable, xasprintf("%s (%s)", path, err));
 		return 0;
 	}
-	n = find_notes(s->o, slash + 1, strlen(slash + 1) - 5);
+	n = find_notes(s->o, object, strlen(object) - 5);
 	if (!n || !n->readable)
-		list_add(&s->no_notes, xstrdup(slash + 1));
+		list_add(&s->no_notes, xstrdup(object));
 	else if ((f.version >> 8) != (n->version >> 8))
 		list_add(&s->other_version, xasprintf("%s (%c%c%c%c)", path, (char)(f.version >> 24),
 		                                      (char)(f.version >> 16), (char)(f.version >> 8),
@@ -710,8 +715,10 @@ static void check_data(struct doctor *d, const struct objects *o)
 		goto out;
 	}
 	s.o = o;
+	s.run = run;
 	tests = path_join(run, "tests");
 	walk_files(tests, NULL, scan_data, &s);
+	endings_forget();
 	free(tests);
 
 	if (s.unreadable.n) {
@@ -999,6 +1006,7 @@ int doctor(const char *dir, enum doctor_mode mode)
 	struct objects o = {0};
 	struct config c;
 	char real[PATH_MAX];
+	int lock;
 
 	if (!realpath(dir ? dir : ".", real)) {
 		problem(&d, 1, xstrdup("name an existing build directory: parcov doctor -C BUILD_DIR"),
@@ -1010,12 +1018,18 @@ int doctor(const char *dir, enum doctor_mode mode)
 	if (check_build_dir(&d, dir, real) < 0 || config_load(&c, real) < 0)
 		goto done;
 	d.c = &c;
+	/* Read what combine and pre-test write only while neither is writing it. */
+	if ((lock = config_lock(&c)) < 0) {
+		config_free(&c);
+		return 1;
+	}
 	check_configuration(&d);
 	if (c.backend && !strcmp(c.backend, "llvm")) {
 		/* The object and data checks below read gcov's files; llvm's are still to come. */
 		if (mode == DOCTOR_FULL)
 			printf("note: backend llvm: only the configuration and lock checks apply so far\n");
 		check_locks(&d);
+		config_unlock(lock);
 		config_free(&c);
 		goto done;
 	}
@@ -1027,6 +1041,7 @@ int doctor(const char *dir, enum doctor_mode mode)
 	}
 	check_locks(&d);
 	objects_free(&o);
+	config_unlock(lock);
 	config_free(&c);
 done:
 	if (mode == DOCTOR_FULL) {

@@ -9,12 +9,14 @@
 #include "runs.h"
 #include "testname.h"
 
-/* The last event of one process (a pid's "start" without a later ending means it vanished). */
+/* The last event of one process (a pid's "start" without a later ending means it vanished;
+ * "snapshot" last means it was killed after the watchdog's snapshot K, value). */
 struct proc {
 	long pid;
 	char event[32];
 	long value;
-	int flushed; /* a watchdog flushed it before its deadline */
+	int snapshot; /* a watchdog snapshot was taken before the deadline */
+	long snapshot_k; /* the number of the last one */
 };
 
 struct procs {
@@ -39,20 +41,76 @@ static void procs_load(const char *path, struct procs *p)
 			*next++ = '\0';
 		if (sscanf(line, "%ld\t%ld\t%31[^\t]\t%ld", &pid, &ppid, event, &value) != 4)
 			continue;
+		/* A snapshot that did not finish changes nothing: an earlier one still counts. */
+		if (!strcmp(event, "snapshot-abandoned"))
+			continue;
 		for (i = 0; i < p->n && p->v[i].pid != pid; i++)
 			;
 		if (i == p->n) {
 			p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
-			p->v[i].flushed = 0;
+			p->v[i].snapshot = 0;
 			p->n++;
 		}
-		if (strstr(event, "timeout-flush"))
-			p->v[i].flushed = 1;
+		if (!strcmp(event, "snapshot")) {
+			p->v[i].snapshot = 1;
+			p->v[i].snapshot_k = value;
+		}
 		p->v[i].pid = pid;
 		snprintf(p->v[i].event, sizeof p->v[i].event, "%s", event);
 		p->v[i].value = value;
 	}
 	buf_free(&b);
+}
+
+/* The test directory whose record snapshot_cache holds. */
+static struct {
+	char *dir;
+	struct procs procs;
+} snapshot_cache;
+
+void endings_forget(void)
+{
+	free(snapshot_cache.dir);
+	free(snapshot_cache.procs.v);
+	memset(&snapshot_cache, 0, sizeof snapshot_cache);
+}
+
+int endings_snapshot_file(const char *run, const char *rel, const char **object)
+{
+	const char *slash = strchr(rel, '/'), *p;
+	char *dir, *record, *end;
+	long pid, k;
+
+	*object = slash ? slash + 1 : rel;
+	if (!slash || strncmp(slash + 1, SNAPSHOT_DIR "/", sizeof SNAPSHOT_DIR))
+		return -1;
+	p = slash + 1 + sizeof SNAPSHOT_DIR;
+	pid = strtol(p, &end, 10);
+	if (end == p || *end != '.')
+		return 0;
+	k = strtol(end + 1, &end, 10);
+	/* PID.K.tmp: a snapshot being written, or one whose writer was killed. */
+	if (*end != '/')
+		return 0;
+	*object = end + 1;
+	dir = xasprintf("%s/tests/%.*s", run, (int)(slash - rel), rel);
+	if (!snapshot_cache.dir || strcmp(snapshot_cache.dir, dir)) {
+		endings_forget();
+		record = path_join(dir, ENDINGS_RECORD);
+		procs_load(record, &snapshot_cache.procs);
+		free(record);
+		snapshot_cache.dir = dir;
+	} else {
+		free(dir);
+	}
+	for (size_t i = 0; i < snapshot_cache.procs.n; i++) {
+		const struct proc *q = &snapshot_cache.procs.v[i];
+		/* Killed after it (no ending), or its final write was abandoned. */
+		if (q->pid == pid)
+			return q->snapshot && q->snapshot_k == k &&
+			       (!strcmp(q->event, "snapshot") || !strcmp(q->event, "flush-abandoned"));
+	}
+	return 0;
 }
 
 /* Coverage data of either backend: gcov's .gcda, llvm's .profraw. */
@@ -107,20 +165,25 @@ static int in_list(const char *list, const char *name)
 static void describe(struct buffer *why, const struct proc *p)
 {
 	const char *sep = why->len ? "; " : "";
+	const char *name = sigabbrev_np((int)p->value);
 
 	if (!strcmp(p->event, "signal")) {
-		const char *name = sigabbrev_np((int)p->value);
 		buf_printf(why, "%sprocess %ld %sended by SIG%s (its counts were saved first)", sep, p->pid,
-			   p->flushed ? "timed out and was " : "", name ? name : "?");
+			   p->snapshot ? "timed out and was " : "", name ? name : "?");
+	} else if (!strcmp(p->event, "flush-abandoned")) {
+		buf_printf(why, "%sprocess %ld ended by SIG%s; writing its counts blocked and was "
+			   "abandoned after 10 s: %s", sep, p->pid, name ? name : "?",
+			   p->snapshot ? "counts up to its last snapshot kept, later ones lost"
+				       : "its counts are lost");
 	} else if (!strcmp(p->event, "start")) {
 		buf_printf(why, "%sprocess %ld vanished without an ending (SIGKILL?): its counts are lost",
 			   sep, p->pid);
-	} else if (!strcmp(p->event, "timeout-flush")) {
-		buf_printf(why, "%sprocess %ld timed out: counts up to just before the TIMEOUT kept, "
-			   "later ones lost", sep, p->pid);
-	} else if (!strcmp(p->event, "check-timeout-flush")) {
-		buf_printf(why, "%sprocess %ld was killed by Check's timeout: counts up to just before "
-			   "it kept, later ones lost", sep, p->pid);
+	} else if (!strcmp(p->event, "snapshot")) {
+		buf_printf(why, "%sprocess %ld timed out (killed without an ending): counts up to its "
+			   "snapshot before the deadline kept, later ones lost", sep, p->pid);
+	} else if (!strcmp(p->event, "check-timeout")) {
+		buf_printf(why, "%sprocess %ld was killed by Check's timeout (its counts were saved first)",
+			   sep, p->pid);
 	}
 }
 

@@ -9,6 +9,9 @@
 /* Name of the record file in a test's data directory (combine reads only *.gcda or
  * *.profraw). */
 #define ENDINGS_RECORD "parcov-endings.tsv"
+/* Where the runtime's watchdog writes snapshots, in a test's data directory:
+ * parcov-snap/PID.K/<the files a dump writes>. */
+#define SNAPSHOT_DIR "parcov-snap"
 /* The list combine saves for report, under coverage-data/. */
 #define ENDINGS_LIST "endings.txt"
 
@@ -21,6 +24,15 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 /* endings_scan() into coverage-data/endings.txt (atomically), warning when tests are listed.
  * Returns 0, or -1 with an error printed. */
 int endings_save(const struct config *c, const char *run);
+
+/* For rel, a file's path under a data set's tests/: -1 if it is not in a snapshot, else 1 if
+ * it is in the snapshot parcov uses for its process (its last snapshot, when the process
+ * never ended or its final write was abandoned: its live counters were never written), 0 if
+ * not. *object
+ * points into rel at the object's path: below the test directory, or below the snapshot. Caches the last
+ * test directory's record: endings_forget() frees it. */
+int endings_snapshot_file(const char *run, const char *rel, const char **object);
+void endings_forget(void);
 
 /* Append the saved list, with its heading, to a summary (report's text under the table). */
 void endings_append(const struct config *c, struct buffer *summary);

@@ -75,14 +75,16 @@ static int wait_child(pid_t pid, const char *tool)
 struct profiles {
 	struct buffer list; /* llvm-profdata's input file list: "1,<path>" lines */
 	size_t n, bad;
+	const char *run;
 };
 
 static int collect_profile(const char *path, const char *rel, void *ctx)
 {
 	struct profiles *p = ctx;
+	const char *object;
 
-	(void)rel;
-	if (!ends_with(path, ".profraw"))
+	/* A watchdog's snapshot counts only for a process that never ended (see endings.h). */
+	if (!ends_with(path, ".profraw") || endings_snapshot_file(p->run, rel, &object) == 0)
 		return 0;
 	if (strchr(path, '\n')) {
 		warn("skipping %s: a newline in its name cannot go into llvm-profdata's file list", path);
@@ -142,7 +144,8 @@ int llvm_combine(const struct config *c)
 		return 1;
 	}
 	tests = path_join(run, "tests");
-	if (walk_files(tests, NULL, collect_profile, &p) < 0)
+	p.run = run;
+	if (runs_check_idle(c, run) < 0 || walk_files(tests, NULL, collect_profile, &p) < 0)
 		goto out;
 	if (p.n == 0) {
 		error("no .profraw files in %s: were the targets built with -fprofile-instr-generate "
@@ -183,6 +186,7 @@ int llvm_combine(const struct config *c)
 	info("wrote %s", dest);
 	ret = endings_save(c, run) < 0;
 out:
+	endings_forget();
 	if (list)
 		unlink(list);
 	argv_free(&a);

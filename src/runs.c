@@ -28,7 +28,8 @@ static size_t list_runs(const char *runs_dir, unsigned long **out)
 	while ((e = readdir(d))) {
 		char *end;
 		unsigned long id;
-		if (strlen(e->d_name) != 6 || strspn(e->d_name, "0123456789") != 6)
+		/* At least six digits: run 1000000 has seven. */
+		if (strlen(e->d_name) < 6 || strspn(e->d_name, "0123456789") != strlen(e->d_name))
 			continue;
 		id = strtoul(e->d_name, &end, 10);
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
@@ -140,15 +141,101 @@ static void empty_trash_in_background(const struct config *c)
 	free(trash);
 }
 
-/* Remember where ctest runs (pre-test's working directory): its log of the run is there. */
-static void record_ctest_dir(const struct config *c)
+/* Field 22 of /proc/PID/stat: when the process started (tells a reused pid apart), or -1. */
+static long long start_time(long pid)
 {
-	char cwd[4096];
-	char *path = xasprintf("%s/current/ctest-dir", c->data_dir);
+	char *path = xasprintf("/proc/%ld/stat", pid);
+	struct buffer b = {0};
+	long long t = -1;
+	const char *p;
 
-	if (getcwd(cwd, sizeof cwd) && write_file_atomic(path, cwd, strlen(cwd)) < 0)
+	/* The name (field 2) may hold spaces and parentheses: count from the last ')'. */
+	if (read_file(path, &b) == 0 && b.len && (p = strrchr(b.data, ')'))) {
+		int field = 2;
+		for (; *p && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		if (field == 22)
+			t = strtoll(p, NULL, 10);
+	}
+	buf_free(&b);
+	free(path);
+	return t;
+}
+
+/* ctest's command line (pre-test's parent), NUL-separated; len 0 when the parent is not
+ * ctest. */
+static void ctest_cmdline(struct buffer *b)
+{
+	char *path = xasprintf("/proc/%ld/cmdline", (long)getppid());
+	const char *name;
+
+	if (read_file(path, b) < 0 || b->len == 0)
+		b->len = 0;
+	else if (strncmp((name = strrchr(b->data, '/') ? strrchr(b->data, '/') + 1 : b->data), "ctest", 5))
+		b->len = 0;
+	free(path);
+}
+
+/* Write (or, given NULL, remove) one small file of the current data set. */
+static void current_file(const struct config *c, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/current/%s", c->data_dir, name);
+
+	if (text ? write_file_atomic(path, text, strlen(text)) < 0 : unlink(path) < 0 && errno != ENOENT)
 		warn("cannot write %s:", path);
 	free(path);
+}
+
+/* Remember where ctest runs (pre-test's working directory: its log of the run is there),
+ * which ctest process writes into the set (combine waits for it to end), and its --timeout
+ * (the runtime's watchdog reads it for tests without a TIMEOUT of their own). */
+static void record_ctest(const struct config *c)
+{
+	char cwd[4096];
+	struct buffer cmd = {0};
+	const char *timeout = NULL;
+
+	if (getcwd(cwd, sizeof cwd))
+		current_file(c, "ctest-dir", cwd);
+	ctest_cmdline(&cmd);
+	for (size_t i = 0; i < cmd.len; i += strlen(cmd.data + i) + 1) {
+		const char *a = cmd.data + i;
+		size_t next = i + strlen(a) + 1;
+		if (!strcmp(a, "--timeout") && next < cmd.len)
+			timeout = cmd.data + next;
+		else if (!strncmp(a, "--timeout=", 10))
+			timeout = a + 10;
+	}
+	if (cmd.len) {
+		char *pid = xasprintf("%ld %lld\n", (long)getppid(), start_time((long)getppid()));
+		current_file(c, "ctest-pid", pid);
+		free(pid);
+	} else {
+		current_file(c, "ctest-pid", NULL);
+	}
+	current_file(c, "ctest-timeout", timeout);
+	buf_free(&cmd);
+}
+
+int runs_check_idle(const struct config *c, const char *run)
+{
+	char *path = path_join(run, "ctest-pid");
+	struct buffer b = {0};
+	long pid;
+	long long t;
+	int ret = 0;
+
+	(void)c;
+	if (read_file(path, &b) == 0 && b.len && sscanf(b.data, "%ld %lld", &pid, &t) == 2 && pid > 0 &&
+	    pid != (long)getppid() && start_time(pid) == t) {
+		error("ctest (process %ld) is still running the tests that write %s: run the coverage "
+		      "target after it ends", pid, run);
+		ret = -1;
+	}
+	buf_free(&b);
+	free(path);
+	return ret;
 }
 
 char *runs_ctest_log(const struct config *c, const char *run)
@@ -182,7 +269,7 @@ int runs_start(const struct config *c)
 	}
 	n = list_runs(runs_dir, &ids);
 	if (c->append && n > 0 && stat(current, &st) == 0 && S_ISDIR(st.st_mode)) {
-		record_ctest_dir(c);
+		record_ctest(c);
 		ret = 0;
 		goto out;
 	}
@@ -207,7 +294,7 @@ int runs_start(const struct config *c)
 		free(old);
 	}
 	empty_trash_in_background(c);
-	record_ctest_dir(c);
+	record_ctest(c);
 	ret = 0;
 out:
 	free(ids);

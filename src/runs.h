@@ -18,6 +18,10 @@ char *runs_latest_with_data(const struct config *c);
  * the set. Caller frees. */
 char *runs_ctest_log(const struct config *c, const char *run);
 
+/* 0, or -1 with an error printed when the ctest that writes data set run (recorded by
+ * pre-test) is still running: its tests' data is not complete yet. */
+int runs_check_idle(const struct config *c, const char *run);
+
 /* Delete every data set and the 'current' link. Returns 0 or -1 (warned). */
 int runs_remove_all(const struct config *c);
 

@@ -382,9 +382,14 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 		char *sub = rel[0] ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
 		char *full = path_join(root, sub);
 		struct stat st;
-		int skipped = 0;
+		int skipped = 0, gone = ret == 0 && lstat(full, &st) < 0;
 
-		if (ret == 0 && lstat(full, &st) == 0) {
+		if (gone && errno != ENOENT) {
+			/* Gone since readdir: fine; unreadable: the caller must not go on as if it
+			 * had seen everything. */
+			warn("cannot stat %s:", full);
+			ret = -1;
+		} else if (ret == 0 && !gone) {
 			if (S_ISDIR(st.st_mode)) {
 				for (const char *const *s = skip; s && *s; s++)
 					skipped |= !strcmp(*s, sub);

@@ -70,6 +70,27 @@ run_ok cmake --build "$B" --target coverage
 run_ok "$parcov" report -C "$B" --formats txt,json
 json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "foreign data was counted"
 
+step "a combine stopped while replacing its results is undone by the next one, nothing moved to stray/"
+# The state a crash leaves after the new results are renamed in and before the manifest is:
+# the journal names them, the manifest does not know them.
+cut -f3 "$B/coverage-data/combined.tsv" >"$B/coverage-data/combined-pending.tsv"
+: >"$B/coverage-data/combined.tsv"
+rm -rf "$B/coverage-data/stray"
+run_ok "$parcov" combine -C "$B"
+grep -q "the last combine was interrupted" "$WORK/last.log" || fail "no word about the interrupted combine"
+[ ! -e "$B/coverage-data/stray" ] || fail "combine moved its own results to stray/"
+[ ! -e "$B/coverage-data/combined-pending.tsv" ] || fail "the journal is still there"
+run_ok "$parcov" report -C "$B" --formats txt,json
+json_equal "$REF_DIR/one.json" "$B/coverage/coverage.json" || fail "the recovered result differs"
+
+step "combine refuses a data set while the ctest writing it still runs"
+sleep 60 &
+pid=$!
+echo "$pid $(awk '{ print $22 }' /proc/$pid/stat)" >"$B/coverage-data/current/ctest-pid"
+run_fails 1 "ctest \(process $pid\) is still running the tests" "$parcov" combine -C "$B"
+kill $pid; wait $pid || true
+run_ok "$parcov" combine -C "$B"
+
 step "data from an older build of an object is skipped, naming the file"
 run_ok ctest --test-dir "$B" -j2
 echo "/* changed after the tests ran */" >>"$EXAMPLE/src/format.c"

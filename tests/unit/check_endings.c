@@ -9,6 +9,7 @@
 #include <utime.h>
 
 #include "endings.h"
+#include "runs.h"
 #include "util.h"
 
 static char root[] = "/tmp/parcov-check-endings.XXXXXX";
@@ -51,6 +52,8 @@ static void setup(void)
 	tsv_line(&tsv, "empty-6", "empty");
 	tsv_line(&tsv, "notrun-7", "not run");
 	tsv_line(&tsv, "term-8", "sigterm timeout");
+	tsv_line(&tsv, "snap-9", "killed after snapshots");
+	tsv_line(&tsv, "abandon-10", "flush abandoned");
 	put("coverage-data/tests.tsv", tsv.data);
 	buf_free(&tsv);
 	/* Exec (two starts of one pid), a fork child, junk lines: all ended normally. */
@@ -61,17 +64,27 @@ static void setup(void)
 	put("coverage-data/runs/000001/tests/segv-2/parcov-endings.tsv", "20\t1\tstart\t0\n20\t1\tsignal\t11\n");
 	put("coverage-data/runs/000001/tests/segv-2/a.gcda", "x");
 	put("coverage-data/runs/000001/tests/late-3/parcov-endings.tsv",
-	    "30\t1\tstart\t0\n30\t1\ttimeout-flush\t0\n30\t1\texit\t0\n");
+	    "30\t1\tstart\t0\n30\t1\tsnapshot\t1\n30\t1\texit\t0\n");
 	put("coverage-data/runs/000001/tests/late-3/a.gcda", "x");
 	put("coverage-data/runs/000001/tests/hang-4/parcov-endings.tsv",
-	    "40\t1\tstart\t0\n41\t40\tstart\t0\n41\t40\tcheck-timeout-flush\t0\n40\t1\texit\t1\n");
+	    "40\t1\tstart\t0\n41\t40\tstart\t0\n41\t40\tcheck-timeout\t9\n40\t1\texit\t1\n");
 	put("coverage-data/runs/000001/tests/hang-4/a.gcda", "x");
 	put("coverage-data/runs/000001/tests/killed-5/parcov-endings.tsv", "50\t1\tstart\t0\n");
 	put("coverage-data/runs/000001/tests/empty-6/parcov-endings.tsv", "60\t1\texit\t0\n");
 	/* CMake >= 3.27: the watchdog flushed, then CTest's TIMEOUT_SIGNAL_NAME arrived. */
 	put("coverage-data/runs/000001/tests/term-8/parcov-endings.tsv",
-	    "80\t1\tstart\t0\n80\t1\ttimeout-flush\t0\n80\t1\tsignal\t15\n");
+	    "80\t1\tstart\t0\n80\t1\tsnapshot\t1\n80\t1\tsignal\t15\n");
 	put("coverage-data/runs/000001/tests/term-8/a.gcda", "x");
+	/* 90: two snapshots, then SIGKILL (a third one did not finish); 91: a snapshot, then a
+	 * normal exit; 92: an exec. */
+	put("coverage-data/runs/000001/tests/snap-9/parcov-endings.tsv",
+	    "90\t1\tstart\t0\n90\t1\tsnapshot\t1\n91\t90\tstart\t0\n90\t1\tsnapshot\t2\n"
+	    "91\t90\tsnapshot\t1\n90\t1\tsnapshot-abandoned\t3\n91\t90\texit\t0\n"
+	    "92\t90\tstart\t0\n92\t90\texec\t0\n");
+	put("coverage-data/runs/000001/tests/snap-9/parcov-snap/90.2/obj/a.gcda", "x");
+	put("coverage-data/runs/000001/tests/abandon-10/parcov-endings.tsv",
+	    "100\t1\tstart\t0\n100\t1\tsignal\t11\n100\t1\tflush-abandoned\t11\n"
+	    "101\t1\tstart\t0\n101\t1\tsnapshot\t1\n101\t1\tsignal\t6\n101\t1\tflush-abandoned\t6\n");
 }
 
 static void teardown(void)
@@ -88,8 +101,21 @@ START_TEST(test_abnormal_endings_are_named)
 	struct buffer out = {0};
 	size_t n = endings_scan(&cfg, run, &out);
 
-	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(n, 7);
 	ck_assert_ptr_nonnull(strstr(out.data, "  sigterm timeout: process 80 timed out and was ended by SIGTERM"));
+	/* Only the process that never ended; an exec is an ending. */
+	ck_assert_ptr_nonnull(strstr(out.data, "  killed after snapshots: process 90 timed out (killed "
+					       "without an ending): counts up to its snapshot"));
+	ck_assert_ptr_null(strstr(out.data, "process 91"));
+	ck_assert_ptr_null(strstr(out.data, "process 92"));
+	/* Never "saved first" when the flush was given up. */
+	ck_assert_ptr_nonnull(strstr(out.data, "  flush abandoned: process 100 ended by SIGSEGV; writing "
+					       "its counts blocked and was abandoned after 10 s: its counts "
+					       "are lost; process 101 ended by SIGABRT; writing its counts "
+					       "blocked and was abandoned after 10 s: counts up to its last "
+					       "snapshot kept, later ones lost; wrote no coverage data\n"));
+	ck_assert_ptr_nonnull(strstr(out.data, "  hang: process 41 was killed by Check's timeout (its "
+					       "counts were saved first)\n"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  crash segv: process 20 ended by SIGSEGV"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  hang: process 41 was killed by Check's timeout"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  killed: process 50 vanished without an ending"));
@@ -116,7 +142,7 @@ START_TEST(test_ctest_log_names_tests_without_data)
 
 	/* A log older than the data set describes another run: ignored. */
 	ck_assert_int_eq(utime(log, &(struct utimbuf){0, 0}), 0);
-	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 5);
+	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 7);
 	buf_free(&out);
 	free(log);
 }
@@ -163,6 +189,77 @@ START_TEST(test_discovered_tests_are_named)
 }
 END_TEST
 
+/* combine reads a snapshot only for a process whose last event is that snapshot. */
+START_TEST(test_snapshot_files_chosen)
+{
+	const char *object = NULL;
+
+	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/90.2/obj/a.gcda", &object), 1);
+	ck_assert_str_eq(object, "obj/a.gcda");
+	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/90.1/obj/a.gcda", &object), 0);
+	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/91.1/obj/a.gcda", &object), 0);
+	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/90.2.tmp/a.gcda", &object), 0);
+	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/93.1/a.gcda", &object), 0);
+	ck_assert_int_eq(endings_snapshot_file(run, "snap-9/parcov-snap/x/a.gcda", &object), 0);
+	ck_assert_int_eq(endings_snapshot_file(run, "ok-1/obj/a.c.gcda", &object), -1);
+	ck_assert_int_eq(endings_snapshot_file(run, "a.gcda", &object), -1);
+	/* The final write was abandoned: the last snapshot counts. */
+	ck_assert_int_eq(endings_snapshot_file(run, "abandon-10/parcov-snap/101.1/a.gcda", &object), 1);
+	ck_assert_int_eq(endings_snapshot_file(run, "abandon-10/parcov-snap/100.1/a.gcda", &object), 0);
+	/* Another test directory: its own record (none: no snapshot is used). */
+	ck_assert_int_eq(endings_snapshot_file(run, "ok-1/parcov-snap/10.1/a.gcda", &object), 0);
+	endings_forget();
+}
+END_TEST
+
+/* Data sets past 999999 keep counting: the newest is the one with the highest number. */
+START_TEST(test_run_numbers_past_999999)
+{
+	char *latest;
+
+	put("coverage-data/runs/999999/tests/t/a.gcda", "x");
+	put("coverage-data/runs/1000000/tests/t/a.gcda", "x");
+	latest = runs_latest_with_data(&cfg);
+	ck_assert_ptr_nonnull(latest);
+	ck_assert_str_eq(latest + strlen(latest) - 13, "/runs/1000000");
+	free(latest);
+}
+END_TEST
+
+/* Field 22 of /proc/self/stat: this process's start time. */
+static long long own_start_time(void)
+{
+	struct buffer b = {0};
+	const char *p;
+	long long t = -1;
+	int field = 2;
+
+	ck_assert_int_eq(read_file("/proc/self/stat", &b), 0);
+	for (p = strrchr(b.data, ')'); *p && field < 22; p++)
+		field += *p == ' ';
+	if (field == 22)
+		t = strtoll(p, NULL, 10);
+	buf_free(&b);
+	return t;
+}
+
+/* combine refuses a data set while the ctest that writes it runs (pid and start time). */
+START_TEST(test_running_ctest_is_waited_for)
+{
+	char *text = xasprintf("%ld %lld\n", (long)getpid(), own_start_time());
+
+	ck_assert_int_eq(runs_check_idle(&cfg, run), 0);
+	put("coverage-data/runs/000001/ctest-pid", text);
+	ck_assert_int_eq(runs_check_idle(&cfg, run), -1);
+	/* The same pid with another start time: reused by another process, that ctest ended. */
+	free(text);
+	text = xasprintf("%ld %lld\n", (long)getpid(), own_start_time() + 1);
+	put("coverage-data/runs/000001/ctest-pid", text);
+	ck_assert_int_eq(runs_check_idle(&cfg, run), 0);
+	free(text);
+}
+END_TEST
+
 Suite *make_endings_suite(void)
 {
 	Suite *s = suite_create("endings");
@@ -173,6 +270,9 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_ctest_log_names_tests_without_data);
 	tcase_add_test(tc, test_missing_tests_tsv_lists_nothing);
 	tcase_add_test(tc, test_discovered_tests_are_named);
+	tcase_add_test(tc, test_snapshot_files_chosen);
+	tcase_add_test(tc, test_run_numbers_past_999999);
+	tcase_add_test(tc, test_running_ctest_is_waited_for);
 	suite_add_tcase(s, tc);
 	return s;
 }

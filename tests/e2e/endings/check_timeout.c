@@ -1,4 +1,5 @@
-/* Check kills a test that outlives CK_DEFAULT_TIMEOUT with SIGKILL. */
+/* Check kills a test that outlives its timeout (tcase_set_timeout: 2 s, shorter than the
+ * 4 s default) with killpg(..., SIGKILL); the test blocks forever after its known work. */
 #include <check.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	SRunner *sr;
 	int failed;
+	tcase_set_timeout(tc, 2);
 	tcase_add_test(tc, hangs);
 	tcase_add_test(tc, passes);
 	suite_add_tcase(s, tc);

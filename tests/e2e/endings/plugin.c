@@ -1,0 +1,5 @@
+static volatile int sink;
+void plugin_hit(void)
+{
+	sink++; /* MARK:plugin.hit */
+}
