@@ -84,14 +84,41 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_COMPILE_OPTIONS
 
   Options added to C and C++ compilations of instrumented targets. Empty
-  (default): the backend's, ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic`` with GCC,
-  ``--coverage;-O0;-fprofile-update=atomic`` with Clang's gcov, and
-  ``-fprofile-instr-generate;-fcoverage-mapping;-O0;-fprofile-update=atomic`` with llvm.
+  (default): the backend's, ``--coverage;-fprofile-abs-path`` with GCC,
+  ``--coverage`` with Clang's gcov, and
+  ``-fprofile-instr-generate;-fcoverage-mapping`` with llvm, plus per target
+  ``-O0`` and the counter updates of :variable:`PARALLEL_COVERAGE_ATOMIC`.
   ``-fprofile-abs-path`` records absolute source paths in the notes files so
-  reports find the sources from any directory; ``-O0`` keeps one counter per
-  source line, so counts map to the lines a reader sees.
-  ``-fprofile-update=atomic`` keeps counts exact when threads run the same
-  code.
+  reports find the sources from any directory. ``-O0`` keeps one counter per
+  source line, so counts map to the lines a reader sees; it is added only
+  where the project chose no optimisation itself: not to a target with an
+  ``-O`` in its ``COMPILE_OPTIONS`` (which start as its directory's), its
+  ``COMPILE_FLAGS`` or the ``INTERFACE_COMPILE_OPTIONS`` of what it links,
+  nor for a language whose ``CMAKE_<LANG>_FLAGS`` has an ``-O``, nor for a
+  configuration whose ``CMAKE_<LANG>_FLAGS_<CONFIG>`` has an ``-O`` other than
+  CMake's default for it (``Release``'s ``-O3`` is CMake's choice: ``-O0``
+  overrides it, and the configure step says so). When set, the list is used
+  as given for every target: no ``-O0`` and no ``-fprofile-update`` added.
+
+.. variable:: PARALLEL_COVERAGE_ATOMIC
+
+  ``auto`` (default), ``ON`` or ``OFF``: whether counters are updated with
+  atomic instructions (``-fprofile-update=atomic``), which keeps counts exact
+  when threads run the same code and makes hot instrumented code several
+  times slower. ``auto``: only in targets that use threads, seen as
+  ``Threads::Threads``, ``OpenMP::*``, ``TBB::*``, ``Boost::thread``,
+  ``pthread``, ``gomp``, ``tbb`` or ``boost_thread`` libraries, or
+  ``-pthread``, ``-lpthread``, ``-fopenmp`` options, anywhere in the target's
+  link closure (its ``LINK_LIBRARIES`` and, recursively, the
+  ``INTERFACE_LINK_LIBRARIES``, ``INTERFACE_COMPILE_OPTIONS`` and
+  ``INTERFACE_LINK_OPTIONS`` of what it links), its own compile and link
+  options and flags, or its directory's ``CMAKE_<LANG>_FLAGS`` and linker
+  flags. ``ON``: every target; ``OFF``: none (``-fprofile-update=single``, so
+  GCC does not choose atomic updates under ``-pthread`` either). The target
+  property ``PARALLEL_COVERAGE_ATOMIC`` (``ON``/``OFF``) decides for one
+  target: set it ``ON`` on a library whose code other targets' threads run,
+  or a C++ target that starts ``std::thread`` without linking
+  ``Threads::Threads`` (glibc 2.34 and newer need no ``-lpthread``).
 
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
