@@ -105,20 +105,21 @@ Cache variables
   ``auto`` (default), ``ON`` or ``OFF``: whether counters are updated with
   atomic instructions (``-fprofile-update=atomic``), which keeps counts exact
   when threads run the same code and makes hot instrumented code several
-  times slower. ``auto``: only in targets that use threads, seen as
-  ``Threads::Threads``, ``OpenMP::*``, ``TBB::*``, ``Boost::thread``,
-  ``pthread``, ``gomp``, ``tbb`` or ``boost_thread`` libraries, or
-  ``-pthread``, ``-lpthread``, ``-fopenmp`` options, anywhere in the target's
-  link closure (its ``LINK_LIBRARIES`` and, recursively, the
-  ``INTERFACE_LINK_LIBRARIES``, ``INTERFACE_COMPILE_OPTIONS`` and
-  ``INTERFACE_LINK_OPTIONS`` of what it links), its own compile and link
-  options and flags, or its directory's ``CMAKE_<LANG>_FLAGS`` and linker
-  flags. ``ON``: every target; ``OFF``: none (``-fprofile-update=single``, so
-  GCC does not choose atomic updates under ``-pthread`` either). The target
-  property ``PARALLEL_COVERAGE_ATOMIC`` (``ON``/``OFF``) decides for one
-  target: set it ``ON`` on a library whose code other targets' threads run,
-  or a C++ target that starts ``std::thread`` without linking
-  ``Threads::Threads`` (glibc 2.34 and newer need no ``-lpthread``).
+  times slower. ``auto``: where code runs in threads. A target starts threads
+  when a line of one of its ``SOURCES`` does (``pthread_create``,
+  ``std::thread``, ``std::async``, ``thrd_create``, ``#include <thread>``,
+  ``#pragma omp``, TBB, Boost.Thread, GLib, libuv, Qt threads) or when it links
+  a runtime that starts its own (``OpenMP::*``, ``TBB::*``,
+  ``Boost::thread``, ``gomp``, ``tbb``, ``-fopenmp`` anywhere in its link
+  closure, options or directory flags). Such a target, and every target that
+  links one, gets atomic updates, and so does every instrumented target in
+  its link closure. Linking ``Threads::Threads`` or ``pthread`` starts no
+  thread and is no reason. Other targets, and all with ``OFF``, get
+  ``-fprofile-update=single`` (GCC would otherwise choose atomic updates
+  under ``-pthread``); ``ON``: every target atomic. The target property
+  ``PARALLEL_COVERAGE_ATOMIC`` (``ON``/``OFF``) decides for one target: set it
+  ``ON`` where threads are started by code the scan does not read (a header
+  not in ``SOURCES``, an imported library running callbacks in its threads).
 
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
