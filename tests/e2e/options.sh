@@ -83,7 +83,7 @@ PY
 
 step "Release: CMake's default -O3 gives way to -O0, the target's own -O does not"
 configure release -DCMAKE_BUILD_TYPE=Release
-grep -q "CMake's default flags of Release are overridden" "$WORK/release.configure.log" ||
+grep -q "CMake's default -O of Release is overridden" "$WORK/release.configure.log" ||
   fail "the configure message does not say the build type's -O3 is overridden"
 expect "$WORK/release" "plain single -O0" "opt_options single -O2" "opt_genex single -O1" \
   "opt_flags single -O3" || fail "wrong options under Release"
