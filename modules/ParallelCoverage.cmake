@@ -93,14 +93,42 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_COMPILE_OPTIONS
 
   Options added to C and C++ compilations of instrumented targets. Empty
-  (default): the backend's, ``--coverage;-fprofile-abs-path;-O0;-fprofile-update=atomic`` with GCC,
-  ``--coverage;-O0;-fprofile-update=atomic`` with Clang's gcov, and
-  ``-fprofile-instr-generate;-fcoverage-mapping;-O0;-fprofile-update=atomic`` with llvm.
+  (default): the backend's, ``--coverage;-fprofile-abs-path`` with GCC,
+  ``--coverage`` with Clang's gcov, and
+  ``-fprofile-instr-generate;-fcoverage-mapping`` with llvm, plus per target
+  ``-O0`` and the counter updates of :variable:`PARALLEL_COVERAGE_ATOMIC`.
   ``-fprofile-abs-path`` records absolute source paths in the notes files so
-  reports find the sources from any directory; ``-O0`` keeps one counter per
-  source line, so counts map to the lines a reader sees.
-  ``-fprofile-update=atomic`` keeps counts exact when threads run the same
-  code.
+  reports find the sources from any directory. ``-O0`` keeps one counter per
+  source line, so counts map to the lines a reader sees; it is added only
+  where the project chose no optimisation itself: not to a target with an
+  ``-O`` in its ``COMPILE_OPTIONS`` (which start as its directory's), its
+  ``COMPILE_FLAGS`` or the ``INTERFACE_COMPILE_OPTIONS`` of what it links,
+  nor for a language whose ``CMAKE_<LANG>_FLAGS`` has an ``-O``, nor for a
+  configuration whose ``CMAKE_<LANG>_FLAGS_<CONFIG>`` has an ``-O`` other than
+  CMake's default for it (``Release``'s ``-O3`` is CMake's choice: ``-O0``
+  overrides it, and the configure step says so). When set, the list is used
+  as given for every target: no ``-O0`` and no ``-fprofile-update`` added.
+
+.. variable:: PARALLEL_COVERAGE_ATOMIC
+
+  ``auto`` (default), ``ON`` or ``OFF``: whether counters are updated with
+  atomic instructions (``-fprofile-update=atomic``), which keeps counts exact
+  when threads run the same code and makes hot instrumented code several
+  times slower. ``auto``: where code runs in threads. A target starts threads
+  when a line of one of its ``SOURCES`` does (``pthread_create``,
+  ``std::thread``, ``std::async``, ``thrd_create``, ``#include <thread>``,
+  ``#pragma omp``, TBB, Boost.Thread, GLib, libuv, Qt threads) or when it links
+  a runtime that starts its own (``OpenMP::*``, ``TBB::*``,
+  ``Boost::thread``, ``gomp``, ``tbb``, ``-fopenmp`` anywhere in its link
+  closure, options or directory flags). Such a target, and every target that
+  links one, gets atomic updates, and so does every instrumented target in
+  its link closure. Linking ``Threads::Threads`` or ``pthread`` starts no
+  thread and is no reason. Other targets, and all with ``OFF``, get
+  ``-fprofile-update=single`` (GCC would otherwise choose atomic updates
+  under ``-pthread``); ``ON``: every target atomic. The target property
+  ``PARALLEL_COVERAGE_ATOMIC`` (``ON``/``OFF``) decides for one target: set it
+  ``ON`` where threads are started by code the scan does not read (a header
+  not in ``SOURCES``, an imported library running callbacks in its threads).
 
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
@@ -176,12 +204,16 @@ set(PARALLEL_COVERAGE_COMPILE_OPTIONS "" CACHE STRING
   "Compile options added to instrumented C and C++ targets (empty: the backend's)")
 option(PARALLEL_COVERAGE_RUNTIME
   "Link the runtime that keeps coverage of crashing, _exit()ing, forking and timed-out tests" ON)
+set(PARALLEL_COVERAGE_ATOMIC "auto" CACHE STRING
+  "Atomic coverage counters: auto (targets that use threads), ON (all targets), OFF (none)")
+set_property(CACHE PARALLEL_COVERAGE_ATOMIC PROPERTY STRINGS auto ON OFF)
 set(PARALLEL_COVERAGE_EXCLUDE_TARGETS "" CACHE STRING "Targets that are never instrumented")
 set(PARALLEL_COVERAGE_BACKEND "auto" CACHE STRING
   "Coverage backend: auto (GCC: gcov, Clang: llvm), gcov, or llvm (Clang's source-based coverage)")
 set_property(CACHE PARALLEL_COVERAGE_BACKEND PROPERTY STRINGS auto gcov llvm)
 mark_as_advanced(PARALLEL_COVERAGE_APPEND PARALLEL_COVERAGE_ROOT PARALLEL_COVERAGE_OUTPUT_DIR
-  PARALLEL_COVERAGE_COMPILE_OPTIONS PARALLEL_COVERAGE_EXCLUDE_TARGETS PARALLEL_COVERAGE_RUNTIME)
+  PARALLEL_COVERAGE_COMPILE_OPTIONS PARALLEL_COVERAGE_EXCLUDE_TARGETS PARALLEL_COVERAGE_RUNTIME
+  PARALLEL_COVERAGE_ATOMIC)
 
 
 # Compiler of the project: C if enabled, else C++.
@@ -316,20 +348,20 @@ function(_parcov_find_llvm_tools compiler version backend)
 endfunction()
 
 # The compile options and the link option of the backend (PARALLEL_COVERAGE_COMPILE_OPTIONS
-# when set).
+# when set). -O0 and the counter updates are per target: _parcov_target_options.
 function(_parcov_backend_flags out_compile out_link)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   _parcov_compiler(id version compiler)
   if(backend STREQUAL "llvm")
-    set(options -fprofile-instr-generate -fcoverage-mapping -O0 -fprofile-update=atomic)
+    set(options -fprofile-instr-generate -fcoverage-mapping)
     set(link -fprofile-instr-generate)
   elseif(id STREQUAL "GNU")
-    set(options --coverage -fprofile-abs-path -O0 -fprofile-update=atomic)
+    set(options --coverage -fprofile-abs-path)
     set(link --coverage)
   else()
     # Clang has no -fprofile-abs-path: CMake passes absolute source paths, which Clang's
     # notes record as given.
-    set(options --coverage -O0 -fprofile-update=atomic)
+    set(options --coverage)
     set(link --coverage)
   endif()
   if(NOT PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
@@ -337,6 +369,391 @@ function(_parcov_backend_flags out_compile out_link)
   endif()
   set(${out_compile} "${options}" PARENT_SCOPE)
   set(${out_link} "${link}" PARENT_SCOPE)
+endfunction()
+
+# --- Per-target compile options: optimisation and counter updates (README "Optimisation and
+# atomic counters") --------------------------------------------------------------------------
+
+# The patterns of the per-target decisions, as local variables of the caller (a macro: the
+# module may be included in a directory whose variables the final call does not see).
+# _PARCOV_OPT_REGEX: an -O option in a flags string or list, also inside a generator
+# expression. _PARCOV_THREAD_SOURCE_REGEX: a source line that starts threads. The others:
+# targets, libraries and options of runtimes that start threads of their own.
+macro(_parcov_option_patterns)
+  set(_PARCOV_OPT_REGEX "(^|[ ;:>\"])-O([0-9sgz]|fast)?($|[ ;>\"])")
+  set(_PARCOV_THREAD_SOURCE_REGEX
+    "pthread_create|thrd_create|std::thread|std::jthread|std::async|#[ \t]*include[ \t]*<thread>|#[ \t]*pragma[ \t]+omp|std::execution::par|tbb::|boost::thread|g_thread_new|g_thread_pool_new|uv_thread_create|uv_queue_work|QThread|QtConcurrent|_beginthread|CreateThread")
+  set(_PARCOV_THREAD_TARGET_REGEX "^(OpenMP::.*|TBB::.*|Boost::thread)$")
+  set(_PARCOV_THREAD_LIBRARY_REGEX
+    "(^|/)(lib)?(gomp|omp|iomp5|tbb|tbb[0-9]+|boost_thread[^/]*)(\\.so[.0-9]*|\\.a)?$")
+  set(_PARCOV_THREAD_OPTION_REGEX
+    "(^|[ ;:,>\"])(-fopenmp|-fopenmp=[^ ;>\"]*|-qopenmp|-lgomp|-liomp5|-lomp|-ltbb[0-9]*)($|[ ;,>\"])")
+endmacro()
+
+# Whether TARGET is one ParallelCoverage instruments.
+function(_parcov_is_instrumented target out)
+  get_target_property(type "${target}" TYPE)
+  get_target_property(excluded "${target}" PARALLEL_COVERAGE_EXCLUDE)
+  if(NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|MODULE_LIBRARY|OBJECT_LIBRARY)$"
+     OR excluded OR target IN_LIST PARALLEL_COVERAGE_EXCLUDE_TARGETS)
+    set(${out} FALSE PARENT_SCOPE)
+  else()
+    set(${out} TRUE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The link closure of TARGET: the targets reached through its LINK_LIBRARIES and,
+# recursively, their INTERFACE_LINK_LIBRARIES ($<LINK_ONLY:x> included), in ${out_targets};
+# the other link items in ${out_items}.
+function(_parcov_link_closure target out_targets out_items)
+  set(queue "${target}")
+  set(seen "")
+  set(items_seen "")
+  while(queue)
+    list(POP_FRONT queue t)
+    if(t IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen "${t}")
+    if(t STREQUAL target)
+      get_target_property(items "${t}" LINK_LIBRARIES)
+    else()
+      get_target_property(items "${t}" INTERFACE_LINK_LIBRARIES)
+    endif()
+    if(NOT items)
+      continue()
+    endif()
+    foreach(item IN LISTS items)
+      # A static library's private dependency, and the ::@(dir) markers of
+      # target_link_libraries() called from another directory.
+      if(item MATCHES "^\\$<LINK_ONLY:([^$<>]+)>$")
+        set(item "${CMAKE_MATCH_1}")
+      endif()
+      if(item MATCHES "^::@")
+        continue()
+      endif()
+      if(TARGET "${item}")
+        get_target_property(aliased "${item}" ALIASED_TARGET)
+        if(aliased)
+          set(item "${aliased}")
+        endif()
+        list(APPEND queue "${item}")
+      else()
+        list(APPEND items_seen "${item}")
+      endif()
+    endforeach()
+  endwhile()
+  list(REMOVE_ITEM seen "${target}")
+  set(${out_targets} "${seen}" PARENT_SCOPE)
+  set(${out_items} "${items_seen}" PARENT_SCOPE)
+endfunction()
+
+# Why TARGET starts threads itself, or empty: a line of its own sources that starts threads
+# (pthread_create, std::thread, std::async, thrd_create, an OpenMP pragma, TBB...), or a
+# runtime that starts threads of its own (OpenMP, TBB, Boost.Thread) among what it links or
+# in its compile or link options or its directory's flags.
+function(_parcov_starts_threads target closure items out)
+  _parcov_option_patterns()
+  get_target_property(dir "${target}" SOURCE_DIR)
+  get_target_property(bin "${target}" BINARY_DIR)
+  get_target_property(sources "${target}" SOURCES)
+  foreach(source IN LISTS sources)
+    if(source MATCHES "\\$<" OR NOT source MATCHES
+       "\\.(c|cc|cp|cpp|cxx|c\\+\\+|C|CPP|h|hh|hpp|hxx|h\\+\\+|H|inl|ipp|tcc|txx|m|mm)$")
+      continue()
+    endif()
+    foreach(base IN ITEMS "" "${dir}/" "${bin}/")
+      if(NOT IS_ABSOLUTE "${source}" OR base STREQUAL "")
+        set(path "${base}${source}")
+        if(IS_ABSOLUTE "${path}" AND EXISTS "${path}" AND NOT IS_DIRECTORY "${path}")
+          file(STRINGS "${path}" hit REGEX "${_PARCOV_THREAD_SOURCE_REGEX}" LIMIT_COUNT 1)
+          if(hit)
+            string(REGEX MATCH "${_PARCOV_THREAD_SOURCE_REGEX}" what "${hit}")
+            get_filename_component(name "${source}" NAME)
+            set(${out} "${what} in ${name}" PARENT_SCOPE)
+            return()
+          endif()
+          break()
+        endif()
+      endif()
+    endforeach()
+  endforeach()
+  foreach(t IN LISTS closure)
+    if(t MATCHES "${_PARCOV_THREAD_TARGET_REGEX}")
+      set(${out} "links ${t}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  foreach(item IN LISTS items)
+    if(item MATCHES "${_PARCOV_THREAD_LIBRARY_REGEX}")
+      set(${out} "links ${item}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  set(texts "")
+  foreach(prop IN ITEMS COMPILE_OPTIONS COMPILE_FLAGS LINK_OPTIONS LINK_FLAGS)
+    get_target_property(value "${target}" ${prop})
+    list(APPEND texts "${value}")
+  endforeach()
+  foreach(t IN LISTS closure)
+    foreach(prop IN ITEMS INTERFACE_COMPILE_OPTIONS INTERFACE_LINK_OPTIONS)
+      get_target_property(value "${t}" ${prop})
+      list(APPEND texts "${value}")
+    endforeach()
+  endforeach()
+  foreach(var IN ITEMS CMAKE_C_FLAGS CMAKE_CXX_FLAGS CMAKE_EXE_LINKER_FLAGS
+                       CMAKE_SHARED_LINKER_FLAGS CMAKE_MODULE_LINKER_FLAGS)
+    get_directory_property(value DIRECTORY "${dir}" DEFINITION ${var})
+    list(APPEND texts "${value}")
+  endforeach()
+  foreach(text IN LISTS texts)
+    if(text MATCHES "${_PARCOV_THREAD_OPTION_REGEX}")
+      set(${out} "uses ${CMAKE_MATCH_2}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  set(${out} "" PARENT_SCOPE)
+endfunction()
+
+# PARALLEL_COVERAGE_ATOMIC=auto: which of TARGETS run code in threads. A target that starts
+# threads (_parcov_starts_threads), and every instrumented target linked with it into one
+# binary, may run in several threads at once: each of them gets atomic counters. A binary
+# that links a target starting threads is such a binary too (a thread pool in a library runs
+# the program's callbacks). Records the reason in the target property _PARCOV_THREADS_WHY;
+# linking Threads::Threads or pthread alone is no reason: thread-safe libraries (googletest)
+# link it without ever starting a thread.
+function(_parcov_decide_threads targets)
+  set(starters "")
+  foreach(target IN LISTS targets)
+    _parcov_link_closure("${target}" closure items)
+    set_property(TARGET "${target}" PROPERTY _PARCOV_CLOSURE "${closure}")
+    _parcov_starts_threads("${target}" "${closure}" "${items}" why)
+    if(why)
+      list(APPEND starters "${target}")
+      set_property(TARGET "${target}" PROPERTY _PARCOV_THREADS_WHY "starts threads: ${why}")
+    endif()
+  endforeach()
+  foreach(target IN LISTS targets)
+    get_target_property(closure "${target}" _PARCOV_CLOSURE)
+    set(starter "")
+    foreach(t IN LISTS closure)
+      if(t IN_LIST starters)
+        set(starter "${t}")
+        break()
+      endif()
+    endforeach()
+    if(NOT target IN_LIST starters AND NOT starter)
+      continue()
+    endif()
+    if(starter)
+      set_property(TARGET "${target}" PROPERTY _PARCOV_THREADS_WHY
+        "links ${starter}, which starts threads")
+    endif()
+    foreach(t IN LISTS closure)
+      if(t IN_LIST targets)
+        get_target_property(why "${t}" _PARCOV_THREADS_WHY)
+        if(NOT why)
+          set_property(TARGET "${t}" PROPERTY _PARCOV_THREADS_WHY
+            "linked into ${target}, which runs threads")
+        endif()
+      endif()
+    endforeach()
+  endforeach()
+endfunction()
+
+# The link closures of the instrumented targets of DIRS (target property _PARCOV_CLOSURE)
+# and, with PARALLEL_COVERAGE_ATOMIC=auto, which of them run threads.
+function(_parcov_decide_target_options dirs)
+  set(instrumented "")
+  foreach(dir IN LISTS dirs)
+    get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
+    foreach(target IN LISTS targets)
+      _parcov_is_instrumented("${target}" yes)
+      if(yes)
+        list(APPEND instrumented "${target}")
+      endif()
+    endforeach()
+  endforeach()
+  string(TOLOWER "${PARALLEL_COVERAGE_ATOMIC}" mode)
+  if(mode STREQUAL "auto")
+    _parcov_decide_threads("${instrumented}")
+  else()
+    foreach(target IN LISTS instrumented)
+      _parcov_link_closure("${target}" closure items)
+      set_property(TARGET "${target}" PROPERTY _PARCOV_CLOSURE "${closure}")
+    endforeach()
+  endif()
+endfunction()
+
+# Whether TARGET chose its own optimisation: an -O in its COMPILE_OPTIONS (which start as
+# its directory's), its COMPILE_FLAGS, or the INTERFACE_COMPILE_OPTIONS of what it links.
+function(_parcov_own_optimisation target out)
+  _parcov_option_patterns()
+  get_target_property(closure "${target}" _PARCOV_CLOSURE)
+  set(texts "")
+  foreach(prop IN ITEMS COMPILE_OPTIONS COMPILE_FLAGS)
+    get_target_property(value "${target}" ${prop})
+    list(APPEND texts "${value}")
+  endforeach()
+  foreach(t IN LISTS closure)
+    get_target_property(value "${t}" INTERFACE_COMPILE_OPTIONS)
+    list(APPEND texts "${value}")
+  endforeach()
+  if(texts MATCHES "${_PARCOV_OPT_REGEX}")
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The configurations of the build: CMAKE_CONFIGURATION_TYPES, or CMAKE_BUILD_TYPE.
+function(_parcov_configs out)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)
+  else()
+    set(${out} "${CMAKE_BUILD_TYPE}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# -O0 for the languages and configurations of DIR whose flags set no optimisation of the
+# project's own: CMAKE_<LANG>_FLAGS without -O, and CMAKE_<LANG>_FLAGS_<CONFIG> without -O
+# or still CMake's default for that build type (Release's -O3 is CMake's choice, not the
+# project's). Sets ${out} to generator expressions, ${out_kept} to the flag variables that
+# keep their -O, and ${out_overridden} to the configurations whose default -O gives way.
+function(_parcov_default_o0 dir out out_kept out_overridden)
+  _parcov_option_patterns()
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  _parcov_configs(configs)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  set(result "")
+  set(kept "")
+  set(overridden "")
+  foreach(lang IN ITEMS C CXX)
+    if(NOT lang IN_LIST languages)
+      continue()
+    endif()
+    get_directory_property(flags DIRECTORY "${dir}" DEFINITION CMAKE_${lang}_FLAGS)
+    if(flags MATCHES "${_PARCOV_OPT_REGEX}")
+      list(APPEND kept "${lang}:CMAKE_${lang}_FLAGS")
+      continue()
+    endif()
+    set(need "")
+    foreach(config IN LISTS configs)
+      string(TOUPPER "${config}" upper)
+      get_directory_property(cflags DIRECTORY "${dir}" DEFINITION CMAKE_${lang}_FLAGS_${upper})
+      get_directory_property(init DIRECTORY "${dir}" DEFINITION CMAKE_${lang}_FLAGS_${upper}_INIT)
+      string(REGEX REPLACE "[ \t]+" " " cflags " ${cflags} ")
+      string(REGEX REPLACE "[ \t]+" " " init " ${init} ")
+      if(cflags MATCHES "${_PARCOV_OPT_REGEX}" AND NOT cflags STREQUAL init)
+        list(APPEND kept "${lang}:CMAKE_${lang}_FLAGS_${upper}")
+      else()
+        list(APPEND need "${config}")
+        if(cflags MATCHES "${_PARCOV_OPT_REGEX}")
+          list(APPEND overridden "${config}")
+        endif()
+      endif()
+    endforeach()
+    if(NOT multi)
+      if(need OR configs STREQUAL "")
+        list(APPEND result "$<$<COMPILE_LANGUAGE:${lang}>:-O0>")
+      endif()
+    elseif(need)
+      list(JOIN need "," need)
+      list(APPEND result "$<$<AND:$<COMPILE_LANGUAGE:${lang}>,$<CONFIG:${need}>>:-O0>")
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES overridden)
+  set(${out} "${result}" PARENT_SCOPE)
+  set(${out_kept} "${kept}" PARENT_SCOPE)
+  set(${out_overridden} "${overridden}" PARENT_SCOPE)
+endfunction()
+
+# The options ParallelCoverage adds to TARGET beyond the backend's: -O0 where the project
+# chose no optimisation (see _parcov_default_o0), and the counter updates: atomic where the
+# target's code runs in threads (PARALLEL_COVERAGE_ATOMIC auto, _parcov_decide_threads),
+# everywhere (ON) or nowhere (OFF); elsewhere -fprofile-update=single, which also keeps GCC's
+# driver from choosing atomic updates by itself under -pthread. The target property
+# PARALLEL_COVERAGE_ATOMIC (ON/OFF) overrides the cache variable.
+# Counts what it decided in the global properties _PARCOV_ATOMIC_TARGETS and
+# _PARCOV_OWN_O_TARGETS, for the configure message.
+function(_parcov_target_options target out)
+  set(result "")
+  _parcov_own_optimisation("${target}" own)
+  if(own)
+    set_property(GLOBAL APPEND PROPERTY _PARCOV_OWN_O_TARGETS "${target}")
+  else()
+    get_target_property(dir "${target}" SOURCE_DIR)
+    _parcov_default_o0("${dir}" o0 kept overridden)
+    list(APPEND result ${o0})
+  endif()
+  get_target_property(mode "${target}" PARALLEL_COVERAGE_ATOMIC)
+  if(mode STREQUAL "mode-NOTFOUND" OR mode STREQUAL "")
+    set(mode "${PARALLEL_COVERAGE_ATOMIC}")
+  endif()
+  string(TOLOWER "${mode}" mode)
+  if(mode STREQUAL "auto")
+    get_target_property(why "${target}" _PARCOV_THREADS_WHY)
+    if(why)
+      set(atomic TRUE)
+    else()
+      set(atomic FALSE)
+    endif()
+  elseif(mode MATCHES "^(on|yes|true|1)$")
+    set(atomic TRUE)
+    set(why "PARALLEL_COVERAGE_ATOMIC")
+  elseif(mode MATCHES "^(off|no|false|0)$")
+    set(atomic FALSE)
+  else()
+    message(FATAL_ERROR "ParallelCoverage: PARALLEL_COVERAGE_ATOMIC='${mode}' (or the target "
+      "property of ${target}) is not one of auto, ON, OFF.")
+  endif()
+  if(atomic)
+    list(APPEND result "$<$<COMPILE_LANGUAGE:C,CXX>:-fprofile-update=atomic>")
+    set_property(GLOBAL APPEND PROPERTY _PARCOV_ATOMIC_TARGETS "${target} (${why})")
+  else()
+    list(APPEND result "$<$<COMPILE_LANGUAGE:C,CXX>:-fprofile-update=single>")
+  endif()
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# One configure line each on optimisation and atomic counters: what was decided and why.
+function(_parcov_report_target_options)
+  if(NOT PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
+    message(STATUS "ParallelCoverage: compile options from PARALLEL_COVERAGE_COMPILE_OPTIONS, "
+      "used as given (no -O0 or -fprofile-update added)")
+    return()
+  endif()
+  get_property(atomic GLOBAL PROPERTY _PARCOV_ATOMIC_TARGETS)
+  list(LENGTH atomic n)
+  if(n GREATER 12)
+    # A long list would bury the rest of the output.
+    list(SUBLIST atomic 0 12 atomic)
+    math(EXPR more "${n} - 12")
+    list(APPEND atomic "${more} more")
+  endif()
+  if(atomic)
+    list(JOIN atomic ", " atomic)
+    set(atomic ": ${atomic}")
+  endif()
+  message(STATUS "ParallelCoverage: atomic counters (PARALLEL_COVERAGE_ATOMIC=${PARALLEL_COVERAGE_ATOMIC}) "
+    "in ${n} targets${atomic}")
+  get_property(own GLOBAL PROPERTY _PARCOV_OWN_O_TARGETS)
+  _parcov_default_o0("${CMAKE_SOURCE_DIR}" o0 kept overridden)
+  set(text "-O0 added where the project sets no -O")
+  if(overridden)
+    list(JOIN overridden ", " overridden)
+    string(APPEND text " (CMake's default -O of ${overridden} is overridden)")
+  endif()
+  if(kept)
+    list(JOIN kept ", " kept)
+    string(APPEND text "; the project's own -O kept in ${kept}")
+  endif()
+  if(own)
+    list(JOIN own ", " own)
+    string(APPEND text "; targets keeping their own -O: ${own}")
+  endif()
+  message(STATUS "ParallelCoverage: ${text}")
 endfunction()
 
 # A test's environment: its own data directory. gcov: GCC's and Clang's runtimes honour
@@ -612,16 +1029,22 @@ function(_parcov_instrument_targets dirs)
   endif()
   set(count 0)
   set(binaries "")
+  if(PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
+    _parcov_decide_target_options("${dirs}")
+  endif()
   foreach(dir IN LISTS dirs)
     get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
     foreach(target IN LISTS targets)
-      get_target_property(type "${target}" TYPE)
-      get_target_property(excluded "${target}" PARALLEL_COVERAGE_EXCLUDE)
-      if(NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|MODULE_LIBRARY|OBJECT_LIBRARY)$"
-         OR excluded OR target IN_LIST PARALLEL_COVERAGE_EXCLUDE_TARGETS)
+      _parcov_is_instrumented("${target}" instrumented)
+      if(NOT instrumented)
         continue()
       endif()
-      set_property(TARGET "${target}" APPEND PROPERTY COMPILE_OPTIONS "${options}")
+      get_target_property(type "${target}" TYPE)
+      set(own_options "")
+      if(PARALLEL_COVERAGE_COMPILE_OPTIONS STREQUAL "")
+        _parcov_target_options("${target}" own_options)
+      endif()
+      set_property(TARGET "${target}" APPEND PROPERTY COMPILE_OPTIONS "${options}" ${own_options})
       if(type MATCHES "^(STATIC|OBJECT)_LIBRARY$")
         # Whatever links these needs libgcov, even a target we leave alone.
         set_property(TARGET "${target}" APPEND PROPERTY
@@ -789,6 +1212,7 @@ endfunction()
 function(_parcov_finish)
   _parcov_all_dirs(dirs "${CMAKE_SOURCE_DIR}")
   _parcov_instrument_targets("${dirs}")
+  _parcov_report_target_options()
 
   # Directories finished before the include had no deferred call.
   set(missed "")
