@@ -377,12 +377,21 @@ endfunction()
 
 # parcov: the installed one, a user-given one, or a bootstrap build of the sources beside
 # this module, made at configure time in its own build tree so the project's flags (and our
-# instrumentation) never reach it.
+# instrumentation) never reach it. It is a tool of the build machine: the project's toolchain
+# file, compilers and flags, also those given through the environment (CC, CFLAGS,
+# CMAKE_TOOLCHAIN_FILE...), are kept away from it. Same generator as the project; with a
+# multi-config one, its Release configuration.
 function(_parcov_find_parcov)
   set(bin "${CMAKE_BINARY_DIR}/_parcov")
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(exe "${bin}/Release/parcov")
+  else()
+    set(exe "${bin}/parcov")
+  endif()
   # Our own bootstrap build is brought up to date at every configure (a vendored copy may
   # have been updated); any other parcov is the user's or the package's.
-  if(PARALLEL_COVERAGE_PARCOV AND NOT PARALLEL_COVERAGE_PARCOV STREQUAL "${bin}/parcov")
+  if(PARALLEL_COVERAGE_PARCOV AND NOT PARALLEL_COVERAGE_PARCOV STREQUAL "${exe}")
     return()
   endif()
   if(DEFINED ParallelCoverage_PARCOV_EXECUTABLE AND EXISTS "${ParallelCoverage_PARCOV_EXECUTABLE}")
@@ -396,29 +405,41 @@ function(_parcov_find_parcov)
       "ParallelCoverage: no parcov found. Install the ParallelCoverage package and use "
       "find_package(ParallelCoverage), or set -DPARALLEL_COVERAGE_PARCOV=/path/to/parcov.")
   endif()
+  set(clean_env "${CMAKE_COMMAND}" -E env)
+  foreach(var IN ITEMS CC CXX CFLAGS CXXFLAGS CPPFLAGS LDFLAGS CMAKE_TOOLCHAIN_FILE
+      CMAKE_BUILD_TYPE CMAKE_CONFIGURATION_TYPES CMAKE_C_COMPILER_LAUNCHER
+      CMAKE_EXPORT_COMPILE_COMMANDS CMAKE_GENERATOR_PLATFORM CMAKE_GENERATOR_TOOLSET)
+    list(APPEND clean_env "--unset=${var}")
+  endforeach()
   # Configured once; later, --build alone re-runs that configure when parcov's CMake files
   # change and recompiles changed sources.
   set(rc 0)
   set(out "")
   if(NOT EXISTS "${bin}/CMakeCache.txt")
     message(STATUS "ParallelCoverage: building parcov from ${src}")
+    set(make_program "")
+    if(CMAKE_MAKE_PROGRAM)
+      set(make_program "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
+    endif()
     execute_process(
-      COMMAND "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
-              -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
+      COMMAND ${clean_env} "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
+              ${make_program} -DCMAKE_BUILD_TYPE=Release -DCMAKE_CONFIGURATION_TYPES=Release
+              -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
               -DPARCOV_INSTALL_RULES=OFF -DPARCOV_WERROR=OFF
       RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   endif()
   if(rc EQUAL 0)
-    execute_process(COMMAND "${CMAKE_COMMAND}" --build "${bin}" --target parcov
+    execute_process(
+      COMMAND ${clean_env} "${CMAKE_COMMAND}" --build "${bin}" --config Release --target parcov
       RESULT_VARIABLE rc OUTPUT_VARIABLE out2 ERROR_VARIABLE out2)
     string(APPEND out "${out2}")
   endif()
-  if(NOT rc EQUAL 0 OR NOT EXISTS "${bin}/parcov")
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${exe}")
     message(FATAL_ERROR
       "ParallelCoverage: building parcov in ${bin} failed:\n${out}\n"
       "parcov needs a C11 compiler and json-c (Debian: apt-get install libjson-c-dev).")
   endif()
-  set(PARALLEL_COVERAGE_PARCOV "${bin}/parcov" CACHE FILEPATH "The parcov helper")
+  set(PARALLEL_COVERAGE_PARCOV "${exe}" CACHE FILEPATH "The parcov helper")
 endfunction()
 
 # The tests of a directory, as _PARCOV_TEST_<i> (i < _PARCOV_TEST_COUNT) in the caller's
@@ -545,35 +566,82 @@ function(_parcov_all_dirs out dir)
   set(${out} "${result}" PARENT_SCOPE)
 endfunction()
 
-# The runtime (src/runtime/parcov_rt.c, README "Endings"), compiled once without coverage
-# flags, as C, or as C++ in a project without C. Next to this module in the source tree, and
-# in the installed package at the same relative place.
-function(_parcov_add_runtime)
+# The runtime (src/runtime/parcov_rt.c, README "Endings"), compiled at configure time into
+# one object of the build tree, linked into instrumented binaries as a file. It is compiled by
+# the project's compiler (C, or C++ in a project without C) with our options only: none of the
+# project's CMAKE_<LANG>_FLAGS*, directory options or definitions reach it, so -std=c89,
+# -pedantic-errors, -Werror with any warning, -fvisibility=hidden, LTO or sanitizers never
+# break it, and no coverage flag instruments it. From the project's flags only the ones that
+# choose the target ABI are kept (-m32, --target=...), without which it would not link.
+# Recompiled when the source, the compiler or these options change (the key in a stamp file).
+function(_parcov_add_runtime out_object)
   set(source "${_PARCOV_MODULE_DIR}/../src/runtime/parcov_rt.c")
   if(NOT EXISTS "${source}")
     message(FATAL_ERROR "ParallelCoverage: the runtime source ${source} is missing; reinstall "
       "ParallelCoverage or set -DPARALLEL_COVERAGE_RUNTIME=OFF.")
   endif()
   get_filename_component(source "${source}" ABSOLUTE)
-  add_library(_parcov_runtime OBJECT "${source}")
+  # A changed runtime source re-runs the configure step, which recompiles it.
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")
   get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
-  if(NOT "C" IN_LIST languages)
-    set_property(SOURCE "${source}" TARGET_DIRECTORY _parcov_runtime PROPERTY LANGUAGE CXX)
+  if("C" IN_LIST languages)
+    set(lang C)
+    set(args -x c -std=gnu11)
+  else()
+    set(lang CXX)
+    set(args -x c++)
   endif()
-  set_target_properties(_parcov_runtime PROPERTIES
-    POSITION_INDEPENDENT_CODE ON
-    PARALLEL_COVERAGE_EXCLUDE ON)
-  # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
-  target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
+  list(APPEND args -O2 -fPIC -w)
+  if(CMAKE_${lang}_COMPILER_TARGET AND CMAKE_${lang}_COMPILE_OPTIONS_TARGET)
+    list(APPEND args "${CMAKE_${lang}_COMPILE_OPTIONS_TARGET}${CMAKE_${lang}_COMPILER_TARGET}")
+  endif()
+  if(CMAKE_SYSROOT)
+    list(APPEND args "--sysroot=${CMAKE_SYSROOT}")
+  endif()
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
+  separate_arguments(project_flags UNIX_COMMAND
+    "${CMAKE_${lang}_FLAGS} ${CMAKE_${lang}_FLAGS_${config}}")
+  foreach(flag IN LISTS project_flags)
+    if(flag MATCHES "^(-m(32|64|x32|16)|-march=.*|-mabi=.*|--target=.*|-m?float-abi=.*)$")
+      list(APPEND args "${flag}")
+    endif()
+  endforeach()
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
-  _parcov_compiler(id version compiler)
   if(backend STREQUAL "llvm")
-    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_LLVM)
-    target_compile_options(_parcov_runtime PRIVATE -fno-profile-instr-generate
-      -fno-coverage-mapping)
-  elseif(id STREQUAL "Clang")
-    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_CLANG_GCOV)
+    list(APPEND args -DPARCOV_RT_LLVM)
+  elseif(CMAKE_${lang}_COMPILER_ID STREQUAL "Clang")
+    list(APPEND args -DPARCOV_RT_CLANG_GCOV)
   endif()
+  set(compiler "${CMAKE_${lang}_COMPILER}")
+  if(CMAKE_${lang}_COMPILER_ARG1)
+    separate_arguments(arg1 UNIX_COMMAND "${CMAKE_${lang}_COMPILER_ARG1}")
+    list(PREPEND args ${arg1})
+  endif()
+  file(SHA256 "${source}" source_hash)
+  file(TIMESTAMP "${compiler}" compiler_time "%s" UTC)
+  set(key "${source_hash} ${compiler} ${CMAKE_${lang}_COMPILER_VERSION} ${compiler_time} ${args}")
+  set(dir "${CMAKE_BINARY_DIR}/_parcov-runtime")
+  set(object "${dir}/parcov_rt.o")
+  set(stamp "${dir}/parcov_rt.key")
+  set(old "")
+  if(EXISTS "${stamp}" AND EXISTS "${object}")
+    file(READ "${stamp}" old)
+  endif()
+  if(NOT old STREQUAL key)
+    file(MAKE_DIRECTORY "${dir}")
+    # Written under a temporary name: a failed compile leaves no half object to link.
+    execute_process(COMMAND "${compiler}" ${args} -c "${source}" -o "${object}.tmp"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      list(JOIN args " " shown)
+      message(FATAL_ERROR "ParallelCoverage: compiling the runtime failed:\n"
+        "  ${compiler} ${shown} -c ${source}\n${out}\n"
+        "Set -DPARALLEL_COVERAGE_RUNTIME=OFF to build without it.")
+    endif()
+    file(RENAME "${object}.tmp" "${object}")
+    file(WRITE "${stamp}" "${key}")
+  endif()
+  set(${out_object} "${object}" PARENT_SCOPE)
 endfunction()
 
 # The runtime (README "Endings") drives libgcov's internals (GCC) or Clang's runtimes (llvm
@@ -595,8 +663,8 @@ function(_parcov_instrument_targets dirs)
     list(APPEND options "$<$<COMPILE_LANGUAGE:C,CXX>:${opt}>")
   endforeach()
   _parcov_runtime_enabled(runtime)
-  if(runtime AND NOT TARGET _parcov_runtime)
-    _parcov_add_runtime()
+  if(runtime)
+    _parcov_add_runtime(runtime_object)
   endif()
   # Clang: the table of binaries every runtime copy shares (src/runtime/parcov_rt.c).
   _parcov_compiler(id version compiler)
@@ -626,7 +694,7 @@ function(_parcov_instrument_targets dirs)
         if(runtime)
           # _exit() called from statically linked code (Debian's libcheck.a) goes through
           # the runtime; the executable exports the symbol that elects one runtime copy.
-          set_property(TARGET "${target}" APPEND PROPERTY SOURCES "$<TARGET_OBJECTS:_parcov_runtime>")
+          set_property(TARGET "${target}" APPEND PROPERTY SOURCES "${runtime_object}")
           set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
             "LINKER:--wrap=_exit,--wrap=_Exit")
           if(type STREQUAL "EXECUTABLE")
