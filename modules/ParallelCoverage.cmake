@@ -333,7 +333,8 @@ endfunction()
 # several processes of one test run the same binary, so the file count stays small.
 function(_parcov_test_environment out test_dir strip)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
-  set(dir "${CMAKE_BINARY_DIR}/coverage-data/current/tests/${test_dir}")
+  _parcov_data_dir(data "$<CONFIG>")
+  set(dir "${data}/current/tests/${test_dir}")
   if(backend STREQUAL "llvm")
     set(${out} "LLVM_PROFILE_FILE=${dir}/%m.profraw" PARENT_SCOPE)
   else()
@@ -341,9 +342,22 @@ function(_parcov_test_environment out test_dir strip)
   endif()
 endfunction()
 
+# The data directory parcov uses for configuration CONFIG: coverage-data, or with a
+# multi-config generator coverage-data/configs/CONFIG (each configuration has its own data
+# sets; its objects live in their own directories), so switching configurations never mixes
+# their data. CONFIG may be $<CONFIG> where generator expressions are evaluated.
+function(_parcov_data_dir out config)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_BINARY_DIR}/coverage-data/configs/${config}" PARENT_SCOPE)
+  else()
+    set(${out} "${CMAKE_BINARY_DIR}/coverage-data" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # llvm-cov needs every instrumented executable and shared library: their paths, one a line,
-# in coverage-data/objects.txt (objects-<config>.txt with a multi-config generator), written
-# at generate time when the paths are known.
+# in objects.txt of the data directory (one per configuration with a multi-config
+# generator), written at generate time when the paths are known.
 function(_parcov_write_binaries targets)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   if(NOT backend STREQUAL "llvm")
@@ -353,13 +367,8 @@ function(_parcov_write_binaries targets)
   foreach(target IN LISTS targets)
     string(APPEND content "$<TARGET_FILE:${target}>\n")
   endforeach()
-  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-  if(multi)
-    set(name "objects-$<CONFIG>.txt")
-  else()
-    set(name "objects.txt")
-  endif()
-  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/coverage-data/${name}" CONTENT "${content}")
+  _parcov_data_dir(data "$<CONFIG>")
+  file(GENERATE OUTPUT "${data}/objects.txt" CONTENT "${content}")
 endfunction()
 
 # The backend's lines of parcov.conf.
@@ -620,7 +629,8 @@ function(_parcov_add_runtime out_object)
   file(SHA256 "${source}" source_hash)
   file(TIMESTAMP "${compiler}" compiler_time "%s" UTC)
   set(key "${source_hash} ${compiler} ${CMAKE_${lang}_COMPILER_VERSION} ${compiler_time} ${args}")
-  set(dir "${CMAKE_BINARY_DIR}/_parcov-runtime")
+  # Under _parcov/, which parcov never searches for the project's objects.
+  set(dir "${CMAKE_BINARY_DIR}/_parcov/runtime")
   set(object "${dir}/parcov_rt.o")
   set(stamp "${dir}/parcov_rt.key")
   set(old "")
@@ -760,15 +770,51 @@ function(_parcov_write_config)
   else()
     string(APPEND text "append=0\n")
   endif()
+  # doctor: with the runtime, a test whose data directory has no process record ran nothing
+  # instrumented.
+  _parcov_runtime_enabled(runtime)
+  if(runtime)
+    string(APPEND text "runtime=1\n")
+  else()
+    string(APPEND text "runtime=0\n")
+  endif()
   foreach(pattern IN LISTS PARALLEL_COVERAGE_EXCLUDE)
     string(APPEND text "exclude=${pattern}\n")
   endforeach()
+  _parcov_configs(configs)
+  if(configs)
+    # What cmake --build builds without --config: parcov's default too.
+    set(default "${CMAKE_DEFAULT_BUILD_TYPE}")
+    if(NOT default)
+      list(GET configs 0 default)
+    endif()
+    string(APPEND text "default_config=${default}\n")
+    foreach(config IN LISTS configs)
+      string(APPEND text "config=${config}\n")
+    endforeach()
+  endif()
   _parcov_backend_config(text)
   _parcov_write_if_changed("${CMAKE_BINARY_DIR}/coverage-data/parcov.conf" "${text}")
 
   get_property(lines GLOBAL PROPERTY _PARCOV_TEST_LINES)
   string(REPLACE ";" "\n" lines "${lines}")
-  _parcov_write_if_changed("${CMAKE_BINARY_DIR}/coverage-data/tests.tsv" "${lines}\n")
+  if(NOT configs)
+    set(configs "-")
+  endif()
+  foreach(config IN LISTS configs)
+    _parcov_data_dir(data "${config}")
+    _parcov_write_if_changed("${data}/tests.tsv" "${lines}\n")
+  endforeach()
+endfunction()
+
+# The configurations of a multi-config generator (empty for a single-config one).
+function(_parcov_configs out)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
 endfunction()
 
 # Atomic, and untouched when unchanged (its time stamp then still means something).
@@ -781,6 +827,34 @@ function(_parcov_write_if_changed file content)
   endif()
   file(WRITE "${file}.parcov-tmp" "${content}")
   file(RENAME "${file}.parcov-tmp" "${file}")
+endfunction()
+
+# A custom target running parcov commands on this build tree, so no one needs to know where
+# parcov lives: NAME, or parcov-NAME when the project already has a target NAME (out: the
+# name used). Each command is "COMMAND [OPTIONS]"; a multi-config generator passes the
+# configuration being built (--config $<CONFIG>).
+function(_parcov_add_target out name comment)
+  if(TARGET ${name})
+    message(STATUS "ParallelCoverage: the project has its own '${name}' target; ours is 'parcov-${name}'")
+    set(name parcov-${name})
+  endif()
+  set(config "")
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(config --config "$<CONFIG>")
+  endif()
+  set(commands "")
+  foreach(command IN LISTS ARGN)
+    separate_arguments(command UNIX_COMMAND "${command}")
+    list(APPEND commands COMMAND "${PARALLEL_COVERAGE_PARCOV}" ${command} ${config}
+      -C "${CMAKE_BINARY_DIR}")
+  endforeach()
+  add_custom_target(${name} ${commands}
+    WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
+    USES_TERMINAL
+    VERBATIM
+    COMMENT "${comment}")
+  set(${out} "${name}" PARENT_SCOPE)
 endfunction()
 
 # Runs once, at the end of the top-level directory: everything is declared by then.
@@ -823,24 +897,17 @@ function(_parcov_finish)
     endif()
   endforeach()
 
-  set(name coverage)
-  if(TARGET coverage)
-    set(name parcov-coverage)
-    message(STATUS "ParallelCoverage: the project has its own 'coverage' target; ours is 'parcov-coverage'")
-  endif()
   # doctor --before-report stops on what would make the report empty or wrong, saying the fix.
-  add_custom_target(${name}
-    COMMAND "${PARALLEL_COVERAGE_PARCOV}" doctor --before-report -C "${CMAKE_BINARY_DIR}"
-    COMMAND "${PARALLEL_COVERAGE_PARCOV}" combine -C "${CMAKE_BINARY_DIR}"
-    COMMAND "${PARALLEL_COVERAGE_PARCOV}" report -C "${CMAKE_BINARY_DIR}"
-    WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
-    USES_TERMINAL
-    VERBATIM
-    COMMENT "Merging the coverage data of the last ctest run and writing reports")
+  _parcov_add_target(name coverage
+    "Merging the coverage data of the last ctest run and writing reports"
+    "doctor --before-report" combine report)
+  _parcov_add_target(doctor_name coverage-doctor "Checking the coverage setup" doctor)
+  _parcov_add_target(clean_name coverage-clean "Removing the coverage data and reports" clean)
   get_property(count GLOBAL PROPERTY _PARCOV_TEST_LINES)
   list(LENGTH count count)
   message(STATUS "ParallelCoverage: ${_PARCOV_INSTRUMENTED} targets instrumented, ${count} tests isolated; "
-    "run ctest -j N, then cmake --build ${CMAKE_BINARY_DIR} -t ${name}")
+    "run ctest -j N, then cmake --build ${CMAKE_BINARY_DIR} -t ${name} "
+    "(also: -t ${doctor_name}, -t ${clean_name})")
 endfunction()
 
 function(_parcov_enable)

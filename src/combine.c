@@ -38,9 +38,6 @@ struct manifest {
 	size_t n;
 };
 
-/* Build-tree directories that never hold objects' data. */
-static const char *const skip_dirs[] = {"coverage-data", "_parcov", NULL};
-
 static int collect_input(const char *path, const char *rel, void *ctx)
 {
 	struct inputs *in = ctx;
@@ -323,7 +320,7 @@ int combine(const struct config *c)
 
 	manifest_load(c, &m);
 	scan = (struct build_scan){c, &m, &out, 0};
-	walk_files(c->build_dir, skip_dirs, clear_build_gcda, &scan);
+	walk_files(c->build_dir, c->skip_dirs, clear_build_gcda, &scan);
 	manifest_free(&m);
 	if (scan.failed)
 		goto fail;
@@ -382,7 +379,7 @@ int combine_clean(const struct config *c)
 	char *path = manifest_path(c);
 	int ret = 0;
 
-	walk_files(c->build_dir, skip_dirs, remove_gcda, &ret);
+	walk_files(c->build_dir, c->skip_dirs, remove_gcda, &ret);
 	if (unlink(path) < 0 && errno != ENOENT) {
 		warn("cannot remove %s:", path);
 		ret = -1;

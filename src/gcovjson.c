@@ -717,7 +717,6 @@ static int run_batches(struct state *st, struct datafiles *d)
 
 int gcovjson_collect(const struct config *c, struct covdata *cd)
 {
-	static const char *const skip[] = {"coverage-data", "_parcov", NULL};
 	struct datafiles d = {0};
 	struct state st = {.c = c, .cd = cd};
 	int ret;
@@ -730,7 +729,7 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 		filters_free(&st.filters);
 		return 1;
 	}
-	walk_files(c->build_dir, skip, collect_datafile, &d);
+	walk_files(c->build_dir, c->skip_dirs, collect_datafile, &d);
 	keep_unpaired(&d);
 	ret = d.n ? run_batches(&st, &d) : 0;
 	if (ret == 0 && st.unsupported) {
