@@ -33,7 +33,10 @@ configure step:
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
   :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, through gcovr,
   or ``llvm-profdata`` and ``llvm-cov`` for the llvm backend).
-  If the project already has a ``coverage`` target, ours is ``parcov-coverage``.
+  ``coverage-doctor`` (``parcov doctor``) and ``coverage-clean`` (``parcov clean``)
+  next to it. If the project already has a target of one of these names, ours is
+  ``parcov-<name>``. With a multi-config generator each configuration has its own
+  data, and the targets work on the configuration being built (``--config X``).
 
 Cache variables
 ^^^^^^^^^^^^^^^
