@@ -181,4 +181,25 @@ run_fails 1 "PARALLEL_COVERAGE is OFF in $B/CMakeCache.txt" "$parcov" doctor -C 
 sleep 2.5   # the rebuilt objects must be clearly newer than their old notes
 run_ok cmake --build "$B"
 run_fails 1 "objects were rebuilt without coverage flags since their .gcno was written" "$parcov" doctor -C "$B"
+step "a project with its own coverage-doctor and coverage-clean targets keeps them"
+O="$WORK/own"
+cp -r "$EXAMPLE" "$O"; rm -rf "$O/build"
+cat >>"$O/CMakeLists.txt" <<'CMAKE'
+add_custom_target(coverage-doctor COMMAND "${CMAKE_COMMAND}" -E echo "the project own doctor")
+add_custom_target(coverage-clean COMMAND "${CMAKE_COMMAND}" -E echo "the project own clean")
+CMAKE
+run_ok cmake -S "$O" -B "$O/build" -G "$GENERATOR" -DCALC_WITH_PARALLEL_COVERAGE=OFF -DPARALLEL_COVERAGE=ON \
+  -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
+grep -q "the project has its own 'coverage-doctor' target; ours is 'parcov-coverage-doctor'" "$WORK/last.log" ||
+  fail "configure did not name parcov-coverage-doctor"
+grep -q "(also: -t parcov-coverage-doctor, -t parcov-coverage-clean)" "$WORK/last.log" ||
+  fail "configure did not name our targets"
+run_ok cmake --build "$O/build" --target coverage-doctor
+grep -q "the project own doctor" "$WORK/last.log" || fail "the project's coverage-doctor was replaced"
+run_ok cmake --build "$O/build" --target coverage-clean
+grep -q "the project own clean" "$WORK/last.log" || fail "the project's coverage-clean was replaced"
+run_ok cmake --build "$O/build" --target parcov-coverage-clean
+grep -q "removed the coverage data and reports of $O/build" "$WORK/last.log" || fail "parcov-coverage-clean did not clean"
+set +e; cmake --build "$O/build" --target parcov-coverage-doctor >"$WORK/last.log" 2>&1; set -e
+grep -q "parcov doctor: checking $O/build" "$WORK/last.log" || fail "parcov-coverage-doctor did not run doctor"
 echo "PASS: doctor"
