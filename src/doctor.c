@@ -668,9 +668,10 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 		        "%zu of the %zu tests of the last ctest run wrote no coverage data: %s",
 		        missing.n, ran.n, names);
 		free(names);
+	} else if (!idle.n && ran.n) {
+		ok(d, "all %zu tests of the last ctest run wrote coverage data", ran.n);
 	} else if (ran.n > idle.n) {
-		ok(d, "all %zu tests of the last ctest run that ran instrumented programs wrote coverage "
-		   "data", ran.n - idle.n);
+		ok(d, "the other %zu tests of the last ctest run wrote coverage data", ran.n - idle.n);
 	}
 	list_free(&idle);
 	list_free(&ran);
