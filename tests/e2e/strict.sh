@@ -44,6 +44,11 @@ settings=(
   "sanitizers|-fsanitize=address,undefined -fno-sanitize-recover=all|-fsanitize=address,undefined -fno-sanitize-recover=all|"
 )
 projects=("strict-project:C:tally_test" "cpp-only-project:CXX:stats_test")
+# A toolchain file through the environment, as a cross-building user has: the projects take
+# it, the bootstrap parcov (a tool of the build machine) must not.
+printf 'set(PARCOV_TOOLCHAIN_SEEN ON CACHE BOOL "set by the toolchain file of e2e.strict")\n' \
+  >"$WORK/toolchain.cmake"
+export CMAKE_TOOLCHAIN_FILE="$WORK/toolchain.cmake"
 # ASan's leak checker needs ptrace, which containers may refuse; the counts do not need it.
 export ASAN_OPTIONS=detect_leaks=0
 parcov=""
@@ -108,9 +113,14 @@ for p in "${projects[@]}"; do
     done
   done
 done
-# The bootstrap parcov was configured from an environment holding the project's CFLAGS: it
-# must have taken none of them.
-grep -q '^CMAKE_C_FLAGS:STRING=$' "$(dirname "$(dirname "$parcov")")/CMakeCache.txt" 2>/dev/null ||
-  grep -q '^CMAKE_C_FLAGS:STRING=$' "$(dirname "$parcov")/CMakeCache.txt" ||
-  fail "the bootstrap parcov took the project's flags"
+# The bootstrap parcov was configured from an environment holding the project's CFLAGS and
+# toolchain file: it must have taken none of them.
+first="$WORK/$family-strict-project-c90-standard-gcov"
+grep -q '^PARCOV_TOOLCHAIN_SEEN:BOOL=ON$' "$first/CMakeCache.txt" || fail "the project did not take the toolchain file"
+cache="$first/_parcov/CMakeCache.txt"
+[ "$parcov" = "$first/_parcov/parcov" ] || fail "parcov is $parcov, not the bootstrap build of $first"
+grep -q '^CMAKE_C_FLAGS:STRING=$' "$cache" || fail "the bootstrap parcov took the project's CFLAGS"
+if grep -Eq 'PARCOV_TOOLCHAIN_SEEN|^CMAKE_TOOLCHAIN_FILE' "$cache"; then
+  fail "the bootstrap parcov took the project's toolchain file"
+fi
 echo "PASS: strict ($family): $checked builds exact"
