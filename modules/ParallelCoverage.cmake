@@ -99,8 +99,9 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
   ``BOOL``, default ``ON``. With GCC or Clang (either backend), link the
-  ParallelCoverage runtime into every instrumented executable and shared
-  library: it keeps the counters of
+  ParallelCoverage runtime (compiled at configure time with the project's
+  compiler and our own options only, never the project's flags) into every
+  instrumented executable and shared library: it keeps the counters of
   processes that end with ``_exit()``, a fatal signal or a timeout, counts
   work done before a ``fork()`` once, and records how each test process ended
   so ``parcov`` can name tests that crashed, timed out or wrote no data.
@@ -134,8 +135,11 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_PARCOV
 
   The ``parcov`` helper. Default: the installed package's, or one built at
-  configure time from the sources next to this module (a separate build, never
-  instrumented).
+  configure time from the sources next to this module (a separate build with the
+  project's generator, never instrumented, taking none of the project's toolchain file,
+  compilers or flags: ``build/_parcov/parcov``, ``build/_parcov/Release/parcov`` under a
+  multi-config generator). The ``coverage``, ``coverage-doctor`` and ``coverage-clean``
+  targets run it.
 #]=======================================================================]
 
 include_guard(GLOBAL)
