@@ -21,9 +21,11 @@ declare -A options=(
   [json-c]="-DBUILD_TESTING=ON"
   [ms-gsl]="-DGSL_TEST=ON"
   [fmtlib]="-DFMT_TEST=ON -DFMT_DOC=OFF"
-  [leveldb]="-DLEVELDB_BUILD_TESTS=ON -DLEVELDB_BUILD_BENCHMARKS=OFF"
 )
-all=(cjson json-c ms-gsl fmtlib leveldb)
+# Tried and left out: snappy (gcovr 5.2 fails an assertion on its plain reference), leveldb
+# (its counts depend on background compaction timing: 15 files differ between two serial runs,
+# and db/autocompact_test.cc's loops between serial and parallel runs).
+all=(cjson json-c ms-gsl fmtlib)
 projects=("$@")
 [ ${#projects[@]} -gt 0 ] || projects=("${all[@]}")
 for pkg in "${projects[@]}"; do
