@@ -7,7 +7,7 @@
 # equal a plain build of the same compiler run serially (gcov: gcovr with that compiler's gcov;
 # llvm: one profile per process, merged by hand with its llvm-profdata). GCC: both gcov;
 # Clang: the llvm backend and Clang's gcov. The .gcda unit cases run on each compiler's files
-# too (GCC: byte for byte against its gcov-tool's merges).
+# too (GCC: byte for byte against its gcov-tool's merges). Clang 18 and newer: tests/e2e/mcdc.sh.
 # Needs the compilers installed (apt-get install gcc-11 g++-11 clang-N llvm-N, and
 # libclang-rt-N-dev for Clang 16 and newer); a missing one fails naming the package.
 # Prints a table: compiler, version, what was compared, seconds.
@@ -108,6 +108,12 @@ for CC in "${compilers[@]}"; do
     gcov_pair known "$KNOWN"
     known_counts "$WORK/$CC-known/coverage/coverage.json" || fail "$CC: gcov: known counts are not exact"
     what="gcda unit, llvm + gcov: calc + known"
+    if [ "$major" -ge 18 ]; then
+      step "$CC: MC/DC (tests/e2e/mcdc.sh)"
+      PARCOV_MCDC_CC=$CC WORK=$WORK/$CC-mcdc bash "$REPO/tests/e2e/mcdc.sh" ||
+        fail "$CC: MC/DC (tests/e2e/mcdc.sh) failed"
+      what="$what, MC/DC"
+    fi
     ;;
   *) fail "$CC: not gcc-N or clang-N" ;;
   esac
