@@ -37,7 +37,7 @@ grep -q "warning: skipping ${files[0]}: truncated at byte 30" "$WORK/last.log" |
 grep -q "warning: skipping ${files[1]}: empty file" "$WORK/last.log" || fail "empty"
 grep -q "warning: skipping ${files[2]}: not a .gcda file (bad magic)" "$WORK/last.log" || fail "zeros"
 grep -q "warning: skipping ${files[3]}: " "$WORK/last.log" || fail "random"
-grep -q "warning: skipping ${files[4]}: written by GCC version B32\* \(GCC 13.2\) but parcov reads GCC 11 and 12 data" \
+grep -q "warning: skipping ${files[4]}: written by GCC version B32\* (GCC 13.2) but parcov reads GCC 11 and 12 data" \
   "$WORK/last.log" || fail "other GCC version"
 [ "$(grep -c 'warning: skipping' "$WORK/last.log")" = 5 ] || fail "not exactly 5 files skipped"
 [ "$(sha256sum "${files[@]}")" = "$sums" ] || fail "damaged inputs were changed or deleted"
