@@ -495,6 +495,44 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/* GCC 11's layout made from GCC 12's file (unit.check-gcc11 tests files gcc-11 wrote): every
+ * prefix refused, the whole read back with the same counts; a length in words so large that
+ * it overflows as bytes is refused, not wrapped. */
+START_TEST(test_gcc11_layout)
+{
+	struct gcda_file f, g;
+	struct buffer raw = { 0 };
+	char err[ERRLEN];
+	size_t step;
+
+	load("run-3.gcda", &f);
+	if (is_gcc11(&f)) {     /* already GCC 11 data: the real cases cover it */
+		gcda_free(&f);
+		return;
+	}
+	f.flavor = GCDA_GCC11;
+	f.version = 0x4231332a;  /* "B13*" */
+	f.checksum = 0;
+	gcda_serialize(&f, &raw);
+	for (size_t len = 0; len < raw.len; len++) {
+		err[0] = '\0';
+		ck_assert_msg(gcda_parse((unsigned char *)raw.data, len, &g, err, sizeof err) == -1,
+		              "prefix of %zu bytes accepted", len);
+		assert_message(err, len ? "truncated at byte" : "empty file");
+	}
+	ck_assert_msg(gcda_parse((unsigned char *)raw.data, raw.len, &g, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(g.flavor, GCDA_GCC11);
+	assert_counted(&g, 1, 3, 3);
+	assert_bytes(&g, &raw);
+	gcda_free(&g);
+	step = find_word(&raw, ident_of("step"));
+	set_word(&raw, step + 16, 0x40000002u);
+	parse_fails(raw.data, raw.len, "words");
+	buf_free(&raw);
+	gcda_free(&f);
+}
+END_TEST
+
 START_TEST(test_bad_headers)
 {
 	unsigned char zeros[64] = { 0 };
@@ -685,6 +723,7 @@ Suite *make_gcda_suite(void)
 	tcase_add_test(real, test_gcno_errors);
 	tcase_add_test(bad, test_truncated);
 	tcase_add_test(bad, test_bad_headers);
+	tcase_add_test(bad, test_gcc11_layout);
 	tcase_add_test(bad, test_bad_records);
 	tcase_add_test(bad, test_stale_tail);
 	tcase_add_test(bad, test_random_bytes);
