@@ -75,9 +75,19 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_LINE
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_BRANCH
+.. variable:: PARALLEL_COVERAGE_FAIL_UNDER_MCDC
 
   Percentages (``0``–``100``); the ``coverage`` target fails when the total
-  line or branch coverage is below them. Empty (default): no threshold.
+  line, branch or MC/DC condition coverage is below them. Empty (default): no
+  threshold. The MC/DC one needs :variable:`PARALLEL_COVERAGE_MCDC`.
+
+.. variable:: PARALLEL_COVERAGE_MCDC
+
+  ``BOOL``, default ``OFF``. MC/DC (modified condition/decision coverage) with
+  Clang 18 or newer and the llvm backend: compiles with ``-fcoverage-mcdc``; the
+  reports gain per-file MC/DC columns and the line
+  ``MC/DC: C of N conditions covered (P%)``. Other compilers stop the configure
+  step with an error saying what to use.
 
 .. variable:: PARALLEL_COVERAGE_ALLOW_STALE
 
@@ -202,6 +212,9 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_LINE "" CACHE STRING
   "Fail the coverage target below this total line coverage percentage (empty: never)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
   "Fail the coverage target below this total branch coverage percentage (empty: never)")
+set(PARALLEL_COVERAGE_FAIL_UNDER_MCDC "" CACHE STRING
+  "Fail the coverage target below this total MC/DC condition coverage percentage (empty: never)")
+option(PARALLEL_COVERAGE_MCDC "MC/DC coverage (Clang 18 or newer, llvm backend)" OFF)
 option(PARALLEL_COVERAGE_ALLOW_STALE
   "Report even when objects were rebuilt since the tests ran (their old data is left out)" OFF)
 set(PARALLEL_COVERAGE_ROOT "${CMAKE_SOURCE_DIR}" CACHE PATH "Source root of the coverage report")
@@ -1104,6 +1117,10 @@ endfunction()
 
 function(_parcov_instrument_targets dirs)
   _parcov_backend_flags(compile_options link)
+  # MC/DC: Clang's condition bitmaps on top of the backend's options (_parcov_check_mcdc).
+  if(PARALLEL_COVERAGE_MCDC AND NOT "-fcoverage-mcdc" IN_LIST compile_options)
+    list(APPEND compile_options -fcoverage-mcdc)
+  endif()
   set(options "")
   foreach(opt IN LISTS compile_options)
     list(APPEND options "$<$<COMPILE_LANGUAGE:C,CXX>:${opt}>")
@@ -1201,7 +1218,11 @@ function(_parcov_write_config)
     "gcovr=${PARALLEL_COVERAGE_GCOVR}\n"
     "formats=${formats}\n"
     "fail_under_line=${PARALLEL_COVERAGE_FAIL_UNDER_LINE}\n"
-    "fail_under_branch=${PARALLEL_COVERAGE_FAIL_UNDER_BRANCH}\n")
+    "fail_under_branch=${PARALLEL_COVERAGE_FAIL_UNDER_BRANCH}\n"
+    "fail_under_mcdc=${PARALLEL_COVERAGE_FAIL_UNDER_MCDC}\n")
+  if(PARALLEL_COVERAGE_MCDC)
+    string(APPEND text "mcdc=1\n")
+  endif()
   if(PARALLEL_COVERAGE_APPEND)
     string(APPEND text "append=1\n")
   else()
@@ -1420,9 +1441,34 @@ function(_parcov_finish)
     "(also: -t ${doctor_name}, -t ${clean_name})")
 endfunction()
 
+# PARALLEL_COVERAGE_MCDC needs Clang 18's -fcoverage-mcdc and llvm-cov's MC/DC report.
+function(_parcov_check_mcdc id version backend)
+  if(NOT PARALLEL_COVERAGE_MCDC)
+    if(NOT PARALLEL_COVERAGE_FAIL_UNDER_MCDC STREQUAL "")
+      message(FATAL_ERROR
+        "ParallelCoverage: PARALLEL_COVERAGE_FAIL_UNDER_MCDC=${PARALLEL_COVERAGE_FAIL_UNDER_MCDC} "
+        "needs PARALLEL_COVERAGE_MCDC=ON.")
+    endif()
+    return()
+  endif()
+  if(NOT id STREQUAL "Clang" OR version VERSION_LESS 18)
+    message(FATAL_ERROR
+      "ParallelCoverage: PARALLEL_COVERAGE_MCDC needs Clang 18 or newer (-fcoverage-mcdc); the "
+      "compiler is ${id} ${version}. Configure with CC=clang-19 CXX=clang++-19 (Debian: "
+      "apt-get install clang-19 llvm-19 libclang-rt-19-dev) in a new build directory, or set "
+      "-DPARALLEL_COVERAGE_MCDC=OFF.")
+  endif()
+  if(NOT backend STREQUAL "llvm")
+    message(FATAL_ERROR
+      "ParallelCoverage: PARALLEL_COVERAGE_MCDC needs the llvm backend (source-based "
+      "coverage), not ${backend}: set -DPARALLEL_COVERAGE_BACKEND=llvm (or auto).")
+  endif()
+endfunction()
+
 function(_parcov_enable)
   _parcov_compiler(id version compiler)
   _parcov_choose_backend(backend "${id}" "${version}" "${compiler}")
+  _parcov_check_mcdc("${id}" "${version}" "${backend}")
   if(backend STREQUAL "gcov")
     _parcov_find_gcov("${compiler}" "${version}")
     find_program(PARALLEL_COVERAGE_GCOVR NAMES gcovr DOC "The gcovr executable")

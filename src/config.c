@@ -118,6 +118,10 @@ int config_load(struct config *c, const char *dir)
 			set(&c->fail_under_line, eq);
 		else if (!strcmp(line, "fail_under_branch"))
 			set(&c->fail_under_branch, eq);
+		else if (!strcmp(line, "fail_under_mcdc"))
+			set(&c->fail_under_mcdc, eq);
+		else if (!strcmp(line, "mcdc"))
+			c->mcdc = !strcmp(eq, "1");
 		else if (!strcmp(line, "backend"))
 			set(&c->backend, eq);
 		else if (!strcmp(line, "llvm_cov"))
@@ -168,6 +172,8 @@ int config_load(struct config *c, const char *dir)
 		c->fail_under_line = xstrdup("");
 	if (!c->fail_under_branch)
 		c->fail_under_branch = xstrdup("");
+	if (!c->fail_under_mcdc)
+		c->fail_under_mcdc = xstrdup("");
 	return 0;
 }
 
@@ -182,6 +188,7 @@ void config_free(struct config *c)
 	free(c->formats);
 	free(c->fail_under_line);
 	free(c->fail_under_branch);
+	free(c->fail_under_mcdc);
 	free(c->backend);
 	free(c->llvm_cov);
 	free(c->llvm_profdata);

@@ -12,7 +12,8 @@ struct config {
 	char *gcov;
 	char *gcovr;
 	char *formats;     /* comma list */
-	char *fail_under_line, *fail_under_branch; /* "" when unset */
+	char *fail_under_line, *fail_under_branch, *fail_under_mcdc; /* "" when unset */
+	int mcdc;           /* MC/DC columns and totals (llvm backend, Clang 18+) */
 	int append;
 	int allow_stale;    /* report without data older than its object */
 	int runtime;       /* the runtime is linked: it records every instrumented process */

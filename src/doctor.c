@@ -754,7 +754,7 @@ static void check_data(struct doctor *d, const struct objects *o)
 		names = list_join(&s.unreadable);
 		problem(d, s.usable == 0, xasprintf("delete those files and re-run the tests: "
 		                                    "ctest --test-dir %s -j N", c->build_dir),
-		        "%zu data files are damaged or not GCC 12 data: %s", s.unreadable.n, names);
+		        "%zu data files are damaged or not GCC 11/12 or Clang data: %s", s.unreadable.n, names);
 		free(names);
 	}
 	if (s.other_version.n) {
