@@ -1244,7 +1244,7 @@ function(_parcov_write_config)
   foreach(pattern IN LISTS PARALLEL_COVERAGE_EXCLUDE)
     string(APPEND text "exclude=${pattern}\n")
   endforeach()
-  _parcov_configs(configs)
+  _parcov_multi_configs(configs)
   if(configs)
     # What cmake --build builds without --config: parcov's default too.
     set(default "${CMAKE_DEFAULT_BUILD_TYPE}")
@@ -1271,7 +1271,7 @@ function(_parcov_write_config)
 endfunction()
 
 # The configurations of a multi-config generator (empty for a single-config one).
-function(_parcov_configs out)
+function(_parcov_multi_configs out)
   get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
   if(multi)
     set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)

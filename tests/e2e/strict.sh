@@ -101,7 +101,7 @@ for p in "${projects[@]}"; do
         -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
       [ -n "$parcov" ] || parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$b/CMakeCache.txt")
       run_ok cmake --build "$b"
-      nm "$b/$program" | grep -q ' parcov_rt_owner_v1$' || fail "the runtime is not linked into $program"
+      nm "$b/$program" | grep -q ' parcov_rt_state_v1$' || fail "the runtime is not linked into $program"
       run_ok ctest --test-dir "$b" -j4
       run_ok cmake --build "$b" --target coverage
       if [ $backend = llvm ]; then
