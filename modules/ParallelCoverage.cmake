@@ -575,6 +575,8 @@ function(_parcov_add_runtime)
   set_target_properties(_parcov_runtime PROPERTIES
     POSITION_INDEPENDENT_CODE ON
     PARALLEL_COVERAGE_EXCLUDE ON)
+  _parcov_runtime_build_dir_definition(definition)
+  target_compile_definitions(_parcov_runtime PRIVATE "${definition}")
   # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
   target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
@@ -586,6 +588,14 @@ function(_parcov_add_runtime)
   elseif(id STREQUAL "Clang")
     target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_CLANG_GCOV)
   endif()
+endfunction()
+
+# The build tree, as a C string for the runtime: a test program run outside ctest only to list
+# its tests (POST_BUILD discovery) writes its data under its coverage-data/discovery-runs/.
+function(_parcov_runtime_build_dir_definition out)
+  string(REPLACE "\\" "\\\\" dir "${CMAKE_BINARY_DIR}")
+  string(REPLACE "\"" "\\\"" dir "${dir}")
+  set(${out} "PARCOV_RT_BUILD_DIR=\"${dir}\"" PARENT_SCOPE)
 endfunction()
 
 # The runtime (README "Endings") drives libgcov's internals (GCC) or Clang's runtimes (llvm

@@ -54,6 +54,18 @@ run_ok cmake --build "$OURS" -j2
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$OURS/CMakeCache.txt")
 [ -x "$parcov" ] || fail "no parcov in $OURS/CMakeCache.txt"
 
+step "POST_BUILD discovery (gtest, Catch2, doctest) leaves no data in the build tree"
+# The build ran gtest_post --gtest_list_tests, catch_tests --list-test-names-only and
+# doctest_tests --list-test-cases outside ctest: the runtime sent their data to
+# coverage-data/discovery-runs/, which nothing reads.
+stray=$(find "$OURS" -name '*.gcda' -not -path "$OURS/coverage-data/*")
+[ -z "$stray" ] || fail "POST_BUILD discovery wrote into the build tree: $stray"
+for obj in tests/CMakeFiles/gtest_post.dir/gtest_post.cpp tests/CMakeFiles/catch_tests.dir/catch_tests.cpp \
+    tests/doctest/CMakeFiles/doctest_tests.dir/doctest_tests.cpp; do
+  [ -f "$OURS/coverage-data/discovery-runs/$obj.gcda" ] ||
+    fail "no data of the listing run of $obj in coverage-data/discovery-runs/"
+done
+
 step "ctest -j4 + coverage equals the serial reference"
 run_ok ctest --test-dir "$OURS" -j4 -E "$ABORT"
 run=$(readlink -f "$OURS/coverage-data/current")
@@ -63,7 +75,10 @@ run=$(readlink -f "$OURS/coverage-data/current")
   fail "PRE_TEST discovery wrote its coverage data into the build tree"
 [ -n "$(find "$run/discovery" -name gtest_pre.cpp.gcda)" ] ||
   fail "PRE_TEST discovery's data is not in $run/discovery"
+run_ok "$parcov" doctor -C "$OURS"
+grep -q "outside ctest" "$WORK/last.log" && fail "doctor names data written outside ctest"
 run_ok cmake --build "$OURS" --target coverage
+grep -Eq "not written by parcov|stray" "$WORK/last.log" && fail "combine moved data aside after a clean build"
 grep -q "Tests whose coverage is partial" "$OURS/coverage/summary.txt" &&
   fail "tests listed as partial or missing after a clean run"
 json_equal "$WORK/ref-all.json" "$OURS/coverage/coverage.json" ||
@@ -115,5 +130,17 @@ run_fails 8 "own\.abort" ctest --test-dir "$OURS" -R "$ABORT"
 run_ok cmake --build "$OURS" --target coverage
 grep -Eq "own\.abort: process [0-9]+ ended by SIGABRT" "$OURS/coverage/summary.txt" ||
   fail "the report does not name own.abort"
+
+step "a test program run by hand is still named; a listing run by hand is not data"
+(cd "$OURS/tests" && ./gtest_post --gtest_list_tests >/dev/null && ./doctest/doctest_tests -ltc >/dev/null) ||
+  fail "listing by hand failed"
+[ -z "$(find "$OURS" -name '*.gcda' -not -path "$OURS/coverage-data/*" -newer "$OURS/coverage/summary.txt")" ] ||
+  fail "a listing run by hand wrote into the build tree"
+(cd "$OURS/tests" && CXX_FIXTURE=post ./gtest_post >/dev/null) || fail "gtest_post run by hand failed"
+run_fails 1 "gtest_post.cpp.gcda" "$parcov" doctor -C "$OURS"
+grep -q "outside ctest" "$WORK/last.log" || fail "doctor does not say the data came from outside ctest"
+run_ok "$parcov" combine -C "$OURS"
+grep -q "gtest_post.cpp.gcda was not written by parcov" "$WORK/last.log" ||
+  fail "combine does not name the hand-run program's data"
 
 echo "PASS"
