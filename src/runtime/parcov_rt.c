@@ -840,6 +840,8 @@ static void read_deadlines(void)
 
 /* --- Test listing outside ctest ------------------------------------------------------ */
 
+#ifdef PARCOV_RT_BUILD_DIR
+
 /* gtest_discover_tests (POST_BUILD, its default), Catch2's catch_discover_tests and doctest's
  * doctest_discover_tests run each test program at build time, outside ctest, only to list
  * its tests. Such a run executes no test body, and its data written next to the objects
@@ -912,7 +914,6 @@ static int listing_run(void)
  * tells its own). */
 static void redirect_listing_run(void)
 {
-#ifdef PARCOV_RT_BUILD_DIR
 	static const char build[] = PARCOV_RT_BUILD_DIR;
 	char dir[RECORD_MAX];
 
@@ -937,8 +938,12 @@ static void redirect_listing_run(void)
 		setenv("GCOV_PREFIX_STRIP", strip, 1);
 	}
 #endif
-#endif
 }
+#else
+static void redirect_listing_run(void)
+{
+}
+#endif
 
 /* An owner in a shared library: its handlers must outlive a dlclose() by a host that is not
  * instrumented itself, so the library stays mapped (RTLD_NODELETE). */
