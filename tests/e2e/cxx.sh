@@ -111,6 +111,30 @@ while IFS=$'\t' read -r dir name; do
 done <"$WORK/tsv.txt"
 grep -q "own; test \[1\]" "$WORK/tsv.txt" || fail "the project's own include file's test is not listed"
 
+step "timeout signals: ours unless the test chose its own, as at configure time"
+ctest_version=$(ctest --version | sed -n 's/^ctest version \([0-9]*\.[0-9]*\).*/\1/p')
+# CTest 4.3's --show-only=json-v1 lists both properties (3.29's does not; before 3.27 there
+# are none).
+if [ "$(printf '%s\n4.3\n' "$ctest_version" | sort -V | head -1)" = 4.3 ]; then
+  ctest --test-dir "$OURS" --show-only=json-v1 >"$WORK/tests.json"
+  python3 - "$WORK/tests.json" <<'PY' || fail "timeout signal properties differ from the test's own choice"
+import json, sys
+tests = {t["name"]: {p["name"]: p["value"] for p in t.get("properties", [])}
+         for t in json.load(open(sys.argv[1]))["tests"]}
+def expect(name, signal, grace):
+    p = tests[name]
+    got = (p.get("TIMEOUT_SIGNAL_NAME"), p.get("TIMEOUT_SIGNAL_GRACE_PERIOD"))
+    if got[0] != signal or (got[1] is None) != (grace is None) or \
+            (grace is not None and float(got[1]) != grace):
+        sys.exit(f"{name}: {got}, expected {(signal, grace)}")
+expect("Mean.ThrowsOnEmpty", "SIGTERM", 2)    # discovered: ours
+expect("own; test [1]", "SIGINT", None)       # discovered, own signal: no grace of ours
+expect("configure.zero", "SIGTERM", 3)        # configure time, own grace period kept
+PY
+else
+  echo "NOT CHECKED: CTest $ctest_version does not show TIMEOUT_SIGNAL_* (tests/cmake-versions.sh runs this test on CMake 4.3)"
+fi
+
 step "ctest -R one discovered test: exactly its coverage"
 run_ok ctest --test-dir "$OURS" -V -R '^Mean\.ThrowsOnEmpty$'
 # Its TIMEOUT (gtest_discover_tests PROPERTIES) reaches the runtime's watchdog, as at configure time.
