@@ -167,4 +167,63 @@ run_ok "$parcov" combine -C "$OURS"
 grep -q "gtest_post.cpp.gcda was not written by parcov" "$WORK/last.log" ||
   fail "combine does not name the hand-run program's data"
 
+step "llvm backend (clang-14): POST_BUILD discovery leaves no default.profraw; counts equal a serial run"
+if ! command -v clang++-14 >/dev/null || ! command -v llvm-profdata-14 >/dev/null ||
+   ! command -v llvm-cov-14 >/dev/null; then
+  echo "NOT CHECKED: clang++-14, llvm-profdata-14 or llvm-cov-14 is not installed"
+else
+  LL="$WORK/llvm" LLREF="$WORK/llvm-ref"
+  run_ok env CXX=clang++-14 cmake $STRICT -S "$SRC" -B "$LL" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DCMAKE_MODULE_PATH="$REPO/modules"
+  run_ok cmake --build "$LL" -j2
+  stray=$(find "$LL" -name '*.profraw' -not -path "$LL/coverage-data/*")
+  [ -z "$stray" ] || fail "llvm: POST_BUILD discovery wrote profiles into the build tree: $stray"
+  [ "$(find "$LL/coverage-data/discovery-runs" -name '*.profraw' | wc -l)" -ge 3 ] ||
+    fail "llvm: the listing runs' profiles are not in coverage-data/discovery-runs/"
+  run_ok ctest --test-dir "$LL" -j4 -E "$ABORT"
+  stray=$(find "$LL" -name '*.profraw' -not -path "$LL/coverage-data/*")
+  [ -z "$stray" ] || fail "llvm: profiles outside coverage-data after ctest: $stray"
+  run_ok cmake --build "$LL" --target coverage
+  # The reference: plain source-based coverage, serial, one profile per process, merged by hand.
+  run_ok env CXX=clang++-14 cmake $STRICT -S "$SRC" -B "$LLREF" -G "$GENERATOR" \
+    -DCMAKE_CXX_FLAGS="-fprofile-instr-generate -fcoverage-mapping -O0"
+  run_ok cmake --build "$LLREF" -j2
+  LLVM_PROFILE_FILE="$LLREF/profiles/%p.profraw" run_ok ctest --test-dir "$LLREF" -j1 -E "$ABORT"
+  run_ok llvm-profdata-14 merge -sparse "$LLREF"/profiles/*.profraw -o "$LLREF/all.profdata"
+  args=(-instr-profile="$LLREF/all.profdata" "$LLREF/libgeometry.so")
+  for bin in tests/gtest_post tests/gtest_pre tests/catch_tests tests/own_check tests/doctest/doctest_tests; do
+    args+=(-object="$LLREF/$bin")
+  done
+  for re in tests/ test/ examples/; do args+=(-ignore-filename-regex="^$SRC/$re"); done
+  llvm-cov-14 export -format=lcov "${args[@]}" "$SRC" >"$WORK/llvm-ref.info" || fail "llvm-cov export failed"
+  python3 - "$WORK/llvm-ref.info" "$LL/coverage/coverage.info" <<'PY' || fail "llvm: counts differ from the serial reference"
+import sys
+def load(path):
+    files, cur = {}, None
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith("SF:"):
+            cur = files.setdefault(line[3:], {"DA": {}, "BRDA": [], "FNDA": {}})
+        elif cur is None:
+            continue
+        elif line.startswith("DA:"):
+            n, c = line[3:].split(",")[:2]; cur["DA"][int(n)] = int(c)
+        elif line.startswith("BRDA:"):
+            cur["BRDA"].append(line[5:])
+        elif line.startswith("FNDA:"):
+            c, name = line[5:].split(",", 1); cur["FNDA"][name] = int(c)
+    for f in files.values():
+        f["BRDA"].sort()
+    return files
+a, b = load(sys.argv[1]), load(sys.argv[2])
+problems = [] if a and sorted(a) == sorted(b) else [f"files differ: {sorted(a)} vs {sorted(b)}"]
+for name in sorted(set(a) & set(b)):
+    for kind in ("DA", "BRDA", "FNDA"):
+        if a[name][kind] != b[name][kind]:
+            problems.append(f"{name}: {kind}: {a[name][kind]} vs {b[name][kind]}"[:400])
+print("\n".join(problems[:20]))
+sys.exit(1 if problems else 0)
+PY
+fi
+
 echo "PASS"
