@@ -114,7 +114,10 @@ Cache variables
   runtime's watchdog takes snapshots before it; ``ctest --timeout`` does the same
   for tests without one) and, on CMake 3.27 and newer,
   ``TIMEOUT_SIGNAL_NAME`` ``SIGTERM`` with a grace period of
-  ``TIMEOUT_SIGNAL_GRACE_PERIOD`` 2 seconds.
+  ``TIMEOUT_SIGNAL_GRACE_PERIOD`` 2 seconds (a test's own signal or grace
+  period wins). A test program run outside ctest only to list its tests
+  (``gtest_discover_tests`` ``POST_BUILD``, Catch2, doctest) writes its data
+  into ``coverage-data/discovery-runs/``, not next to the objects.
 
 .. variable:: PARALLEL_COVERAGE_EXCLUDE_TARGETS
 

@@ -19,6 +19,10 @@
  *    clone()d copy of the process writes them elsewhere (parcov-snap/PID.K/ in the test's
  *    directory) and parcov uses it only for a process that never recorded an ending.
  *
+ *  - a test program run outside ctest only to list its tests (POST_BUILD discovery) writes
+ *    into coverage-data/discovery-runs/ instead of next to the objects (see
+ *    redirect_listing_run).
+ *
  * Under ctest (GCOV_PREFIX set; llvm: LLVM_PROFILE_FILE) every process also appends how it
  * started and ended to parcov-endings.tsv in that directory, which parcov reads to name tests
  * that crashed, timed out or wrote no data, and to choose snapshots.
