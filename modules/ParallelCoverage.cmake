@@ -156,7 +156,10 @@ Cache variables
   runtime's watchdog takes snapshots before it; ``ctest --timeout`` does the same
   for tests without one) and, on CMake 3.27 and newer,
   ``TIMEOUT_SIGNAL_NAME`` ``SIGTERM`` with a grace period of
-  ``TIMEOUT_SIGNAL_GRACE_PERIOD`` 2 seconds.
+  ``TIMEOUT_SIGNAL_GRACE_PERIOD`` 2 seconds (a test's own signal or grace
+  period wins). A test program run outside ctest only to list its tests
+  (``gtest_discover_tests`` ``POST_BUILD``, Catch2, doctest) writes its data
+  into ``coverage-data/discovery-runs/``, not next to the objects.
 
 .. variable:: PARALLEL_COVERAGE_EXCLUDE_TARGETS
 
@@ -989,9 +992,14 @@ function(_parcov_timeout_properties test where env_var)
   endif()
   if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.27)
     get_property(has_signal TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_NAME SET)
+    get_property(has_grace TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_GRACE_PERIOD SET)
+    # A test's own signal means its own grace period too (CTest's default when it set none);
+    # a grace period alone is kept for our signal. The discovered tests' path does the same.
     if(NOT has_signal)
       set_property(TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_NAME SIGTERM)
-      set_property(TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_GRACE_PERIOD 2)
+      if(NOT has_grace)
+        set_property(TEST "${test}" ${where} PROPERTY TIMEOUT_SIGNAL_GRACE_PERIOD 2)
+      endif()
     endif()
   endif()
 endfunction()
@@ -1050,6 +1058,8 @@ function(_parcov_add_runtime out_object)
     set(args -x c++)
   endif()
   list(APPEND args -O2 -fPIC -w)
+  _parcov_runtime_build_dir_definition(definition)
+  list(APPEND args "-D${definition}")
   if(CMAKE_${lang}_COMPILER_TARGET AND CMAKE_${lang}_COMPILE_OPTIONS_TARGET)
     list(APPEND args "${CMAKE_${lang}_COMPILE_OPTIONS_TARGET}${CMAKE_${lang}_COMPILER_TARGET}")
   endif()
@@ -1101,6 +1111,14 @@ function(_parcov_add_runtime out_object)
     file(WRITE "${stamp}" "${key}")
   endif()
   set(${out_object} "${object}" PARENT_SCOPE)
+endfunction()
+
+# The build tree, as a C string for the runtime: a test program run outside ctest only to list
+# its tests (POST_BUILD discovery) writes its data under its coverage-data/discovery-runs/.
+function(_parcov_runtime_build_dir_definition out)
+  string(REPLACE "\\" "\\\\" dir "${CMAKE_BINARY_DIR}")
+  string(REPLACE "\"" "\\\"" dir "${dir}")
+  set(${out} "PARCOV_RT_BUILD_DIR=\"${dir}\"" PARENT_SCOPE)
 endfunction()
 
 # The runtime (README "Endings") drives libgcov's internals (GCC) or Clang's runtimes (llvm

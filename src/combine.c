@@ -459,6 +459,19 @@ fail:
 	return ret;
 }
 
+int combine_interrupted(const struct config *c)
+{
+	char *pending = pending_path(c);
+	int ret = exists(pending);
+
+	if (ret)
+		error("the last combine was interrupted while replacing its results (%s is left): the "
+		      "build tree holds a mix of old and new ones; run 'parcov combine -C %s' (or the "
+		      "coverage target) again", pending, c->build_dir);
+	free(pending);
+	return ret;
+}
+
 size_t combined_count(const struct config *c)
 {
 	struct manifest m;

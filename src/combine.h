@@ -9,6 +9,10 @@
  * failure. */
 int combine(const struct config *c);
 
+/* 1 (after an error with the fix) when a combine stopped half-way through replacing its
+ * results: the build tree holds a mix that no report may read. */
+int combine_interrupted(const struct config *c);
+
 /* Number of .gcda files combine() last wrote into the build tree (from its manifest). */
 size_t combined_count(const struct config *c);
 

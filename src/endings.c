@@ -187,31 +187,74 @@ static void describe(struct buffer *why, const struct proc *p)
 	}
 }
 
-size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+/* One line of tests.tsv: its directory and hex-encoded name. */
+struct tsv_line {
+	char *dir, *hex;
+	size_t at;
+	int dup;
+};
+
+static int cmp_by_hex(const void *a, const void *b)
 {
-	char *ran = tests_of_last_log(c, run);
-	struct buffer b = {0};
+	const struct tsv_line *x = *(struct tsv_line *const *)a, *y = *(struct tsv_line *const *)b;
+	int d = strcmp(x->hex, y->hex);
+	return d ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The lines of both tests.tsv files in order; a name listed again (a discovered test named
+ * like a configure-time one, hence the same directory) is marked dup after its first. */
+static struct tsv_line *tsv_lines(char *text, size_t *count)
+{
+	struct tsv_line *v = NULL, **order;
+	size_t n = 0;
 	char *line, *next;
-	size_t listed = 0;
 
-	if (testname_read_tsv(c->data_dir, run, &b) < 0) {
-		free(ran);
-		return 0;
-	}
-	for (line = b.data; line && *line; line = next) {
-		char *tab = strchr(line, '\t'), *name = NULL, *dir, *record;
-		struct buffer why = {0};
-		struct procs procs;
-		size_t len;
-		int present;
-
+	for (line = text; line && *line; line = next) {
+		char *tab = strchr(line, '\t');
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		if (!tab)
 			continue;
 		*tab = '\0';
-		if (hex_decode(tab + 1, &name, &len) < 0 || strlen(name) != len) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n] = (struct tsv_line){line, tab + 1, n, 0};
+		n++;
+	}
+	order = xreallocarray(NULL, n ? n : 1, sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = &v[i];
+	qsort(order, n, sizeof *order, cmp_by_hex);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(order[i]->hex, order[i - 1]->hex))
+			order[i]->dup = 1;
+	free(order);
+	*count = n;
+	return v;
+}
+
+size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+{
+	char *ran = tests_of_last_log(c, run);
+	struct buffer b = {0};
+	struct tsv_line *lines;
+	size_t listed = 0, n;
+
+	if (testname_read_tsv(c->data_dir, run, &b) < 0) {
+		free(ran);
+		return 0;
+	}
+	lines = tsv_lines(b.data, &n);
+	for (size_t k = 0; k < n; k++) {
+		char *line = lines[k].dir, *name = NULL, *dir, *record;
+		struct buffer why = {0};
+		struct procs procs;
+		size_t len;
+		int present;
+
+		if (lines[k].dup)
+			continue;
+		if (hex_decode(lines[k].hex, &name, &len) < 0 || strlen(name) != len) {
 			free(name);
 			continue;
 		}
@@ -238,6 +281,7 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		free(dir);
 		free(name);
 	}
+	free(lines);
 	buf_free(&b);
 	free(ran);
 	return listed;

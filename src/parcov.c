@@ -124,6 +124,11 @@ static int clean(const struct config *c, const char *arg)
 	if (remove_tree(stray) < 0)
 		ret = 1;
 	free(stray);
+	/* Test programs run outside ctest to list their tests write here (the runtime). */
+	stray = path_join(c->data_dir, "discovery-runs");
+	if (remove_tree(stray) < 0)
+		ret = 1;
+	free(stray);
 	/* Only the files reports write: the output directory may be shared. */
 	for (const char *const *r = reports; *r; r++) {
 		char *path = path_join(c->output_dir, *r);

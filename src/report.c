@@ -339,6 +339,8 @@ int report(const struct config *c, const char *formats)
 		return llvm_report(c, formats);
 	if (report_parse_formats(formats ? formats : c->formats, &mask) < 0)
 		return 1;
+	if (combine_interrupted(c))
+		return 1;
 	if (combined_count(c) == 0) {
 		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
 		      "'parcov combine' (the coverage target runs both combine and report)",

@@ -19,6 +19,10 @@
  *    clone()d copy of the process writes them elsewhere (parcov-snap/PID.K/ in the test's
  *    directory) and parcov uses it only for a process that never recorded an ending.
  *
+ *  - a test program run outside ctest only to list its tests (POST_BUILD discovery) writes
+ *    into coverage-data/discovery-runs/ instead of next to the objects (see
+ *    redirect_listing_run).
+ *
  * Under ctest (GCOV_PREFIX set; llvm: LLVM_PROFILE_FILE) every process also appends how it
  * started and ended to parcov-endings.tsv in that directory, which parcov reads to name tests
  * that crashed, timed out or wrote no data, and to choose snapshots.
@@ -838,6 +842,113 @@ static void read_deadlines(void)
 	}
 }
 
+/* --- Test listing outside ctest ------------------------------------------------------ */
+
+#ifdef PARCOV_RT_BUILD_DIR
+
+/* gtest_discover_tests (POST_BUILD, its default), Catch2's catch_discover_tests and doctest's
+ * doctest_discover_tests run each test program at build time, outside ctest, only to list
+ * its tests. Such a run executes no test body, and its data written next to the objects
+ * would be foreign data to parcov combine (moved to stray/ with a warning after every
+ * build). Only these frameworks' long listing options count: a short one like -l could be
+ * any program's, whose data must stay visible. doctest also takes any number of leading
+ * dashes and an optional "dt-" prefix. */
+static int is_listing_option(const char *a)
+{
+	static const char *const exact[] = {
+		"--gtest_list_tests",                       /* GoogleTest */
+		"--list-test-names-only", "--list-tests",   /* Catch2 2 and 3 */
+		"--list-reporters", "--list-tags", "--list-listeners",
+		NULL};
+	static const char *const doctest[] = {"list-test-cases", "list-test-suites", "ltc", "lts",
+					      NULL};
+	const char *p = a;
+
+	for (int i = 0; exact[i]; i++)
+		if (!strcmp(a, exact[i]))
+			return 1;
+	while (*p == '-')
+		p++;
+	if (p == a)
+		return 0;
+	if (!strncmp(p, "dt-", 3))
+		p += 3;
+	for (int i = 0; doctest[i]; i++)
+		if (!strcmp(p, doctest[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 if this process's command line (/proc/self/cmdline) holds a listing option. */
+static int listing_run(void)
+{
+	char buf[4096], arg[64];
+	size_t len = 0;
+	ssize_t n;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), found = 0, first = 1;
+
+	if (fd < 0)
+		return 0;
+	while (!found && (n = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n && !found; i++) {
+			if (buf[i] != '\0') {
+				/* Longer arguments cannot be one of the options: never compared. */
+				if (len < sizeof arg - 1)
+					arg[len] = buf[i];
+				len++;
+				continue;
+			}
+			arg[len < sizeof arg ? len : sizeof arg - 1] = '\0';
+			/* argv[0] is the program itself. */
+			found = !first && len < sizeof arg && is_listing_option(arg);
+			first = 0;
+			len = 0;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+/* A listing run outside ctest writes its data into <build>/coverage-data/discovery-runs/,
+ * which parcov never reads, instead of next to the objects (llvm: instead of default.profraw
+ * in the working directory). Under ctest (GCOV_PREFIX or LLVM_PROFILE_FILE set: a test, or
+ * ctest's own PRE_TEST discovery) nothing changes. The build tree comes from the module
+ * (PARCOV_RT_BUILD_DIR); libgcov and Clang's gcov read GCOV_PREFIX when they write, so
+ * setting it now is enough; compiler-rt's profile is told directly (each binary's copy
+ * tells its own). */
+static void redirect_listing_run(void)
+{
+	static const char build[] = PARCOV_RT_BUILD_DIR;
+	char dir[RECORD_MAX];
+
+	if (sizeof build + 64 > sizeof dir)
+		return;
+#ifdef PARCOV_RT_LLVM
+	if (getenv("LLVM_PROFILE_FILE") || !listing_run())
+		return;
+	memcpy(put_str(put_str(dir, build), "/coverage-data/discovery-runs/%m.profraw"), "", 1);
+	__llvm_profile_set_filename(dir);
+#else
+	{
+		char strip[24];
+		int slashes = 0;
+		if (getenv("GCOV_PREFIX") || !listing_run())
+			return;
+		for (const char *p = build; *p; p++)
+			slashes += *p == '/';
+		memcpy(put_str(put_str(dir, build), "/coverage-data/discovery-runs"), "", 1);
+		*put_num(strip, slashes) = '\0';
+		setenv("GCOV_PREFIX", dir, 1);
+		setenv("GCOV_PREFIX_STRIP", strip, 1);
+	}
+#endif
+}
+#else
+static void redirect_listing_run(void)
+{
+}
+#endif
+
 /* An owner in a shared library: its handlers must outlive a dlclose() by a host that is not
  * instrumented itself, so the library stays mapped (RTLD_NODELETE). */
 static void pin_owner(void)
@@ -896,11 +1007,19 @@ __attribute__((constructor)) static void parcov_rt_init(void)
 #ifdef PARCOV_RT_TABLE
 	register_module();
 #endif
+#ifdef PARCOV_RT_LLVM
+	/* Every binary's own profile. */
+	redirect_listing_run();
+#endif
 	if (S.owner)
 		return;
 	S.owner = 1;
 	S.pid = getpid();
 	make_record_path();
+#ifndef PARCOV_RT_LLVM
+	/* After make_record_path(): a listing run records no endings. */
+	redirect_listing_run();
+#endif
 	read_deadlines();
 	record("start", 0);
 	on_exit(on_exit_record, NULL);

@@ -76,6 +76,10 @@ step "a combine stopped while replacing its results is undone by the next one, n
 cut -f3 "$B/coverage-data/combined.tsv" >"$B/coverage-data/combined-pending.tsv"
 : >"$B/coverage-data/combined.tsv"
 rm -rf "$B/coverage-data/stray"
+# parcov report alone would read that mix: it refuses, says what to run, and leaves the journal.
+run_fails 1 "combine was interrupted.*run 'parcov combine -C $B' \(or the coverage target\) again" \
+  "$parcov" report -C "$B" --formats txt,json
+[ -e "$B/coverage-data/combined-pending.tsv" ] || fail "report removed the journal"
 run_ok "$parcov" combine -C "$B"
 grep -q "the last combine was interrupted" "$WORK/last.log" || fail "no word about the interrupted combine"
 [ ! -e "$B/coverage-data/stray" ] || fail "combine moved its own results to stray/"

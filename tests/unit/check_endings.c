@@ -189,6 +189,30 @@ START_TEST(test_discovered_tests_are_named)
 }
 END_TEST
 
+/* A discovered test named like a configure-time one shares its directory (same name): the
+ * name is listed once, in the order of its first line. */
+START_TEST(test_discovered_name_of_configure_test_listed_once)
+{
+	struct buffer out = {0}, tsv = {0};
+	const char *first;
+
+	tsv_line(&tsv, "segv-2", "crash segv");
+	tsv_line(&tsv, "Suite.Crash-9", "Suite.Crash");
+	tsv_line(&tsv, "segv-2", "crash segv");
+	put("coverage-data/runs/000001/tests.tsv", tsv.data);
+	put("coverage-data/runs/000001/tests/Suite.Crash-9/parcov-endings.tsv",
+	    "90\t1\tstart\t0\n90\t1\tsignal\t6\n");
+	put("coverage-data/runs/000001/tests/Suite.Crash-9/a.gcda", "x");
+	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 8);
+	first = strstr(out.data, "  crash segv: ");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_null(strstr(first + 1, "  crash segv: "));
+	ck_assert(first < strstr(out.data, "  Suite.Crash: "));
+	buf_free(&out);
+	buf_free(&tsv);
+}
+END_TEST
+
 /* combine reads a snapshot only for a process whose last event is that snapshot. */
 START_TEST(test_snapshot_files_chosen)
 {
@@ -269,6 +293,7 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_abnormal_endings_are_named);
 	tcase_add_test(tc, test_ctest_log_names_tests_without_data);
 	tcase_add_test(tc, test_missing_tests_tsv_lists_nothing);
+	tcase_add_test(tc, test_discovered_name_of_configure_test_listed_once);
 	tcase_add_test(tc, test_discovered_tests_are_named);
 	tcase_add_test(tc, test_snapshot_files_chosen);
 	tcase_add_test(tc, test_run_numbers_past_999999);
