@@ -1352,9 +1352,17 @@ function(_parcov_wrap_test_includes out dirs)
   if(DART_TESTING_TIMEOUT GREATER 0)
     set(timeout "${DART_TESTING_TIMEOUT}")
   endif()
+  # Multi-config: ctest -C picks the data directory (see _parcov_data_dir).
+  _parcov_multi_configs(configs)
+  set(default_config "${CMAKE_DEFAULT_BUILD_TYPE}")
+  if(configs AND NOT default_config)
+    list(GET configs 0 default_config)
+  endif()
   string(CONCAT text
     "# Written by ParallelCoverage.cmake; read by ctest before a directory's TEST_INCLUDE_FILES.\n"
     "set(_PARCOV_TT_BUILD_DIR [==[${CMAKE_BINARY_DIR}]==])\n"
+    "set(_PARCOV_TT_CONFIGS [==[${configs}]==])\n"
+    "set(_PARCOV_TT_DEFAULT_CONFIG [==[${default_config}]==])\n"
     "set(_PARCOV_TT_BACKEND ${backend})\n"
     "set(_PARCOV_TT_STRIP ${strip})\n"
     "set(_PARCOV_TT_RUNTIME ${runtime})\n"

@@ -184,7 +184,7 @@ function(_parcov_tt_isolate)
     foreach(key dir IN ZIP_LISTS batch dirs)
       get_property(env GLOBAL PROPERTY "_PARCOV_TT_ENV_${key}")
       get_property(timeout GLOBAL PROPERTY "_PARCOV_TT_TIMEOUT_${key}")
-      set(data "${_PARCOV_TT_BUILD_DIR}/coverage-data/current/tests/${dir}")
+      set(data "${_PARCOV_TT_DATA}/current/tests/${dir}")
       if(_PARCOV_TT_BACKEND STREQUAL "llvm")
         list(APPEND env "LLVM_PROFILE_FILE=${data}/%m.profraw")
       else()
@@ -218,7 +218,7 @@ endfunction()
 # running the test program) write their data into the data set's discovery/ directory, which
 # combine never reads, instead of next to the objects. The caller's values come back at the end.
 function(_parcov_tt_set_env)
-  set(data "${_PARCOV_TT_BUILD_DIR}/coverage-data/current/discovery")
+  set(data "${_PARCOV_TT_DATA}/current/discovery")
   if(_PARCOV_TT_BACKEND STREQUAL "llvm")
     set(vars LLVM_PROFILE_FILE)
     set(values "${data}/%m.profraw")
@@ -256,7 +256,7 @@ endfunction()
 # format as coverage-data/tests.tsv), so endings and doctor know them; a name already there
 # (append mode, a second directory adding the same name) is not repeated.
 function(_parcov_tt_record lines)
-  set(run "${_PARCOV_TT_BUILD_DIR}/coverage-data/current")
+  set(run "${_PARCOV_TT_DATA}/current")
   if(lines STREQUAL "" OR NOT IS_DIRECTORY "${run}")
     return()
   endif()
@@ -281,8 +281,28 @@ function(_parcov_tt_record lines)
   endif()
 endfunction()
 
+# The data directory of the configuration ctest tests: coverage-data, or with a multi-config
+# generator coverage-data/configs/<X> for ctest -C X (matched as CTestTestfile.cmake matches
+# it, ignoring case; without -C the default configuration), as the module gives configure-time
+# tests through $<CONFIG>.
+macro(_parcov_tt_data_dir)
+  set(_PARCOV_TT_DATA "${_PARCOV_TT_BUILD_DIR}/coverage-data")
+  if(NOT _PARCOV_TT_CONFIGS STREQUAL "")
+    set(_parcov_tt_config "${_PARCOV_TT_DEFAULT_CONFIG}")
+    string(TOLOWER "${CTEST_CONFIGURATION_TYPE}" _parcov_tt_wanted)
+    foreach(_parcov_tt_c IN LISTS _PARCOV_TT_CONFIGS)
+      string(TOLOWER "${_parcov_tt_c}" _parcov_tt_lc)
+      if(_parcov_tt_lc STREQUAL _parcov_tt_wanted)
+        set(_parcov_tt_config "${_parcov_tt_c}")
+      endif()
+    endforeach()
+    string(APPEND _PARCOV_TT_DATA "/configs/${_parcov_tt_config}")
+  endif()
+endmacro()
+
 macro(_parcov_tt_begin)
   set(_PARCOV_TT_ON TRUE)
+  _parcov_tt_data_dir()
   _parcov_tt_set_env()
 endmacro()
 
