@@ -36,7 +36,10 @@ configure step:
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
   :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, through gcovr,
   or ``llvm-profdata`` and ``llvm-cov`` for the llvm backend).
-  If the project already has a ``coverage`` target, ours is ``parcov-coverage``.
+  ``coverage-doctor`` (``parcov doctor``) and ``coverage-clean`` (``parcov clean``)
+  next to it. If the project already has a target of one of these names, ours is
+  ``parcov-<name>``. With a multi-config generator each configuration has its own
+  data, and the targets work on the configuration being built (``--config X``).
 
 Cache variables
 ^^^^^^^^^^^^^^^
@@ -72,9 +75,19 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_LINE
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_BRANCH
+.. variable:: PARALLEL_COVERAGE_FAIL_UNDER_MCDC
 
   Percentages (``0``–``100``); the ``coverage`` target fails when the total
-  line or branch coverage is below them. Empty (default): no threshold.
+  line, branch or MC/DC condition coverage is below them. Empty (default): no
+  threshold. The MC/DC one needs :variable:`PARALLEL_COVERAGE_MCDC`.
+
+.. variable:: PARALLEL_COVERAGE_MCDC
+
+  ``BOOL``, default ``OFF``. MC/DC (modified condition/decision coverage) with
+  Clang 18 or newer and the llvm backend: compiles with ``-fcoverage-mcdc``; the
+  reports gain per-file MC/DC columns and the line
+  ``MC/DC: C of N conditions covered (P%)``. Other compilers stop the configure
+  step with an error saying what to use.
 
 .. variable:: PARALLEL_COVERAGE_ALLOW_STALE
 
@@ -133,8 +146,9 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_RUNTIME
 
   ``BOOL``, default ``ON``. With GCC or Clang (either backend), link the
-  ParallelCoverage runtime into every instrumented executable and shared
-  library: it keeps the counters of
+  ParallelCoverage runtime (compiled at configure time with the project's
+  compiler and our own options only, never the project's flags) into every
+  instrumented executable and shared library: it keeps the counters of
   processes that end with ``_exit()``, a fatal signal or a timeout, counts
   work done before a ``fork()`` once, and records how each test process ended
   so ``parcov`` can name tests that crashed, timed out or wrote no data.
@@ -169,8 +183,11 @@ Cache variables
 .. variable:: PARALLEL_COVERAGE_PARCOV
 
   The ``parcov`` helper. Default: the installed package's, or one built at
-  configure time from the sources next to this module (a separate build, never
-  instrumented).
+  configure time from the sources next to this module (a separate build with the
+  project's generator, never instrumented, taking none of the project's toolchain file,
+  compilers or flags: ``build/_parcov/parcov``, ``build/_parcov/Release/parcov`` under a
+  multi-config generator). The ``coverage``, ``coverage-doctor`` and ``coverage-clean``
+  targets run it.
 #]=======================================================================]
 
 include_guard(GLOBAL)
@@ -195,6 +212,9 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_LINE "" CACHE STRING
   "Fail the coverage target below this total line coverage percentage (empty: never)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
   "Fail the coverage target below this total branch coverage percentage (empty: never)")
+set(PARALLEL_COVERAGE_FAIL_UNDER_MCDC "" CACHE STRING
+  "Fail the coverage target below this total MC/DC condition coverage percentage (empty: never)")
+option(PARALLEL_COVERAGE_MCDC "MC/DC coverage (Clang 18 or newer, llvm backend)" OFF)
 option(PARALLEL_COVERAGE_ALLOW_STALE
   "Report even when objects were rebuilt since the tests ran (their old data is left out)" OFF)
 set(PARALLEL_COVERAGE_ROOT "${CMAKE_SOURCE_DIR}" CACHE PATH "Source root of the coverage report")
@@ -762,7 +782,8 @@ endfunction()
 # several processes of one test run the same binary, so the file count stays small.
 function(_parcov_test_environment out test_dir strip)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
-  set(dir "${CMAKE_BINARY_DIR}/coverage-data/current/tests/${test_dir}")
+  _parcov_data_dir(data "$<CONFIG>")
+  set(dir "${data}/current/tests/${test_dir}")
   if(backend STREQUAL "llvm")
     set(${out} "LLVM_PROFILE_FILE=${dir}/%m.profraw" PARENT_SCOPE)
   else()
@@ -770,9 +791,22 @@ function(_parcov_test_environment out test_dir strip)
   endif()
 endfunction()
 
+# The data directory parcov uses for configuration CONFIG: coverage-data, or with a
+# multi-config generator coverage-data/configs/CONFIG (each configuration has its own data
+# sets; its objects live in their own directories), so switching configurations never mixes
+# their data. CONFIG may be $<CONFIG> where generator expressions are evaluated.
+function(_parcov_data_dir out config)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_BINARY_DIR}/coverage-data/configs/${config}" PARENT_SCOPE)
+  else()
+    set(${out} "${CMAKE_BINARY_DIR}/coverage-data" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # llvm-cov needs every instrumented executable and shared library: their paths, one a line,
-# in coverage-data/objects.txt (objects-<config>.txt with a multi-config generator), written
-# at generate time when the paths are known.
+# in objects.txt of the data directory (one per configuration with a multi-config
+# generator), written at generate time when the paths are known.
 function(_parcov_write_binaries targets)
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
   if(NOT backend STREQUAL "llvm")
@@ -782,13 +816,8 @@ function(_parcov_write_binaries targets)
   foreach(target IN LISTS targets)
     string(APPEND content "$<TARGET_FILE:${target}>\n")
   endforeach()
-  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-  if(multi)
-    set(name "objects-$<CONFIG>.txt")
-  else()
-    set(name "objects.txt")
-  endif()
-  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/coverage-data/${name}" CONTENT "${content}")
+  _parcov_data_dir(data "$<CONFIG>")
+  file(GENERATE OUTPUT "${data}/objects.txt" CONTENT "${content}")
 endfunction()
 
 # The backend's lines of parcov.conf.
@@ -806,12 +835,21 @@ endfunction()
 
 # parcov: the installed one, a user-given one, or a bootstrap build of the sources beside
 # this module, made at configure time in its own build tree so the project's flags (and our
-# instrumentation) never reach it.
+# instrumentation) never reach it. It is a tool of the build machine: the project's toolchain
+# file, compilers and flags, also those given through the environment (CC, CFLAGS,
+# CMAKE_TOOLCHAIN_FILE...), are kept away from it. Same generator as the project; with a
+# multi-config one, its Release configuration.
 function(_parcov_find_parcov)
   set(bin "${CMAKE_BINARY_DIR}/_parcov")
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(exe "${bin}/Release/parcov")
+  else()
+    set(exe "${bin}/parcov")
+  endif()
   # Our own bootstrap build is brought up to date at every configure (a vendored copy may
   # have been updated); any other parcov is the user's or the package's.
-  if(PARALLEL_COVERAGE_PARCOV AND NOT PARALLEL_COVERAGE_PARCOV STREQUAL "${bin}/parcov")
+  if(PARALLEL_COVERAGE_PARCOV AND NOT PARALLEL_COVERAGE_PARCOV STREQUAL "${exe}")
     return()
   endif()
   if(DEFINED ParallelCoverage_PARCOV_EXECUTABLE AND EXISTS "${ParallelCoverage_PARCOV_EXECUTABLE}")
@@ -825,29 +863,41 @@ function(_parcov_find_parcov)
       "ParallelCoverage: no parcov found. Install the ParallelCoverage package and use "
       "find_package(ParallelCoverage), or set -DPARALLEL_COVERAGE_PARCOV=/path/to/parcov.")
   endif()
+  set(clean_env "${CMAKE_COMMAND}" -E env)
+  foreach(var IN ITEMS CC CXX CFLAGS CXXFLAGS CPPFLAGS LDFLAGS CMAKE_TOOLCHAIN_FILE
+      CMAKE_BUILD_TYPE CMAKE_CONFIGURATION_TYPES CMAKE_C_COMPILER_LAUNCHER
+      CMAKE_EXPORT_COMPILE_COMMANDS CMAKE_GENERATOR_PLATFORM CMAKE_GENERATOR_TOOLSET)
+    list(APPEND clean_env "--unset=${var}")
+  endforeach()
   # Configured once; later, --build alone re-runs that configure when parcov's CMake files
   # change and recompiles changed sources.
   set(rc 0)
   set(out "")
   if(NOT EXISTS "${bin}/CMakeCache.txt")
     message(STATUS "ParallelCoverage: building parcov from ${src}")
+    set(make_program "")
+    if(CMAKE_MAKE_PROGRAM)
+      set(make_program "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
+    endif()
     execute_process(
-      COMMAND "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
-              -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
+      COMMAND ${clean_env} "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G "${CMAKE_GENERATOR}"
+              ${make_program} -DCMAKE_BUILD_TYPE=Release -DCMAKE_CONFIGURATION_TYPES=Release
+              -DCMAKE_C_FLAGS= -DPARCOV_BUILD_TESTS=OFF
               -DPARCOV_INSTALL_RULES=OFF -DPARCOV_WERROR=OFF
       RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   endif()
   if(rc EQUAL 0)
-    execute_process(COMMAND "${CMAKE_COMMAND}" --build "${bin}" --target parcov
+    execute_process(
+      COMMAND ${clean_env} "${CMAKE_COMMAND}" --build "${bin}" --config Release --target parcov
       RESULT_VARIABLE rc OUTPUT_VARIABLE out2 ERROR_VARIABLE out2)
     string(APPEND out "${out2}")
   endif()
-  if(NOT rc EQUAL 0 OR NOT EXISTS "${bin}/parcov")
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${exe}")
     message(FATAL_ERROR
       "ParallelCoverage: building parcov in ${bin} failed:\n${out}\n"
       "parcov needs a C11 compiler and json-c (Debian: apt-get install libjson-c-dev).")
   endif()
-  set(PARALLEL_COVERAGE_PARCOV "${bin}/parcov" CACHE FILEPATH "The parcov helper")
+  set(PARALLEL_COVERAGE_PARCOV "${exe}" CACHE FILEPATH "The parcov helper")
 endfunction()
 
 # The tests of a directory, as _PARCOV_TEST_<i> (i < _PARCOV_TEST_COUNT) in the caller's
@@ -974,35 +1024,83 @@ function(_parcov_all_dirs out dir)
   set(${out} "${result}" PARENT_SCOPE)
 endfunction()
 
-# The runtime (src/runtime/parcov_rt.c, README "Endings"), compiled once without coverage
-# flags, as C, or as C++ in a project without C. Next to this module in the source tree, and
-# in the installed package at the same relative place.
-function(_parcov_add_runtime)
+# The runtime (src/runtime/parcov_rt.c, README "Endings"), compiled at configure time into
+# one object of the build tree, linked into instrumented binaries as a file. It is compiled by
+# the project's compiler (C, or C++ in a project without C) with our options only: none of the
+# project's CMAKE_<LANG>_FLAGS*, directory options or definitions reach it, so -std=c89,
+# -pedantic-errors, -Werror with any warning, -fvisibility=hidden, LTO or sanitizers never
+# break it, and no coverage flag instruments it. From the project's flags only the ones that
+# choose the target ABI are kept (-m32, --target=...), without which it would not link.
+# Recompiled when the source, the compiler or these options change (the key in a stamp file).
+function(_parcov_add_runtime out_object)
   set(source "${_PARCOV_MODULE_DIR}/../src/runtime/parcov_rt.c")
   if(NOT EXISTS "${source}")
     message(FATAL_ERROR "ParallelCoverage: the runtime source ${source} is missing; reinstall "
       "ParallelCoverage or set -DPARALLEL_COVERAGE_RUNTIME=OFF.")
   endif()
   get_filename_component(source "${source}" ABSOLUTE)
-  add_library(_parcov_runtime OBJECT "${source}")
+  # A changed runtime source re-runs the configure step, which recompiles it.
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")
   get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
-  if(NOT "C" IN_LIST languages)
-    set_property(SOURCE "${source}" TARGET_DIRECTORY _parcov_runtime PROPERTY LANGUAGE CXX)
+  if("C" IN_LIST languages)
+    set(lang C)
+    set(args -x c -std=gnu11)
+  else()
+    set(lang CXX)
+    set(args -x c++)
   endif()
-  set_target_properties(_parcov_runtime PROPERTIES
-    POSITION_INDEPENDENT_CODE ON
-    PARALLEL_COVERAGE_EXCLUDE ON)
-  # Flags a project puts in CMAKE_C_FLAGS still apply: undo coverage ones.
-  target_compile_options(_parcov_runtime PRIVATE -fno-profile-arcs -fno-test-coverage -O2)
+  list(APPEND args -O2 -fPIC -w)
+  if(CMAKE_${lang}_COMPILER_TARGET AND CMAKE_${lang}_COMPILE_OPTIONS_TARGET)
+    list(APPEND args "${CMAKE_${lang}_COMPILE_OPTIONS_TARGET}${CMAKE_${lang}_COMPILER_TARGET}")
+  endif()
+  if(CMAKE_SYSROOT)
+    list(APPEND args "--sysroot=${CMAKE_SYSROOT}")
+  endif()
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
+  separate_arguments(project_flags UNIX_COMMAND
+    "${CMAKE_${lang}_FLAGS} ${CMAKE_${lang}_FLAGS_${config}}")
+  foreach(flag IN LISTS project_flags)
+    if(flag MATCHES "^(-m(32|64|x32|16)|-march=.*|-mabi=.*|--target=.*|-m?float-abi=.*)$")
+      list(APPEND args "${flag}")
+    endif()
+  endforeach()
   get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
-  _parcov_compiler(id version compiler)
   if(backend STREQUAL "llvm")
-    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_LLVM)
-    target_compile_options(_parcov_runtime PRIVATE -fno-profile-instr-generate
-      -fno-coverage-mapping)
-  elseif(id STREQUAL "Clang")
-    target_compile_definitions(_parcov_runtime PRIVATE PARCOV_RT_CLANG_GCOV)
+    list(APPEND args -DPARCOV_RT_LLVM)
+  elseif(CMAKE_${lang}_COMPILER_ID STREQUAL "Clang")
+    list(APPEND args -DPARCOV_RT_CLANG_GCOV)
   endif()
+  set(compiler "${CMAKE_${lang}_COMPILER}")
+  if(CMAKE_${lang}_COMPILER_ARG1)
+    separate_arguments(arg1 UNIX_COMMAND "${CMAKE_${lang}_COMPILER_ARG1}")
+    list(PREPEND args ${arg1})
+  endif()
+  file(SHA256 "${source}" source_hash)
+  file(TIMESTAMP "${compiler}" compiler_time "%s" UTC)
+  set(key "${source_hash} ${compiler} ${CMAKE_${lang}_COMPILER_VERSION} ${compiler_time} ${args}")
+  # Under _parcov/, which parcov never searches for the project's objects.
+  set(dir "${CMAKE_BINARY_DIR}/_parcov/runtime")
+  set(object "${dir}/parcov_rt.o")
+  set(stamp "${dir}/parcov_rt.key")
+  set(old "")
+  if(EXISTS "${stamp}" AND EXISTS "${object}")
+    file(READ "${stamp}" old)
+  endif()
+  if(NOT old STREQUAL key)
+    file(MAKE_DIRECTORY "${dir}")
+    # Written under a temporary name: a failed compile leaves no half object to link.
+    execute_process(COMMAND "${compiler}" ${args} -c "${source}" -o "${object}.tmp"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      list(JOIN args " " shown)
+      message(FATAL_ERROR "ParallelCoverage: compiling the runtime failed:\n"
+        "  ${compiler} ${shown} -c ${source}\n${out}\n"
+        "Set -DPARALLEL_COVERAGE_RUNTIME=OFF to build without it.")
+    endif()
+    file(RENAME "${object}.tmp" "${object}")
+    file(WRITE "${stamp}" "${key}")
+  endif()
+  set(${out_object} "${object}" PARENT_SCOPE)
 endfunction()
 
 # The runtime (README "Endings") drives libgcov's internals (GCC) or Clang's runtimes (llvm
@@ -1019,13 +1117,17 @@ endfunction()
 
 function(_parcov_instrument_targets dirs)
   _parcov_backend_flags(compile_options link)
+  # MC/DC: Clang's condition bitmaps on top of the backend's options (_parcov_check_mcdc).
+  if(PARALLEL_COVERAGE_MCDC AND NOT "-fcoverage-mcdc" IN_LIST compile_options)
+    list(APPEND compile_options -fcoverage-mcdc)
+  endif()
   set(options "")
   foreach(opt IN LISTS compile_options)
     list(APPEND options "$<$<COMPILE_LANGUAGE:C,CXX>:${opt}>")
   endforeach()
   _parcov_runtime_enabled(runtime)
-  if(runtime AND NOT TARGET _parcov_runtime)
-    _parcov_add_runtime()
+  if(runtime)
+    _parcov_add_runtime(runtime_object)
   endif()
   set(count 0)
   set(binaries "")
@@ -1056,7 +1158,7 @@ function(_parcov_instrument_targets dirs)
           # _exit(), killpg() (Check's timeout) and exec called from statically linked code
           # (Debian's libcheck.a) go through the runtime; the executable exports the state
           # every runtime copy shares.
-          set_property(TARGET "${target}" APPEND PROPERTY SOURCES "$<TARGET_OBJECTS:_parcov_runtime>")
+          set_property(TARGET "${target}" APPEND PROPERTY SOURCES "${runtime_object}")
           set_property(TARGET "${target}" APPEND PROPERTY LINK_OPTIONS
             "LINKER:--wrap=_exit,--wrap=_Exit,--wrap=killpg,--wrap=execve,--wrap=execv,--wrap=execvp,--wrap=execvpe,--wrap=fexecve")
           if(type STREQUAL "EXECUTABLE")
@@ -1116,7 +1218,11 @@ function(_parcov_write_config)
     "gcovr=${PARALLEL_COVERAGE_GCOVR}\n"
     "formats=${formats}\n"
     "fail_under_line=${PARALLEL_COVERAGE_FAIL_UNDER_LINE}\n"
-    "fail_under_branch=${PARALLEL_COVERAGE_FAIL_UNDER_BRANCH}\n")
+    "fail_under_branch=${PARALLEL_COVERAGE_FAIL_UNDER_BRANCH}\n"
+    "fail_under_mcdc=${PARALLEL_COVERAGE_FAIL_UNDER_MCDC}\n")
+  if(PARALLEL_COVERAGE_MCDC)
+    string(APPEND text "mcdc=1\n")
+  endif()
   if(PARALLEL_COVERAGE_APPEND)
     string(APPEND text "append=1\n")
   else()
@@ -1127,15 +1233,51 @@ function(_parcov_write_config)
   else()
     string(APPEND text "allow_stale=0\n")
   endif()
+  # doctor: with the runtime, a test whose data directory has no process record ran nothing
+  # instrumented.
+  _parcov_runtime_enabled(runtime)
+  if(runtime)
+    string(APPEND text "runtime=1\n")
+  else()
+    string(APPEND text "runtime=0\n")
+  endif()
   foreach(pattern IN LISTS PARALLEL_COVERAGE_EXCLUDE)
     string(APPEND text "exclude=${pattern}\n")
   endforeach()
+  _parcov_configs(configs)
+  if(configs)
+    # What cmake --build builds without --config: parcov's default too.
+    set(default "${CMAKE_DEFAULT_BUILD_TYPE}")
+    if(NOT default)
+      list(GET configs 0 default)
+    endif()
+    string(APPEND text "default_config=${default}\n")
+    foreach(config IN LISTS configs)
+      string(APPEND text "config=${config}\n")
+    endforeach()
+  endif()
   _parcov_backend_config(text)
   _parcov_write_if_changed("${CMAKE_BINARY_DIR}/coverage-data/parcov.conf" "${text}")
 
   get_property(lines GLOBAL PROPERTY _PARCOV_TEST_LINES)
   string(REPLACE ";" "\n" lines "${lines}")
-  _parcov_write_if_changed("${CMAKE_BINARY_DIR}/coverage-data/tests.tsv" "${lines}\n")
+  if(NOT configs)
+    set(configs "-")
+  endif()
+  foreach(config IN LISTS configs)
+    _parcov_data_dir(data "${config}")
+    _parcov_write_if_changed("${data}/tests.tsv" "${lines}\n")
+  endforeach()
+endfunction()
+
+# The configurations of a multi-config generator (empty for a single-config one).
+function(_parcov_configs out)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
 endfunction()
 
 # Atomic, and untouched when unchanged (its time stamp then still means something).
@@ -1208,6 +1350,34 @@ function(_parcov_wrap_test_includes out dirs)
   set(${out} ${count} PARENT_SCOPE)
 endfunction()
 
+# A custom target running parcov commands on this build tree, so no one needs to know where
+# parcov lives: NAME, or parcov-NAME when the project already has a target NAME (out: the
+# name used). Each command is "COMMAND [OPTIONS]"; a multi-config generator passes the
+# configuration being built (--config $<CONFIG>).
+function(_parcov_add_target out name comment)
+  if(TARGET ${name})
+    message(STATUS "ParallelCoverage: the project has its own '${name}' target; ours is 'parcov-${name}'")
+    set(name parcov-${name})
+  endif()
+  set(config "")
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(config --config "$<CONFIG>")
+  endif()
+  set(commands "")
+  foreach(command IN LISTS ARGN)
+    separate_arguments(command UNIX_COMMAND "${command}")
+    list(APPEND commands COMMAND "${PARALLEL_COVERAGE_PARCOV}" ${command} ${config}
+      -C "${CMAKE_BINARY_DIR}")
+  endforeach()
+  add_custom_target(${name} ${commands}
+    WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
+    USES_TERMINAL
+    VERBATIM
+    COMMENT "${comment}")
+  set(${out} "${name}" PARENT_SCOPE)
+endfunction()
+
 # Runs once, at the end of the top-level directory: everything is declared by then.
 function(_parcov_finish)
   _parcov_all_dirs(dirs "${CMAKE_SOURCE_DIR}")
@@ -1252,20 +1422,12 @@ function(_parcov_finish)
     endif()
   endforeach()
 
-  set(name coverage)
-  if(TARGET coverage)
-    set(name parcov-coverage)
-    message(STATUS "ParallelCoverage: the project has its own 'coverage' target; ours is 'parcov-coverage'")
-  endif()
   # doctor --before-report stops on what would make the report empty or wrong, saying the fix.
-  add_custom_target(${name}
-    COMMAND "${PARALLEL_COVERAGE_PARCOV}" doctor --before-report -C "${CMAKE_BINARY_DIR}"
-    COMMAND "${PARALLEL_COVERAGE_PARCOV}" combine -C "${CMAKE_BINARY_DIR}"
-    COMMAND "${PARALLEL_COVERAGE_PARCOV}" report -C "${CMAKE_BINARY_DIR}"
-    WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
-    USES_TERMINAL
-    VERBATIM
-    COMMENT "Merging the coverage data of the last ctest run and writing reports")
+  _parcov_add_target(name coverage
+    "Merging the coverage data of the last ctest run and writing reports"
+    "doctor --before-report" combine report)
+  _parcov_add_target(doctor_name coverage-doctor "Checking the coverage setup" doctor)
+  _parcov_add_target(clean_name coverage-clean "Removing the coverage data and reports" clean)
   get_property(count GLOBAL PROPERTY _PARCOV_TEST_LINES)
   list(LENGTH count count)
   if(discovery EQUAL 1)
@@ -1275,12 +1437,38 @@ function(_parcov_finish)
   endif()
   message(STATUS "ParallelCoverage: ${_PARCOV_INSTRUMENTED} targets instrumented, ${count} tests "
     "isolated at configure time, ${discovery} with tests added at test time (isolated when "
-    "ctest reads them); run ctest -j N, then cmake --build ${CMAKE_BINARY_DIR} -t ${name}")
+    "ctest reads them); run ctest -j N, then cmake --build ${CMAKE_BINARY_DIR} -t ${name} "
+    "(also: -t ${doctor_name}, -t ${clean_name})")
+endfunction()
+
+# PARALLEL_COVERAGE_MCDC needs Clang 18's -fcoverage-mcdc and llvm-cov's MC/DC report.
+function(_parcov_check_mcdc id version backend)
+  if(NOT PARALLEL_COVERAGE_MCDC)
+    if(NOT PARALLEL_COVERAGE_FAIL_UNDER_MCDC STREQUAL "")
+      message(FATAL_ERROR
+        "ParallelCoverage: PARALLEL_COVERAGE_FAIL_UNDER_MCDC=${PARALLEL_COVERAGE_FAIL_UNDER_MCDC} "
+        "needs PARALLEL_COVERAGE_MCDC=ON.")
+    endif()
+    return()
+  endif()
+  if(NOT id STREQUAL "Clang" OR version VERSION_LESS 18)
+    message(FATAL_ERROR
+      "ParallelCoverage: PARALLEL_COVERAGE_MCDC needs Clang 18 or newer (-fcoverage-mcdc); the "
+      "compiler is ${id} ${version}. Configure with CC=clang-19 CXX=clang++-19 (Debian: "
+      "apt-get install clang-19 llvm-19 libclang-rt-19-dev) in a new build directory, or set "
+      "-DPARALLEL_COVERAGE_MCDC=OFF.")
+  endif()
+  if(NOT backend STREQUAL "llvm")
+    message(FATAL_ERROR
+      "ParallelCoverage: PARALLEL_COVERAGE_MCDC needs the llvm backend (source-based "
+      "coverage), not ${backend}: set -DPARALLEL_COVERAGE_BACKEND=llvm (or auto).")
+  endif()
 endfunction()
 
 function(_parcov_enable)
   _parcov_compiler(id version compiler)
   _parcov_choose_backend(backend "${id}" "${version}" "${compiler}")
+  _parcov_check_mcdc("${id}" "${version}" "${backend}")
   if(backend STREQUAL "gcov")
     _parcov_find_gcov("${compiler}" "${version}")
     find_program(PARALLEL_COVERAGE_GCOVR NAMES gcovr DOC "The gcovr executable")

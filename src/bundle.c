@@ -278,13 +278,14 @@ static int collect_gcno(const char *path, const char *rel, void *ctx)
  * .gcno, or with the llvm backend the instrumented binaries the module listed. */
 static void build_objects(const struct config *c, struct paths *p)
 {
-	static const char *const skip[] = {"coverage-data", "_parcov", NULL};
 	char *pattern;
 	glob_t g;
 	size_t root = strlen(c->build_dir);
 
 	if (!llvm_backend(c)) {
-		walk_files(c->build_dir, skip, collect_gcno, p);
+		/* Only this configuration's objects (multi-config generators): a bundle is one
+		 * configuration's data. */
+		walk_files(c->build_dir, c->skip_dirs, collect_gcno, p);
 		return;
 	}
 	pattern = path_join(c->data_dir, "objects*.txt");
@@ -347,8 +348,9 @@ int bundle_write(const struct config *c, const char *out)
 	}
 	w.f = f;
 	bundle_begin(&w);
-	buf_printf(&meta, "backend=%s\nhost=%s\nbuild_dir=%s\nrun=%s\ncreated=%lld\n", c->backend, host,
-		   c->build_dir, base_name(run), (long long)time(NULL));
+	buf_printf(&meta, "backend=%s\nconfig=%s\nhost=%s\nbuild_dir=%s\nrun=%s\ncreated=%lld\n",
+		   c->backend, c->config ? c->config : "", host, c->build_dir, base_name(run),
+		   (long long)time(NULL));
 	bundle_add(&w, 'M', "meta", meta.data, meta.len);
 	for (size_t i = 0; i < data.n; i++) {
 		const char *rel = data.v[i];
@@ -635,12 +637,21 @@ int bundle_combine(const struct config *c, char **files, size_t n)
 		}
 		ids[i] = b.id;
 		meta_value(&b, "backend", value, sizeof value);
-		bundle_free(&b);
 		if (strcmp(value, c->backend)) {
+			bundle_free(&b);
 			error("%s holds data of the %s backend, this build tree uses %s: nothing was combined",
 			      files[i], *value ? value : "an unknown", c->backend);
 			goto out;
 		}
+		meta_value(&b, "config", value, sizeof value);
+		if (strcmp(value, c->config ? c->config : "")) {
+			error("%s holds data of configuration '%s', this is '%s': give --config %s (a bundle "
+			      "belongs to one configuration). Nothing was combined", files[i], value,
+			      c->config ? c->config : "", *value ? value : "(none: single-config build)");
+			bundle_free(&b);
+			goto out;
+		}
+		bundle_free(&b);
 		for (size_t j = 0; j < i; j++)
 			if (ids[j] == ids[i]) {
 				error("%s is the same bundle as %s (id %016llx): give each machine's bundle once. "

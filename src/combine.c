@@ -38,9 +38,6 @@ struct manifest {
 	size_t n;
 };
 
-/* Build-tree directories that never hold objects' data. */
-static const char *const skip_dirs[] = {"coverage-data", "_parcov", NULL};
-
 static int collect_input(const char *path, const char *rel, void *ctx)
 {
 	struct inputs *in = ctx;
@@ -414,7 +411,7 @@ int combine(const struct config *c)
 		goto fail;
 	manifest_load(c, &m);
 	scan = (struct build_scan){c, &m, &out, 0};
-	if (walk_files(c->build_dir, skip_dirs, clear_build_gcda, &scan) < 0) {
+	if (walk_files(c->build_dir, c->skip_dirs, clear_build_gcda, &scan) < 0) {
 		error("cannot read all of %s (see above): the previous results may be partly removed; "
 		      "run combine again", c->build_dir);
 		scan.failed = 1;
@@ -487,7 +484,7 @@ int combine_clean(const struct config *c)
 	char *path = manifest_path(c);
 	int ret = 0;
 
-	walk_files(c->build_dir, skip_dirs, remove_gcda, &ret);
+	walk_files(c->build_dir, c->skip_dirs, remove_gcda, &ret);
 	if (unlink(path) < 0 && errno != ENOENT) {
 		warn("cannot remove %s:", path);
 		ret = -1;

@@ -11,10 +11,55 @@
 
 #include "util.h"
 
+const char *config_wanted;
+
 static void set(char **field, const char *value)
 {
 	free(*field);
 	*field = xstrdup(value);
+}
+
+/* Multi-config generators put each configuration's objects in a directory of its name
+ * (CMakeFiles/T.dir/Debug/): the walks of the build tree skip the other configurations'. */
+static int select_config(struct config *c, const char *conf)
+{
+	size_t i, n = 0;
+
+	c->skip_dirs = xreallocarray(NULL, c->n_configs + 3, sizeof *c->skip_dirs);
+	c->skip_dirs[n++] = xstrdup("coverage-data");
+	c->skip_dirs[n++] = xstrdup("_parcov");
+	if (!c->n_configs) {
+		c->skip_dirs[n] = NULL;
+		free(c->config);
+		c->config = NULL;
+		c->data_dir = path_join(c->build_dir, "coverage-data");
+		return 0;
+	}
+	if (config_wanted)
+		set(&c->config, config_wanted);
+	else if (!c->config)
+		set(&c->config, c->configs[0]);
+	for (i = 0; i < c->n_configs && strcmp(c->configs[i], c->config); i++)
+		;
+	if (i == c->n_configs) {
+		char *names = xstrdup(c->configs[0]);
+		for (i = 1; i < c->n_configs; i++) {
+			char *more = xasprintf("%s, %s", names, c->configs[i]);
+			free(names);
+			names = more;
+		}
+		error("%s: no configuration '%s' in this build tree: use --config with one of %s",
+		      conf, c->config, names);
+		free(names);
+		c->skip_dirs[n] = NULL;
+		return -1;
+	}
+	for (i = 0; i < c->n_configs; i++)
+		if (strcmp(c->configs[i], c->config))
+			c->skip_dirs[n++] = xasprintf("*/%s", c->configs[i]);
+	c->skip_dirs[n] = NULL;
+	c->data_dir = xasprintf("%s/coverage-data/configs/%s", c->build_dir, c->config);
+	return 0;
 }
 
 int config_load(struct config *c, const char *dir)
@@ -73,25 +118,40 @@ int config_load(struct config *c, const char *dir)
 			set(&c->fail_under_line, eq);
 		else if (!strcmp(line, "fail_under_branch"))
 			set(&c->fail_under_branch, eq);
+		else if (!strcmp(line, "fail_under_mcdc"))
+			set(&c->fail_under_mcdc, eq);
+		else if (!strcmp(line, "mcdc"))
+			c->mcdc = !strcmp(eq, "1");
 		else if (!strcmp(line, "backend"))
 			set(&c->backend, eq);
 		else if (!strcmp(line, "llvm_cov"))
 			set(&c->llvm_cov, eq);
 		else if (!strcmp(line, "llvm_profdata"))
 			set(&c->llvm_profdata, eq);
-		else if (!strcmp(line, "append"))
+		else if (!strcmp(line, "default_config"))
+			set(&c->config, eq);
+		else if (!strcmp(line, "config")) {
+			c->configs = xreallocarray(c->configs, c->n_configs + 1, sizeof *c->configs);
+			c->configs[c->n_configs++] = xstrdup(eq);
+		} else if (!strcmp(line, "append"))
 			c->append = !strcmp(eq, "1");
 		else if (!strcmp(line, "allow_stale"))
 			c->allow_stale = !strcmp(eq, "1");
+		else if (!strcmp(line, "runtime"))
+			c->runtime = !strcmp(eq, "1");
 		else if (!strcmp(line, "exclude")) {
 			c->exclude = xreallocarray(c->exclude, c->n_exclude + 1, sizeof *c->exclude);
 			c->exclude[c->n_exclude++] = xstrdup(eq);
 		}
 	}
 	buf_free(&b);
-	free(path);
 	c->build_dir = xstrdup(real);
-	c->data_dir = path_join(real, "coverage-data");
+	if (select_config(c, path) < 0) {
+		free(path);
+		config_free(c);
+		return -1;
+	}
+	free(path);
 	if (!c->source_root)
 		c->source_root = xstrdup(real);
 	if (!c->output_dir)
@@ -112,6 +172,8 @@ int config_load(struct config *c, const char *dir)
 		c->fail_under_line = xstrdup("");
 	if (!c->fail_under_branch)
 		c->fail_under_branch = xstrdup("");
+	if (!c->fail_under_mcdc)
+		c->fail_under_mcdc = xstrdup("");
 	return 0;
 }
 
@@ -126,12 +188,20 @@ void config_free(struct config *c)
 	free(c->formats);
 	free(c->fail_under_line);
 	free(c->fail_under_branch);
+	free(c->fail_under_mcdc);
 	free(c->backend);
 	free(c->llvm_cov);
 	free(c->llvm_profdata);
 	for (size_t i = 0; i < c->n_exclude; i++)
 		free(c->exclude[i]);
 	free(c->exclude);
+	free(c->config);
+	for (size_t i = 0; i < c->n_configs; i++)
+		free(c->configs[i]);
+	free(c->configs);
+	for (size_t i = 0; c->skip_dirs && c->skip_dirs[i]; i++)
+		free((char *)c->skip_dirs[i]);
+	free(c->skip_dirs);
 	memset(c, 0, sizeof *c);
 }
 

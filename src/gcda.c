@@ -17,8 +17,11 @@ enum {
 	COUNTER_BYTES = 8,
 };
 
-/* GCC 12.x writes versions "B2<minor><status>"; other majors may lay counters out differently. */
+/* GCC writes versions "<'A' + major / 10><'0' + major % 10><minor><status>": "B13*" is 11.3,
+ * "B22*" is 12.2. Other majors may lay counters out differently (GCC 14 added condition
+ * counters, 15 path counters), so only the two verified here are read. */
 #define VERSION_MAJOR_MASK 0xffff0000u
+#define VERSION_MAJOR_11 0x42310000u
 #define VERSION_MAJOR_12 0x42320000u
 
 
@@ -95,15 +98,40 @@ static void version_string(uint32_t v, char *out, size_t outlen)
 	snprintf(out, outlen, "%.4s", c);
 }
 
-static int check_version(uint32_t version, char *err, size_t errlen)
+/* The GCC release a version word names, as "GCC 13.2", or "" when it follows no known scheme. */
+static void release_string(uint32_t v, char *out, size_t outlen)
 {
-	char v[16];
+	int c0 = (int)(v >> 24), c1 = (int)(v >> 16 & 0xff), c2 = (int)(v >> 8 & 0xff);
 
-	if ((version & VERSION_MAJOR_MASK) == VERSION_MAJOR_12 || version == GCDA_VERSION_LLVM)
+	out[0] = '\0';
+	if (c0 >= 'A' && c0 <= 'Z' && c1 >= '0' && c1 <= '9' && c2 >= '0' && c2 <= '9')
+		snprintf(out, outlen, " (GCC %d.%d)", (c0 - 'A') * 10 + c1 - '0', c2 - '0');
+	else if (c0 >= '0' && c0 <= '9' && c1 >= '0' && c1 <= '9' && c2 >= '0' && c2 <= '9')
+		snprintf(out, outlen, " (GCC %d.%d)", c0 - '0', (c1 - '0') * 10 + c2 - '0');
+}
+
+/* Which layout a version word announces, or -1 with a message for the ones parcov cannot read. */
+static int check_version(uint32_t version, enum gcda_flavor *flavor, char *err, size_t errlen)
+{
+	char v[16], rel[32];
+
+	if ((version & VERSION_MAJOR_MASK) == VERSION_MAJOR_12) {
+		*flavor = GCDA_GCC12;
 		return 0;
+	}
+	if ((version & VERSION_MAJOR_MASK) == VERSION_MAJOR_11) {
+		*flavor = GCDA_GCC11;
+		return 0;
+	}
+	if (version == GCDA_VERSION_LLVM) {
+		*flavor = GCDA_LLVM;
+		return 0;
+	}
 	version_string(version, v, sizeof v);
-	return fail(err, errlen, "written by GCC version %s but parcov reads GCC 12 data (B2x*) "
-	            "and Clang's default format (408*)", v);
+	release_string(version, rel, sizeof rel);
+	return fail(err, errlen, "written by GCC version %s%s but parcov reads GCC 11 and 12 data "
+	            "(B1x*, B2x*) and Clang's default format (408*): build with gcc-12, gcc-11 "
+	            "or Clang", v, rel);
 }
 
 /* Shared by .gcda and .gcno: the magic tells the file kind and the writer's byte order. */
@@ -131,15 +159,15 @@ static int parse_header(struct reader *r, struct gcda_file *out)
 		return -1;
 	if (check_magic(get_word(r->data), GCDA_MAGIC, r->err, r->errlen))
 		return -1;
-	/* Clang's header is one word shorter: the version tells which. */
-	if (r->len >= 2 * WORD_BYTES && get_word(r->data + WORD_BYTES) == GCDA_VERSION_LLVM)
-		out->flavor = GCDA_LLVM;
-	if (need(r, out->flavor == GCDA_LLVM ? HEADER_BYTES - WORD_BYTES : HEADER_BYTES, "header"))
+	/* GCC 11's and Clang's headers are one word shorter: the version tells which. */
+	if (need(r, 2 * WORD_BYTES, "header"))
+		return -1;
+	if (check_version(get_word(r->data + WORD_BYTES), &out->flavor, r->err, r->errlen))
+		return -1;
+	if (need(r, out->flavor == GCDA_GCC12 ? HEADER_BYTES : HEADER_BYTES - WORD_BYTES, "header"))
 		return -1;
 	r->pos += WORD_BYTES;
 	out->version = take_word(r);
-	if (check_version(out->version, r->err, r->errlen))
-		return -1;
 	out->stamp = take_word(r);
 	if (out->flavor == GCDA_GCC12)
 		out->checksum = take_word(r);
@@ -269,6 +297,14 @@ static int parse_record(struct reader *r, struct gcda_file *out, struct records 
 	if (need(r, WORD_BYTES, "record length"))
 		return -1;
 	length = take_word(r);
+	/* GCC 11 counts words, GCC 12 bytes; the rest of the layout is the same. */
+	if (out->flavor == GCDA_GCC11) {
+		if (length >= 0x80000000u ? 0u - length >= 0x80000000u / WORD_BYTES
+		                          : length >= 0x80000000u / WORD_BYTES)
+			return fail(r->err, r->errlen, "record 0x%08" PRIx32 " at byte %zu has "
+			            "length %" PRIu32 " words", tag, at, length);
+		length *= WORD_BYTES;
+	}
 	if (tag == GCDA_TAG_OBJECT_SUMMARY) {
 		if (st->have_summary || out->n_functions)
 			return fail(r->err, r->errlen, "unexpected object summary at byte %zu", at);
@@ -506,25 +542,26 @@ static int all_zero(const struct gcda_function *fn)
 	return 1;
 }
 
-static void put_function(struct buffer *out, const struct gcda_function *fn)
+/* unit: bytes per length unit (GCC 12: 1, GCC 11: 4). */
+static void put_function(struct buffer *out, const struct gcda_function *fn, uint32_t unit)
 {
-	uint32_t bytes = fn->n_arcs * (uint32_t)COUNTER_BYTES;
+	uint32_t len = fn->n_arcs * (uint32_t)COUNTER_BYTES / unit;
 
 	put_word(out, GCDA_TAG_FUNCTION);
 	if (!fn->emitted) {
 		put_word(out, 0);
 		return;
 	}
-	put_word(out, FUNCTION_BYTES);
+	put_word(out, FUNCTION_BYTES / unit);
 	put_word(out, fn->ident);
 	put_word(out, fn->lineno_checksum);
 	put_word(out, fn->cfg_checksum);
 	put_word(out, GCDA_TAG_ARCS);
 	if (all_zero(fn)) {
-		put_word(out, 0u - bytes);
+		put_word(out, 0u - len);
 		return;
 	}
-	put_word(out, bytes);
+	put_word(out, len);
 	for (uint32_t i = 0; i < fn->n_arcs; i++) {
 		put_word(out, (uint32_t)fn->arcs[i]);
 		put_word(out, (uint32_t)(fn->arcs[i] >> 32));
@@ -562,6 +599,8 @@ static void serialize_llvm(const struct gcda_file *f, struct buffer *out)
 
 void gcda_serialize(const struct gcda_file *f, struct buffer *out)
 {
+	uint32_t unit = f->flavor == GCDA_GCC11 ? WORD_BYTES : 1;
+
 	if (f->flavor == GCDA_LLVM) {
 		serialize_llvm(f, out);
 		return;
@@ -569,13 +608,14 @@ void gcda_serialize(const struct gcda_file *f, struct buffer *out)
 	put_word(out, GCDA_MAGIC);
 	put_word(out, f->version);
 	put_word(out, f->stamp);
-	put_word(out, f->checksum);
+	if (f->flavor == GCDA_GCC12)
+		put_word(out, f->checksum);
 	put_word(out, GCDA_TAG_OBJECT_SUMMARY);
-	put_word(out, SUMMARY_BYTES);
+	put_word(out, SUMMARY_BYTES / unit);
 	put_word(out, f->runs);
 	put_word(out, (uint32_t)f->sum_max);
 	for (size_t i = 0; i < f->n_functions; i++)
-		put_function(out, &f->functions[i]);
+		put_function(out, &f->functions[i], unit);
 	put_word(out, 0);
 }
 
@@ -616,6 +656,7 @@ int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint3
                      char *err, size_t errlen)
 {
 	unsigned char h[HEADER_BYTES];
+	enum gcda_flavor flavor = GCDA_GCC12;
 	size_t n;
 	FILE *fp = fopen(path, "rb");
 
@@ -632,15 +673,15 @@ int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint3
 		return fail(err, errlen, "empty file");
 	if (n >= WORD_BYTES && check_magic(get_word(h), GCNO_MAGIC, err, errlen))
 		return -1;
-	if (n < 3 * WORD_BYTES || (n < sizeof h && get_word(h + 4) != GCDA_VERSION_LLVM))
+	if (n >= 2 * WORD_BYTES && check_version(get_word(h + 4), &flavor, err, errlen))
+		return -1;
+	if (n < 3 * WORD_BYTES || (n < sizeof h && flavor == GCDA_GCC12))
 		return fail(err, errlen, "truncated at byte %zu (header at byte 0 needs %d bytes)",
 		            n, n < 3 * WORD_BYTES ? 3 * WORD_BYTES : HEADER_BYTES);
-	if (check_version(get_word(h + 4), err, errlen))
-		return -1;
 	*version = get_word(h + 4);
 	*stamp = get_word(h + 8);
-	/* Clang's header ends after the stamp. */
-	*checksum = *version == GCDA_VERSION_LLVM ? 0 : get_word(h + 12);
+	/* GCC 11's and Clang's headers end after the stamp (GCC 11's notes go on with the cwd). */
+	*checksum = flavor == GCDA_GCC12 ? get_word(h + 12) : 0;
 	return 0;
 }
 

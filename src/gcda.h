@@ -1,5 +1,5 @@
-/* GCC 12 and Clang coverage data (.gcda) in memory: parse, merge, serialize; and the .gcno
- * header.
+/* GCC 11, GCC 12 and Clang coverage data (.gcda) in memory: parse, merge, serialize; and the
+ * .gcno header.
  *
  * Layout (host byte order, verified on files written by GCC 12.2's libgcov):
  *   header:  magic "gcda" (0x67636461), version ("B22*" for 12.2), stamp, checksum
@@ -10,6 +10,10 @@
  *                 length = -(8 * n) and no values when all n are zero
  *   end:     a zero word; libgcov may leave stale bytes of an older, longer file after it
  * Record lengths count bytes (GCC 12 changed them from words).
+ *
+ * GCC 11 (verified with 11.3 and its gcov-tool): the same records with lengths in words
+ * (summary 2, function 3, arcs 2 * n or -(2 * n)) and a header without the checksum (magic,
+ * version "B13*", stamp); its .gcno header is magic, version, stamp, then the cwd string.
  *
  * Clang's --coverage (compiler-rt's GCDAProfiling.c, verified with Clang 14) writes version
  * "408*" (GCC 4.8's format, its default) with lengths in words:
@@ -35,7 +39,7 @@ struct buffer;
 #define GCDA_VERSION_LLVM 0x3430382au /* "408*" */
 
 /* Which writer's layout a file follows. */
-enum gcda_flavor { GCDA_GCC12, GCDA_LLVM };
+enum gcda_flavor { GCDA_GCC12, GCDA_GCC11, GCDA_LLVM };
 
 /* Counters per file at most: a negative-length record carries no bytes, so without a cap a
  * 40-byte file could make the parser allocate gigabytes. */
@@ -69,8 +73,8 @@ int gcda_read(const char *path, struct gcda_file *out, char *err, size_t errlen)
  * UINT32_MAX), sum_max summed; a function only one side emitted is taken from that side.
  * Returns -1 with a message, dst untouched, if the two are not the same build of one object. */
 int gcda_merge(struct gcda_file *dst, const struct gcda_file *src, char *err, size_t errlen);
-/* Append the file as its writer would: GCC 12's libgcov (all-zero counters as negative
- * lengths), or Clang's runtime for GCDA_LLVM files. */
+/* Append the file as its writer would: GCC 12's or 11's libgcov (all-zero counters as
+ * negative lengths), or Clang's runtime for GCDA_LLVM files. */
 void gcda_serialize(const struct gcda_file *f, struct buffer *out);
 /* Release everything gcda_parse() allocated and zero *f. */
 void gcda_free(struct gcda_file *f);
@@ -78,8 +82,8 @@ void gcda_free(struct gcda_file *f);
  * function's ident, lineno_checksum and cfg_checksum. Meaningful only if all are emitted. */
 uint32_t gcda_compute_checksum(const struct gcda_file *f);
 
-/* Read a .gcno header: version, stamp and checksum (GCC 12 always writes 0 there; Clang's
- * header has none: 0). */
+/* Read a .gcno header: version, stamp and checksum (GCC 12 always writes 0 there; GCC 11's
+ * and Clang's headers have none: 0). */
 int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint32_t *checksum,
                      char *err, size_t errlen);
 /* 1 if the .gcda belongs to this .gcno: same version and stamp, and the same checksum

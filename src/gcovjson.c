@@ -881,7 +881,6 @@ int gcovjson_parse_text(const struct config *c, struct covdata *cd, const char *
 
 int gcovjson_collect(const struct config *c, struct covdata *cd)
 {
-	static const char *const skip[] = {"coverage-data", "_parcov", NULL};
 	struct datafiles d = {0};
 	struct state st = {.c = c, .cd = cd};
 	int ret;
@@ -896,7 +895,7 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 		argv_free(&st.cmd);
 		return 1;
 	}
-	walk_files(c->build_dir, skip, collect_datafile, &d);
+	walk_files(c->build_dir, c->skip_dirs, collect_datafile, &d);
 	keep_unpaired(&d);
 	ret = d.n ? run_gcov(&st, &d) : 0;
 	if (st.log.len) {

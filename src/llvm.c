@@ -242,6 +242,7 @@ struct file {
 	struct function *functions;
 	size_t n_functions;
 	long regions, regions_hit;
+	long mcdc, mcdc_hit;    /* MC/DC conditions, and those shown to matter on their own */
 };
 
 struct files {
@@ -251,6 +252,7 @@ struct files {
 
 struct llvm_totals {
 	long lines, lines_hit, branches, branches_taken, regions, regions_hit, functions, functions_hit;
+	long mcdc, mcdc_hit;
 };
 
 static void files_free(struct files *fs)
@@ -392,7 +394,8 @@ static json_object *get(json_object *o, const char *key)
 	return v;
 }
 
-/* Region counts per file from llvm-cov export -summary-only (JSON). */
+/* Region counts, and MC/DC condition counts (LLVM 18+: "mcdc"), per file from llvm-cov
+ * export -summary-only (JSON). */
 static int parse_regions(const char *path, struct files *fs)
 {
 	json_object *root = json_object_from_file(path), *data, *files;
@@ -406,12 +409,15 @@ static int parse_regions(const char *path, struct files *fs)
 	for (size_t i = 0; files && i < json_object_array_length(files); i++) {
 		json_object *f = json_object_array_get_idx(files, i);
 		json_object *regions = get(get(f, "summary"), "regions");
+		json_object *mcdc = get(get(f, "summary"), "mcdc");
 		const char *name = json_object_get_string(get(f, "filename"));
 		for (size_t j = 0; name && j < fs->n; j++) {
 			if (strcmp(fs->v[j].path, name))
 				continue;
 			fs->v[j].regions = (long)json_object_get_int64(get(regions, "count"));
 			fs->v[j].regions_hit = (long)json_object_get_int64(get(regions, "covered"));
+			fs->v[j].mcdc = (long)json_object_get_int64(get(mcdc, "count"));
+			fs->v[j].mcdc_hit = (long)json_object_get_int64(get(mcdc, "covered"));
 		}
 	}
 	json_object_put(root);
@@ -443,6 +449,8 @@ static void file_totals(const struct file *f, struct llvm_totals *t)
 	}
 	t->regions = f->regions;
 	t->regions_hit = f->regions_hit;
+	t->mcdc = f->mcdc;
+	t->mcdc_hit = f->mcdc_hit;
 }
 
 static void add_totals(struct llvm_totals *sum, const struct llvm_totals *t)
@@ -455,6 +463,8 @@ static void add_totals(struct llvm_totals *sum, const struct llvm_totals *t)
 	sum->regions_hit += t->regions_hit;
 	sum->functions += t->functions;
 	sum->functions_hit += t->functions_hit;
+	sum->mcdc += t->mcdc;
+	sum->mcdc_hit += t->mcdc_hit;
 }
 
 /* --- Writing the reports ----------------------------------------------------------------- */
@@ -475,40 +485,59 @@ static void missing_lines(const struct file *f, struct buffer *out)
 	free(covered);
 }
 
-static void table_row(struct buffer *b, const char *name, const struct llvm_totals *t, const char *missing)
+/* mcdc: three more columns, MC/DC conditions, covered, percentage. */
+static void table_row(struct buffer *b, const char *name, const struct llvm_totals *t, const char *missing,
+		      int mcdc)
 {
-	char lp[16], bp[16], rp[16];
+	char lp[16], bp[16], rp[16], mp[16];
 
 	report_pct(lp, sizeof lp, t->lines_hit, t->lines);
 	report_pct(bp, sizeof bp, t->branches_taken, t->branches);
 	report_pct(rp, sizeof rp, t->regions_hit, t->regions);
-	buf_printf(b, "%-36s %7ld %7ld %7s %9ld %7ld %7s %8ld %7ld %7s   %s\n", name, t->lines,
-		   t->lines_hit, lp, t->branches, t->branches_taken, bp, t->regions, t->regions_hit, rp,
-		   missing);
+	buf_printf(b, "%-36s %7ld %7ld %7s %9ld %7ld %7s %8ld %7ld %7s", name, t->lines,
+		   t->lines_hit, lp, t->branches, t->branches_taken, bp, t->regions, t->regions_hit, rp);
+	if (mcdc) {
+		report_pct(mp, sizeof mp, t->mcdc_hit, t->mcdc);
+		buf_printf(b, " %6ld %7ld %7s", t->mcdc, t->mcdc_hit, mp);
+	}
+	buf_printf(b, "   %s\n", missing);
 }
 
-static void write_summary(const struct files *fs, struct buffer *out, struct llvm_totals *total)
+static void write_summary(const struct files *fs, struct buffer *out, struct llvm_totals *total,
+			  int mcdc)
 {
 	const char *rule = "------------------------------------------------------------------------"
 			   "-----------------------------------------------------------------\n";
+	const char *mcdc_rule = "------------------------\n";
+	size_t rule_len = strlen(rule) - (mcdc ? 1 : 0);
 
 	memset(total, 0, sizeof *total);
-	buf_printf(out, "%-36s %7s %7s %7s %9s %7s %7s %8s %7s %7s   %s\n", "File", "Lines", "Exec",
-		   "Cover", "Branches", "Taken", "Cover", "Regions", "Exec", "Cover", "Missing");
-	buf_add(out, rule, strlen(rule));
+	buf_printf(out, "%-36s %7s %7s %7s %9s %7s %7s %8s %7s %7s", "File", "Lines", "Exec",
+		   "Cover", "Branches", "Taken", "Cover", "Regions", "Exec", "Cover");
+	if (mcdc)
+		buf_printf(out, " %6s %7s %7s", "MC/DC", "Covered", "Cover");
+	buf_printf(out, "   %s\n", "Missing");
+	buf_add(out, rule, rule_len);
+	if (mcdc)
+		buf_add(out, mcdc_rule, strlen(mcdc_rule));
 	for (size_t i = 0; i < fs->n; i++) {
 		struct llvm_totals t;
 		struct buffer missing = {0};
 		file_totals(&fs->v[i], &t);
 		missing_lines(&fs->v[i], &missing);
-		table_row(out, fs->v[i].rel, &t, missing.data);
+		table_row(out, fs->v[i].rel, &t, missing.data, mcdc);
 		add_totals(total, &t);
 		buf_free(&missing);
 	}
-	buf_add(out, rule, strlen(rule));
-	table_row(out, "TOTAL", total, "");
+	buf_add(out, rule, rule_len);
+	if (mcdc)
+		buf_add(out, mcdc_rule, strlen(mcdc_rule));
+	table_row(out, "TOTAL", total, "", mcdc);
 	buf_printf(out, "Functions: %ld of %ld executed (%.1f%%)\n", total->functions_hit,
 		   total->functions, report_percent(total->functions_hit, total->functions));
+	if (mcdc)
+		buf_printf(out, "MC/DC: %ld of %ld conditions covered (%.1f%%)\n", total->mcdc_hit,
+			   total->mcdc, report_percent(total->mcdc_hit, total->mcdc));
 }
 
 static json_object *count_json(uint64_t v)
@@ -517,7 +546,19 @@ static json_object *count_json(uint64_t v)
 }
 
 /* gcovr's JSON format 0.3, so tools reading gcovr's output read ours alike. */
-static int write_json(const struct files *fs, const char *path)
+/* MC/DC counts as the JSON carries them (an extension of gcovr's format, named like its own). */
+static json_object *mcdc_json(long conditions, long covered)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "conditions", json_object_new_int64(conditions));
+	json_object_object_add(o, "covered", json_object_new_int64(covered));
+	return o;
+}
+
+/* mcdc: each file, and the whole, get "parcov/mcdc": {"conditions": N, "covered": C}. */
+static int write_json(const struct files *fs, const struct llvm_totals *total, int mcdc,
+		      const char *path)
 {
 	json_object *root = json_object_new_object(), *files = json_object_new_array();
 	const char *text;
@@ -556,9 +597,13 @@ static int write_json(const struct files *fs, const char *path)
 		}
 		json_object_object_add(jf, "lines", lines);
 		json_object_object_add(jf, "functions", fns);
+		if (mcdc)
+			json_object_object_add(jf, "parcov/mcdc", mcdc_json(f->mcdc, f->mcdc_hit));
 		json_object_array_add(files, jf);
 	}
 	json_object_object_add(root, "files", files);
+	if (mcdc)
+		json_object_object_add(root, "parcov/mcdc", mcdc_json(total->mcdc, total->mcdc_hit));
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (write_file_atomic(path, text, strlen(text)) < 0) {
 		error("cannot write %s:", path);
@@ -590,7 +635,17 @@ static void rate(struct buffer *b, const char *attr, long part, long whole)
 		buf_printf(b, " %s=\"0.0\"", attr);
 }
 
-static void xml_class(struct buffer *b, const struct file *f)
+/* MC/DC as attributes beside the branch ones (Cobertura has none; readers ignore unknown
+ * attributes): conditions-valid, conditions-covered, condition-rate. */
+static void xml_mcdc(struct buffer *b, const struct llvm_totals *t, int mcdc)
+{
+	if (!mcdc)
+		return;
+	rate(b, "condition-rate", t->mcdc_hit, t->mcdc);
+	buf_printf(b, " conditions-covered=\"%ld\" conditions-valid=\"%ld\"", t->mcdc_hit, t->mcdc);
+}
+
+static void xml_class(struct buffer *b, const struct file *f, int mcdc)
 {
 	struct llvm_totals t;
 
@@ -603,6 +658,7 @@ static void xml_class(struct buffer *b, const struct file *f)
 	buf_printf(b, "\"");
 	rate(b, "line-rate", t.lines_hit, t.lines);
 	rate(b, "branch-rate", t.branches_taken, t.branches);
+	xml_mcdc(b, &t, mcdc);
 	buf_printf(b, " complexity=\"0.0\"><methods/><lines>");
 	for (size_t i = 0; i < f->n_lines; i++) {
 		const struct line *l = &f->lines[i];
@@ -623,7 +679,8 @@ static void xml_class(struct buffer *b, const struct file *f)
 }
 
 /* Cobertura XML laid out as gcovr writes it: one package per directory, one class per file. */
-static int write_xml(const struct files *fs, const struct llvm_totals *total, const char *root, const char *path)
+static int write_xml(const struct files *fs, const struct llvm_totals *total, int mcdc,
+		     const char *root, const char *path)
 {
 	struct buffer b = {0};
 	int ret = 0;
@@ -633,6 +690,7 @@ static int write_xml(const struct files *fs, const struct llvm_totals *total, co
 	rate(&b, "line-rate", total->lines_hit, total->lines);
 	rate(&b, "function-rate", total->functions_hit, total->functions);
 	rate(&b, "branch-rate", total->branches_taken, total->branches);
+	xml_mcdc(&b, total, mcdc);
 	buf_printf(&b, " lines-covered=\"%ld\" lines-valid=\"%ld\" functions-covered=\"%ld\" "
 		       "functions-valid=\"%ld\" branches-covered=\"%ld\" branches-valid=\"%ld\" "
 		       "complexity=\"0.0\" timestamp=\"%lld\" version=\"parcov llvm-cov\"><sources><source>",
@@ -659,9 +717,10 @@ static int write_xml(const struct files *fs, const struct llvm_totals *total, co
 		rate(&b, "line-rate", pkg.lines_hit, pkg.lines);
 		rate(&b, "function-rate", pkg.functions_hit, pkg.functions);
 		rate(&b, "branch-rate", pkg.branches_taken, pkg.branches);
+		xml_mcdc(&b, &pkg, mcdc);
 		buf_printf(&b, " complexity=\"0.0\"><classes>");
 		for (; i < j; i++)
-			xml_class(&b, &fs->v[i]);
+			xml_class(&b, &fs->v[i], mcdc);
 		buf_printf(&b, "</classes></package>");
 	}
 	buf_printf(&b, "</packages></coverage>\n");
@@ -921,7 +980,8 @@ int llvm_report(const struct config *c, const char *formats)
 		remove_tree(html_tmp);
 		command(&html, c, "show", profdata, &objects,
 			(const char *const[]){"-format=html", dir, threads, "-show-branches=count",
-					      "-show-line-counts-or-regions", NULL});
+					      "-show-line-counts-or-regions",
+					      c->mcdc ? "-show-mcdc" : NULL, NULL});
 		free(dir);
 		free(threads);
 		p_html = proc_start_logged(html.v, c->source_root, NULL, log);
@@ -940,7 +1000,7 @@ int llvm_report(const struct config *c, const char *formats)
 	if (parse_lcov(info_tmp, c->source_root, &fs) < 0 || parse_regions(sum_tmp, &fs) < 0)
 		goto out;
 	qsort(fs.v, fs.n, sizeof *fs.v, cmp_file);
-	write_summary(&fs, &summary, &total);
+	write_summary(&fs, &summary, &total, c->mcdc);
 	endings_append(c, &summary);
 
 	/* Everything is computed: write and put in place. */
@@ -948,9 +1008,9 @@ int llvm_report(const struct config *c, const char *formats)
 		error("cannot write %s:", txt_path);
 		goto out;
 	}
-	if ((mask & FMT_JSON) && write_json(&fs, json_path) < 0)
+	if ((mask & FMT_JSON) && write_json(&fs, &total, c->mcdc, json_path) < 0)
 		goto out;
-	if ((mask & FMT_XML) && write_xml(&fs, &total, c->source_root, xml_path) < 0)
+	if ((mask & FMT_XML) && write_xml(&fs, &total, c->mcdc, c->source_root, xml_path) < 0)
 		goto out;
 	if ((mask & FMT_HTML) && install_dir(html_tmp, html_path) < 0)
 		goto out;
@@ -965,6 +1025,8 @@ int llvm_report(const struct config *c, const char *formats)
 	ret |= report_threshold_missed(c->fail_under_branch, "branch",
 				       "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH", total.branches_taken,
 				       total.branches);
+	ret |= report_threshold_missed(c->fail_under_mcdc, "MC/DC condition",
+				       "PARALLEL_COVERAGE_FAIL_UNDER_MCDC", total.mcdc_hit, total.mcdc);
 out:
 	unlink(info_tmp);
 	unlink(sum_tmp);

@@ -39,12 +39,13 @@ static int usage(FILE *f, int status)
 /* parcov report --allow-stale */
 static int allow_stale;
 
-/* Options every build-tree command takes: -C DIR, -q, -h. Returns the index of the first
+/* Options every build-tree command takes: -C DIR, --config X, -q, -h. Returns the index of the first
  * operand, or -1 after printing usage (exit status in *status). */
 static int common_options(int argc, char **argv, const char **dir, const char **formats, int *status)
 {
 	static const struct option longopts[] = {
 		{"directory", required_argument, NULL, 'C'},
+		{"config", required_argument, NULL, 'c'},
 		{"formats", required_argument, NULL, 'f'},
 		{"allow-stale", no_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -58,6 +59,9 @@ static int common_options(int argc, char **argv, const char **dir, const char **
 		switch (opt) {
 		case 'C':
 			*dir = optarg;
+			break;
+		case 'c':
+			config_wanted = optarg;
 			break;
 		case 'f':
 			if (!formats)
@@ -175,6 +179,30 @@ static int do_report(const struct config *c, const char *formats)
 	return report(&copy, formats);
 }
 
+/* Run fn on the configuration --config named, or with a multi-config generator and no
+ * --config, on every configuration: ctest does not tell the pre-test which one it runs (-C),
+ * so each starts a new set; those the run does not test keep their last data, since combine
+ * reads the newest set holding data. */
+static int each_config(const char *dir, int (*fn)(const struct config *c, const char *arg))
+{
+	struct config c;
+	int ret = 0;
+
+	if (config_wanted)
+		return with_build_tree(dir, fn, NULL);
+	if (config_load(&c, dir) < 0)
+		return 1;
+	if (!c.n_configs)
+		ret = with_build_tree(dir, fn, NULL);
+	for (size_t i = 0; ret == 0 && i < c.n_configs; i++) {
+		config_wanted = c.configs[i];
+		ret = with_build_tree(dir, fn, NULL);
+	}
+	config_wanted = NULL;
+	config_free(&c);
+	return ret;
+}
+
 static int cmd_clean(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -182,7 +210,7 @@ static int cmd_clean(int argc, char **argv)
 
 	if (common_options(argc, argv, &dir, NULL, &status) < 0)
 		return status;
-	return with_build_tree(dir, clean, NULL);
+	return each_config(dir, clean);
 }
 
 static int cmd_pre_test(int argc, char **argv)
@@ -192,7 +220,7 @@ static int cmd_pre_test(int argc, char **argv)
 
 	if (common_options(argc, argv, &dir, NULL, &status) < 0)
 		return status;
-	ret = with_build_tree(dir, pre_test, NULL);
+	ret = each_config(dir, pre_test);
 	doctor_check_ctest_parallel();
 	return ret;
 }
@@ -255,6 +283,7 @@ static int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"directory", required_argument, NULL, 'C'},
+		{"config", required_argument, NULL, 'c'},
 		{"before-report", no_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -269,6 +298,9 @@ static int cmd_doctor(int argc, char **argv)
 		switch (opt) {
 		case 'C':
 			dir = optarg;
+			break;
+		case 'c':
+			config_wanted = optarg;
 			break;
 		case 'b':
 			mode = DOCTOR_BEFORE_REPORT;
@@ -326,28 +358,29 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{"clean", cmd_clean, "remove this build tree's coverage data and reports",
-	 "[-C BUILD_DIR] [-q]\n"
+	 "[-C BUILD_DIR] [--config X] [-q]\n"
 	 "Remove the per-test data (coverage-data/runs), the combined .gcda files of the build\n"
-	 "tree, and the reports. Configuration and build outputs are kept.\n"},
+	 "tree, and the reports. Configuration and build outputs are kept. Multi-config\n"
+	 "generators: configuration X only; without --config, every configuration.\n"},
 	{"pre-test", cmd_pre_test, "start a new data set (run by ctest before the tests)",
-	 "[-C BUILD_DIR] [-q]\n"
+	 "[-C BUILD_DIR] [--config X] [-q]\n"
 	 "Point coverage-data/current at a new, empty data set and delete older sets except the\n"
 	 "newest that holds data. With PARALLEL_COVERAGE_APPEND=ON, keep the current set.\n"
 	 "CTestCustom.cmake runs this at the start of every ctest run.\n"},
 	{"combine", cmd_combine, "merge the last ctest run's per-test data into the build tree",
-	 "[-C BUILD_DIR] [-q] [--bundles FILE...]\n"
+	 "[-C BUILD_DIR] [--config X] [-q] [--bundles FILE...]\n"
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"
 	 "Data from an older build of an object is skipped with a warning.\n"
 	 "--bundles FILE...: the bundles of several machines ('parcov bundle'), all checked first\n"
 	 "(a damaged or repeated one stops combine before anything changes), unpacked into one\n"
 	 "new data set and combined as one ctest run's data.\n"},
 	{"bundle", cmd_bundle, "pack the last ctest run's data into one file for another machine",
-	 "[-C BUILD_DIR] [-q] [-o FILE]\n"
+	 "[-C BUILD_DIR] [--config X] [-q] [-o FILE]\n"
 	 "Write the newest data set (per-test data, test names, endings) and the identity of the\n"
 	 "build's objects into FILE (default coverage-data/bundle-<host>-<run>.parcov), atomically.\n"
 	 "Combine bundles of several machines with 'parcov combine --bundles FILE...'.\n"},
 	{"report", cmd_report, "write the coverage reports",
-	 "[-C BUILD_DIR] [-q] [--formats txt,html,xml,json,lcov] [--allow-stale]\n"
+	 "[-C BUILD_DIR] [--config X] [-q] [--formats txt,html,xml,json,lcov] [--allow-stale]\n"
 	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"
 	 "as gcovr does) and write summary.txt, coverage.xml (Cobertura), coverage.json (gcovr\n"
 	 "JSON) and coverage.info (lcov) into the output directory, with gcovr's numbers; gcovr\n"
@@ -362,11 +395,14 @@ static const struct command commands[] = {
 	 "Print, one per line, the directory under coverage-data/current/tests/ that holds the\n"
 	 "data of each test. --hex: names are given hex-encoded (CMake's string(HEX)).\n"},
 	{"doctor", cmd_doctor, "find out why coverage is missing or wrong, and say the fix",
-	 "[-C BUILD_DIR] [-q] [--before-report]\n"
+	 "[-C BUILD_DIR] [--config X] [-q] [--before-report]\n"
 	 "Check the build tree: instrumented objects, gcov and gcovr versions, coverage data of\n"
 	 "the last ctest run (missing, older than its objects, from another compiler), tests\n"
 	 "that wrote no data, fcntl locks on its filesystem. Each problem comes with its fix.\n"
 	 "Exit status 0: healthy; 1: problems found. -q prints problems only.\n"
+	 "--config X (multi-config generators): check configuration X (default: the default\n"
+	 "configuration). The other commands take it too; pre-test without it starts a set\n"
+	 "for every configuration.\n"
 	 "--before-report: what the coverage target runs; print problems only, and fail only on\n"
 	 "those that would make the report empty or wrong.\n"},
 	{"help", cmd_help, "show this help", "[COMMAND]\n"},

@@ -247,6 +247,15 @@ static int gcovr_json(const struct config *c, const char *json_path)
 		free(dir);
 		free(re);
 	}
+	for (const char *const *d = c->skip_dirs; d && *d; d++) {
+		char *re;
+		if (strncmp(*d, "*/", 2))
+			continue;
+		re = regex_escape(*d + 2);
+		arg(&a, xstrdup("--exclude-directories"));
+		arg(&a, xasprintf(".*/%s$", re));
+		free(re);
+	}
 	for (size_t i = 0; i < c->n_exclude; i++) {
 		arg(&a, xstrdup("--exclude"));
 		arg(&a, xstrdup(c->exclude[i]));

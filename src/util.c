@@ -392,7 +392,8 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 		} else if (ret == 0 && !gone) {
 			if (S_ISDIR(st.st_mode)) {
 				for (const char *const *s = skip; s && *s; s++)
-					skipped |= !strcmp(*s, sub);
+					skipped |= !strcmp(*s, sub) ||
+					           (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, names[i]));
 				if (!skipped)
 					ret = walk_rec(root, sub, skip, fn, ctx);
 			} else if (S_ISREG(st.st_mode)) {

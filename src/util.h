@@ -82,7 +82,7 @@ typedef int walk_fn(const char *path, const char *rel, void *ctx);
 
 /* Visit the regular files below root, depth first in name order, never following symbolic
  * links. Directories whose relative path is in skip (NULL-terminated, may be NULL) are not
- * entered. Returns the callback's non-zero value, 0 when done, -1 on an I/O error (warned). */
+ * entered; an entry "* /NAME" (without the space) skips every directory named NAME. Returns the callback's non-zero value, 0 when done, -1 on an I/O error (warned). */
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
 
 /* 1 if s ends with suffix. */

@@ -20,9 +20,11 @@ for v in "${versions[@]}"; do
   "$bin/cmake" --version | head -n 1
   build="$cache/build-$v"
   rm -rf "$build"
-  PATH="$bin:$PATH" cmake -S "$repo" -B "$build" -Werror=dev -Werror=deprecated
+  # Unix Makefiles: CI's other generator (the ci preset uses Ninja).
+  PATH="$bin:$PATH" cmake -S "$repo" -B "$build" -G "Unix Makefiles" -Werror=dev -Werror=deprecated
   PATH="$bin:$PATH" cmake --build "$build" -j 2
-  # doctor and hostile input do not depend on the CMake version; they run once, under 3.25.
-  PATH="$bin:$PATH" ctest --test-dir "$build" -L e2e -E "e2e\.(doctor|hostile)$" -j 2 \
+  # doctor, hostile input and the strict flags under Clang do not depend on the CMake version
+  # (e2e.strict does, through the runtime's configure-time compile); they run once, under 3.25.
+  PATH="$bin:$PATH" ctest --test-dir "$build" -L e2e -E "e2e\.(doctor|hostile|strict-clang)$" -j 2 \
     --output-on-failure
 done

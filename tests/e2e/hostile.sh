@@ -37,11 +37,11 @@ grep -q "warning: skipping ${files[0]}: truncated at byte 30" "$WORK/last.log" |
 grep -q "warning: skipping ${files[1]}: empty file" "$WORK/last.log" || fail "empty"
 grep -q "warning: skipping ${files[2]}: not a .gcda file (bad magic)" "$WORK/last.log" || fail "zeros"
 grep -q "warning: skipping ${files[3]}: " "$WORK/last.log" || fail "random"
-grep -q "warning: skipping ${files[4]}: written by GCC version B32\* but parcov reads GCC 12 data" \
+grep -q "warning: skipping ${files[4]}: written by GCC version B32\* (GCC 13.2) but parcov reads GCC 11 and 12 data" \
   "$WORK/last.log" || fail "other GCC version"
 [ "$(grep -c 'warning: skipping' "$WORK/last.log")" = 5 ] || fail "not exactly 5 files skipped"
 [ "$(sha256sum "${files[@]}")" = "$sums" ] || fail "damaged inputs were changed or deleted"
-run_fails 1 "5 data files are damaged or not GCC 12 data: ${files[0]} \(truncated at byte 30" \
+run_fails 1 "5 data files are damaged or not GCC 11/12 or Clang data: ${files[0]} \(truncated at byte 30" \
   "$parcov" doctor -C "$B"
 run_ok "$parcov" report -C "$B" --formats txt
 

@@ -74,4 +74,40 @@ sys.exit(1 if problems else 0)
 PY
 }
 
+# lcov_equal A B: the same files with the same line, branch and function counts.
+lcov_equal() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def load(path):
+    files, cur = {}, None
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith("SF:"):
+            cur = files.setdefault(line[3:], {"DA": {}, "BRDA": [], "FNDA": {}})
+        elif cur is None:
+            continue
+        elif line.startswith("DA:"):
+            n, c = line[3:].split(",")[:2]; cur["DA"][int(n)] = int(c)
+        elif line.startswith("BRDA:"):
+            cur["BRDA"].append(line[5:])
+        elif line.startswith("FNDA:"):
+            c, name = line[5:].split(",", 1); cur["FNDA"][name] = int(c)
+    for f in files.values():
+        f["BRDA"].sort()
+    return files
+a, b = load(sys.argv[1]), load(sys.argv[2])
+problems = []
+if sorted(a) != sorted(b):
+    problems.append(f"files differ: {sorted(a)} vs {sorted(b)}")
+for name in sorted(set(a) & set(b)):
+    for kind in ("DA", "BRDA", "FNDA"):
+        if a[name][kind] != b[name][kind]:
+            problems.append(f"{name}: {kind} differs: {a[name][kind]} vs {b[name][kind]}"[:400])
+if not a:
+    problems.append("no files")
+print("\n".join(problems[:20]))
+sys.exit(1 if problems else 0)
+PY
+}
+
 mkdir -p "$WORK"

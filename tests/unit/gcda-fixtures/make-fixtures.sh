@@ -3,7 +3,7 @@
 # (committed binaries would tie the tests to one GCC release).
 #
 # usage: make-fixtures.sh OUTDIR CC GCOV_TOOL
-#   CC must be GCC 12 (e.g. gcc-12) and GCOV_TOOL its gcov-tool (e.g. gcov-tool-12).
+#   CC must be GCC 12 or 11 (e.g. gcc-12) and GCOV_TOOL its gcov-tool (e.g. gcov-tool-12).
 # Writes into OUTDIR (created; previous fixtures replaced):
 #   counted.gcno          notes of build "v1" (counted.c as is)
 #   run-0.gcda, run-3.gcda, run-10.gcda
@@ -70,12 +70,12 @@ merge() {
 }
 
 build v1
-# The notes header's version word must be "B2x*" (0x4232....): clang's --coverage, for one,
-# writes another gcov format.
+# The notes header's version word must be "B2x*" or "B1x*" (0x4232...., 0x4231....): clang's
+# --coverage, for one, writes another gcov format.
 case $(od -A n -t x4 -j 4 -N 4 "$out/v1.gcno" | tr -d ' ') in
-4232????) ;;
+4232???? | 4231????) ;;
 *)
-	echo "$0: $cc is not GCC 12 (its .gcno version is not B2x*)" >&2
+	echo "$0: $cc is not GCC 12 or 11 (its .gcno version is not B2x* or B1x*)" >&2
 	exit 1
 	;;
 esac
