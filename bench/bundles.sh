@@ -15,7 +15,8 @@ done
 mkdir -p "$D"
 python3 "$here/gen.py" "$D/src" >/dev/null
 B=$D/ours
-cmake -S "$D/src" -B "$B" -DPARALLEL_COVERAGE=ON -DCMAKE_MODULE_PATH="$repo/modules" >/dev/null
+cmake -S "$D/src" -B "$B" -DPARALLEL_COVERAGE=ON \
+  -DCMAKE_PROJECT_INCLUDE="$repo/modules/ParallelCoverage.cmake" >/dev/null
 cmake --build "$B" -j"$(nproc)" >/dev/null
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$B/CMakeCache.txt")
 for k in 1 2 3 4 5 6 7 8; do
