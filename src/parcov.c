@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "combine.h"
 #include "config.h"
 #include "doctor.h"
@@ -161,10 +162,19 @@ static int pre_test(const struct config *c, const char *arg)
 	return runs_start(c) < 0;
 }
 
+/* parcov combine --bundles FILE... */
+static char **bundle_files;
+static size_t n_bundle_files;
+
 static int do_combine(const struct config *c, const char *arg)
 {
 	(void)arg;
-	return combine(c);
+	return bundle_files ? bundle_combine(c, bundle_files, n_bundle_files) : combine(c);
+}
+
+static int do_bundle(const struct config *c, const char *out)
+{
+	return bundle_write(c, out);
 }
 
 static int do_report(const struct config *c, const char *formats)
@@ -225,9 +235,43 @@ static int cmd_combine(int argc, char **argv)
 	const char *dir = NULL;
 	int status = 0;
 
+	/* Everything after --bundles is a bundle file. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--bundles")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "parcov combine: --bundles needs at least one FILE\n");
+				return usage(stderr, 2);
+			}
+			bundle_files = argv + i + 1;
+			n_bundle_files = (size_t)(argc - i - 1);
+			argc = i;
+			break;
+		}
 	if (common_options(argc, argv, &dir, NULL, &status) < 0)
 		return status;
 	return with_build_tree(dir, do_combine, NULL);
+}
+
+static int cmd_bundle(int argc, char **argv)
+{
+	const char *dir = NULL, *out = NULL;
+	int status = 0;
+
+	/* -o FILE, then the common options. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			if (i + 1 == argc || !*argv[i + 1]) {
+				fprintf(stderr, "parcov bundle: %s needs a FILE\n", argv[i]);
+				return usage(stderr, 2);
+			}
+			out = argv[i + 1];
+			memmove(argv + i, argv + i + 2, (size_t)(argc - i - 1) * sizeof *argv);
+			argc -= 2;
+			i--;
+		}
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	return with_build_tree(dir, do_bundle, out);
 }
 
 static int cmd_report(int argc, char **argv)
@@ -329,9 +373,17 @@ static const struct command commands[] = {
 	 "newest that holds data. With PARALLEL_COVERAGE_APPEND=ON, keep the current set.\n"
 	 "CTestCustom.cmake runs this at the start of every ctest run.\n"},
 	{"combine", cmd_combine, "merge the last ctest run's per-test data into the build tree",
-	 "[-C BUILD_DIR] [--config X] [-q]\n"
+	 "[-C BUILD_DIR] [--config X] [-q] [--bundles FILE...]\n"
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"
-	 "Data from an older build of an object is skipped with a warning.\n"},
+	 "Data from an older build of an object is skipped with a warning.\n"
+	 "--bundles FILE...: the bundles of several machines ('parcov bundle'), all checked first\n"
+	 "(a damaged or repeated one stops combine before anything changes), unpacked into one\n"
+	 "new data set and combined as one ctest run's data.\n"},
+	{"bundle", cmd_bundle, "pack the last ctest run's data into one file for another machine",
+	 "[-C BUILD_DIR] [--config X] [-q] [-o FILE]\n"
+	 "Write the newest data set (per-test data, test names, endings) and the identity of the\n"
+	 "build's objects into FILE (default coverage-data/bundle-<host>-<run>.parcov), atomically.\n"
+	 "Combine bundles of several machines with 'parcov combine --bundles FILE...'.\n"},
 	{"report", cmd_report, "write the coverage reports",
 	 "[-C BUILD_DIR] [--config X] [-q] [--formats txt,html,xml,json,lcov] [--allow-stale]\n"
 	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"

@@ -323,6 +323,18 @@ char *runs_latest_with_data(const struct config *c)
 	return found;
 }
 
+char *runs_next_path(const struct config *c)
+{
+	char *runs_dir = path_join(c->data_dir, "runs");
+	unsigned long *ids;
+	size_t n = list_runs(runs_dir, &ids);
+	char *path = run_path(c, n ? ids[n - 1] + 1 : 1);
+
+	free(ids);
+	free(runs_dir);
+	return path;
+}
+
 int runs_remove_all(const struct config *c)
 {
 	char *runs_dir = path_join(c->data_dir, "runs");

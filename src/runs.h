@@ -22,6 +22,10 @@ char *runs_ctest_log(const struct config *c, const char *run);
  * pre-test) is still running: its tests' data is not complete yet. */
 int runs_check_idle(const struct config *c, const char *run);
 
+/* Path of the data set the next one would be (runs/NNNNNN after the newest), not created.
+ * Caller frees. */
+char *runs_next_path(const struct config *c);
+
 /* Delete every data set and the 'current' link. Returns 0 or -1 (warned). */
 int runs_remove_all(const struct config *c);
 

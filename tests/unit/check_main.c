@@ -7,6 +7,7 @@ Suite *make_testname_suite(void);
 Suite *make_endings_suite(void);
 Suite *make_gcda_clang_suite(void);
 Suite *make_gcovtext_suite(void);
+Suite *make_bundle_suite(void);
 
 int main(void)
 {
@@ -16,6 +17,7 @@ int main(void)
 	srunner_add_suite(sr, make_testname_suite());
 	srunner_add_suite(sr, make_endings_suite());
 	srunner_add_suite(sr, make_gcovtext_suite());
+	srunner_add_suite(sr, make_bundle_suite());
 	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
 	if (getenv("PARCOV_CLANG_FIXTURES"))
 		srunner_add_suite(sr, make_gcda_clang_suite());
