@@ -1290,12 +1290,12 @@ endfunction()
 
 # The configurations of a multi-config generator (empty for a single-config one).
 function(_parcov_multi_configs out)
+  set(configs "")
   get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
   if(multi)
-    set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)
-  else()
-    set(${out} "" PARENT_SCOPE)
+    _parcov_configs(configs)
   endif()
+  set(${out} "${configs}" PARENT_SCOPE)
 endfunction()
 
 # Atomic, and untouched when unchanged (its time stamp then still means something).
