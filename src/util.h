@@ -88,4 +88,17 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
 /* 1 if s ends with suffix. */
 int ends_with(const char *s, const char *suffix);
 
+/* A growable list of strings, each owned by the list. */
+struct strings {
+	char **v;
+	size_t n;
+};
+
+/* Append s (taken: freed by strings_free()). */
+void strings_add(struct strings *l, char *s);
+/* 1 if s is in the list. */
+int strings_has(const struct strings *l, const char *s);
+/* Free every string and the list; it is empty again. */
+void strings_free(struct strings *l);
+
 #endif
