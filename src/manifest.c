@@ -40,6 +40,22 @@ int manifest_check_path(const char *rel, char *err, size_t errlen)
 	return 0;
 }
 
+/* At s + *off, a decimal number and a TAB: *off moves past them. Returns 0 or -1. */
+static int number_tab(const char *s, int *off, long long *value)
+{
+	const char *p = s + *off;
+	size_t n = strspn(p, "0123456789");
+
+	if (!n || p[n] != '\t')
+		return -1;
+	errno = 0;
+	*value = strtoll(p, NULL, 10);
+	if (errno)
+		return -1;
+	*off += (int)n + 1;
+	return 0;
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct manifest_entry *)a)->rel, ((const struct manifest_entry *)b)->rel);
@@ -67,7 +83,7 @@ int manifest_parse(const char *text, struct manifest *m, char *err, size_t errle
 
 		if (!copy)
 			fatal("out of memory");
-		if (sscanf(copy, "%lld\t%lld\t%n", &size, &mtime, &off) != 2 || !off || size < 0) {
+		if (number_tab(copy, &off, &size) < 0 || number_tab(copy, &off, &mtime) < 0) {
 			snprintf(err, errlen, "line %d is not 'SIZE TAB MTIME TAB PATH'", lineno);
 			free(copy);
 			manifest_free(m);
