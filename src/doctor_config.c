@@ -118,9 +118,7 @@ void doctor_config(struct doctor *d)
 	const struct config *c = d->c;
 	char *on = cache_value(c->build_dir, "PARALLEL_COVERAGE");
 	char *src = cache_value(c->build_dir, "CMAKE_HOME_DIRECTORY");
-	char *conf = path_join(c->build_dir, "coverage-data/parcov.conf");
-	struct buffer b = {0};
-	char *written = NULL;
+	const char *written = c->configured_dir;
 
 	if (on && cache_bool_off(on))
 		finding(d, FINDING_STOP, xasprintf("cmake -S %s -B %s -DPARALLEL_COVERAGE=ON && cmake --build %s, then "
@@ -128,13 +126,6 @@ void doctor_config(struct doctor *d)
 		                        c->build_dir, c->build_dir),
 		        "PARALLEL_COVERAGE is %s in %s/CMakeCache.txt: nothing is instrumented or isolated "
 		        "(coverage-data/ is left from an earlier configuration)", on, c->build_dir);
-	if (read_file(conf, &b) == 0) {
-		char *p = strstr(b.data, "\nbuild_dir=");
-		if (p) {
-			p += strlen("\nbuild_dir=");
-			written = xasprintf("%.*s", (int)strcspn(p, "\n"), p);
-		}
-	}
 	if (written) {
 		char real[PATH_MAX];
 		if (!realpath(written, real) || strcmp(real, c->build_dir))
@@ -147,9 +138,6 @@ void doctor_config(struct doctor *d)
 		else
 			finding(d, FINDING_OK, NULL, "%s is configured with ParallelCoverage", c->build_dir);
 	}
-	free(written);
-	buf_free(&b);
-	free(conf);
 	free(on);
 	free(src);
 }

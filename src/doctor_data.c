@@ -226,20 +226,11 @@ static void combined_files(struct doctor *d, struct strings *ours)
 	manifest_free(&m);
 }
 
-/* Did an instrumented process start in this test? The runtime records every start in the
- * test's parcov-endings.tsv (src/endings.c); without the runtime we cannot tell. */
+/* Did an instrumented process start in this test? The runtime records every start (see
+ * endings.h); without the runtime we cannot tell. */
 static int ran_instrumented(const struct doctor *d, const char *run, const char *test_dir)
 {
-	char *record;
-	struct stat st;
-	int ret;
-
-	if (!d->c->runtime)
-		return 1;
-	record = xasprintf("%s/tests/%s/%s", run, test_dir, ENDINGS_RECORD);
-	ret = stat(record, &st) == 0 && st.st_size > 0;
-	free(record);
-	return ret;
+	return !d->c->runtime || endings_recorded(run, test_dir);
 }
 
 /* Tests that ran in the data set's ctest run but left no data there. */

@@ -215,6 +215,16 @@ int endings_save(const struct config *c, const char *run)
 	return ret;
 }
 
+int endings_recorded(const char *run, const char *test_dir)
+{
+	char *record = xasprintf("%s/tests/%s/%s", run, test_dir, ENDINGS_RECORD);
+	struct stat st;
+	int ret = stat(record, &st) == 0 && st.st_size > 0;
+
+	free(record);
+	return ret;
+}
+
 void endings_append(const struct config *c, struct buffer *summary)
 {
 	char *path = path_join(c->data_dir, ENDINGS_LIST);

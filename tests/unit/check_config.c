@@ -40,6 +40,7 @@ START_TEST(test_every_key_is_read)
 		    "\nsome_future_key=value\n");
 	ck_assert_int_eq(config_load(&c, root), 0);
 	ck_assert_str_eq(c.build_dir, root);
+	ck_assert_str_eq(c.configured_dir, "/elsewhere");
 	data = path_join(root, "coverage-data");
 	ck_assert_str_eq(c.data_dir, data);
 	free(data);
@@ -78,6 +79,7 @@ START_TEST(test_defaults)
 	fixture_put(root, "coverage-data/parcov.conf", "mcdc=0\nappend=yes\n");
 	ck_assert_int_eq(config_load(&c, root), 0);
 	ck_assert_str_eq(c.source_root, root);
+	ck_assert_ptr_null(c.configured_dir);
 	out = path_join(root, "coverage");
 	ck_assert_str_eq(c.output_dir, out);
 	free(out);

@@ -289,6 +289,17 @@ START_TEST(test_running_ctest_is_waited_for)
 }
 END_TEST
 
+/* doctor tells tests that ran no program of ours from those whose program left no data. */
+START_TEST(test_recorded_processes)
+{
+	ck_assert_int_eq(endings_recorded(run, "ok-1"), 1);
+	ck_assert_int_eq(endings_recorded(run, "killed-5"), 1);
+	ck_assert_int_eq(endings_recorded(run, "notrun-7"), 0);
+	put("coverage-data/runs/000001/tests/notrun-7/parcov-endings.tsv", "");
+	ck_assert_int_eq(endings_recorded(run, "notrun-7"), 0);
+}
+END_TEST
+
 Suite *make_endings_suite(void)
 {
 	Suite *s = suite_create("endings");
@@ -303,6 +314,7 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_snapshot_files_chosen);
 	tcase_add_test(tc, test_run_numbers_past_999999);
 	tcase_add_test(tc, test_running_ctest_is_waited_for);
+	tcase_add_test(tc, test_recorded_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }
