@@ -82,11 +82,11 @@ int doctor_build_dir(struct doctor *d, const char *real)
 		char *src = cache_value(real, "CMAKE_HOME_DIRECTORY");
 		char *on = cache_value(real, "PARALLEL_COVERAGE");
 		finding(d, FINDING_STOP, on ? xasprintf("cmake -S %s -B %s -DPARALLEL_COVERAGE=ON && cmake --build %s",
-		                             src ? src : "SOURCE_DIR", real, real)
-		                 : xasprintf("include(ParallelCoverage) in the project (or configure with "
-		                             "-DCMAKE_PROJECT_INCLUDE=/path/to/ParallelCoverage.cmake), then "
-		                             "cmake -S %s -B %s -DPARALLEL_COVERAGE=ON && cmake --build %s",
-		                             src ? src : "SOURCE_DIR", real, real),
+		                                        src ? src : "SOURCE_DIR", real, real)
+		                            : xasprintf("include(ParallelCoverage) in the project (or configure with "
+		                                        "-DCMAKE_PROJECT_INCLUDE=/path/to/ParallelCoverage.cmake), then "
+		                                        "cmake -S %s -B %s -DPARALLEL_COVERAGE=ON && cmake --build %s",
+		                                        src ? src : "SOURCE_DIR", real, real),
 		        "%s was configured without coverage (no coverage-data/parcov.conf; "
 		        "PARALLEL_COVERAGE is %s)", real, on ? on : "not defined: the module is not included");
 		free(src);
@@ -97,7 +97,7 @@ int doctor_build_dir(struct doctor *d, const char *real)
 		find_build_trees(real, 2, &found);
 		names = names_join(&found);
 		finding(d, FINDING_STOP, found.n ? xasprintf("name the build directory: parcov doctor -C %s", found.v[0])
-		                      : xstrdup("name the build directory: parcov doctor -C BUILD_DIR"),
+		                                             : xstrdup("name the build directory: parcov doctor -C BUILD_DIR"),
 		        "%s is a source directory, not a build tree%s%s", real,
 		        found.n ? "; build trees configured with coverage below it: " : "", names);
 		free(names);
@@ -122,17 +122,17 @@ void doctor_config(struct doctor *d)
 
 	if (on && cache_bool_off(on))
 		finding(d, FINDING_STOP, xasprintf("cmake -S %s -B %s -DPARALLEL_COVERAGE=ON && cmake --build %s, then "
-		                        "ctest --test-dir %s -j N", src ? src : "SOURCE_DIR", c->build_dir,
-		                        c->build_dir, c->build_dir),
+		                                   "ctest --test-dir %s -j N", src ? src : "SOURCE_DIR", c->build_dir,
+		                                   c->build_dir, c->build_dir),
 		        "PARALLEL_COVERAGE is %s in %s/CMakeCache.txt: nothing is instrumented or isolated "
 		        "(coverage-data/ is left from an earlier configuration)", on, c->build_dir);
 	if (written) {
 		char real[PATH_MAX];
 		if (!realpath(written, real) || strcmp(real, c->build_dir))
 			finding(d, FINDING_STOP, xasprintf("reconfigure and rebuild it where it is: cmake -S %s -B %s && "
-			                        "cmake --build %s --clean-first (objects remember the absolute "
-			                        "path of their data)", src ? src : "SOURCE_DIR", c->build_dir,
-			                        c->build_dir),
+			                                   "cmake --build %s --clean-first (objects remember the absolute "
+			                                   "path of their data)", src ? src : "SOURCE_DIR", c->build_dir,
+			                                   c->build_dir),
 			        "%s was configured as %s (copied or moved since): its tests write their "
 			        "coverage data into the other tree", c->build_dir, written);
 		else

@@ -116,14 +116,14 @@ void doctor_objects(struct doctor *d, const struct objects *o)
 		char *src = cache_value(c->build_dir, "CMAKE_HOME_DIRECTORY");
 		if (o->objs.n == 0)
 			finding(d, FINDING_STOP, xasprintf("build it: cmake --build %s, then ctest --test-dir %s -j N",
-			                        c->build_dir, c->build_dir),
+			                                   c->build_dir, c->build_dir),
 			        "%s has no object files: it was configured but never built", c->build_dir);
 		else
 			finding(d, FINDING_STOP, xasprintf("cmake -S %s -B %s -DPARALLEL_COVERAGE=ON && cmake --build %s "
-			                        "--clean-first; if PARALLEL_COVERAGE is ON already, check that "
-			                        "PARALLEL_COVERAGE_COMPILE_OPTIONS has --coverage and your targets "
-			                        "are not in PARALLEL_COVERAGE_EXCLUDE_TARGETS",
-			                        src ? src : "SOURCE_DIR", c->build_dir, c->build_dir),
+			                                   "--clean-first; if PARALLEL_COVERAGE is ON already, check that "
+			                                   "PARALLEL_COVERAGE_COMPILE_OPTIONS has --coverage and your targets "
+			                                   "are not in PARALLEL_COVERAGE_EXCLUDE_TARGETS",
+			                                   src ? src : "SOURCE_DIR", c->build_dir, c->build_dir),
 			        "no instrumented objects: none of the %zu object files of %s has a .gcno "
 			        "notes file (built without --coverage)", o->objs.n, c->build_dir);
 		free(src);
@@ -133,7 +133,7 @@ void doctor_objects(struct doctor *d, const struct objects *o)
 	if (rebuilt.n) {
 		names = names_join(&rebuilt);
 		finding(d, FINDING_STOP, xasprintf("reconfigure with -DPARALLEL_COVERAGE=ON, rebuild (cmake --build %s) "
-		                        "and re-run ctest", c->build_dir),
+		                                   "and re-run ctest", c->build_dir),
 		        "%zu objects were rebuilt without coverage flags since their .gcno was written "
 		        "(PARALLEL_COVERAGE switched OFF?): %s", rebuilt.n, names);
 		free(names);
@@ -272,9 +272,9 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 	if (missing.n) {
 		char *names = names_join(&missing);
 		finding(d, FINDING_PROBLEM, xstrdup("make such a test run a program built in this tree (tests that "
-		                      "only run scripts have nothing to measure); a process killed by "
-		                      "SIGKILL writes nothing, and without PARALLEL_COVERAGE_RUNTIME=ON "
-		                      "neither do crashes, abort(), _exit() and timeouts"),
+		                                    "only run scripts have nothing to measure); a process killed by "
+		                                    "SIGKILL writes nothing, and without PARALLEL_COVERAGE_RUNTIME=ON "
+		                                    "neither do crashes, abort(), _exit() and timeouts"),
 		        "%zu of the %zu tests of the last ctest run wrote no coverage data: %s",
 		        missing.n, ran.n, names);
 		free(names);
@@ -300,30 +300,30 @@ static void explain_no_data(struct doctor *d, const struct objects *o, const str
 	if (foreign->n) {
 		char *names = names_join(foreign);
 		finding(d, FINDING_STOP, xasprintf("run the tests through ctest (ctest --test-dir %s -j N): each test "
-		                        "then writes into its own data directory", c->build_dir),
+		                                   "then writes into its own data directory", c->build_dir),
 		        "no coverage data from ctest, but %zu .gcda files in the build tree were written "
 		        "by programs run outside ctest: %s", foreign->n, names);
 		free(names);
 	} else if (!is_dir(runs) && exists(cleaned)) {
 		finding(d, FINDING_STOP, xasprintf("run the tests: ctest --test-dir %s -j N, then the coverage target",
-		                        c->build_dir),
+		                                   c->build_dir),
 		        "no coverage data: 'parcov clean' removed it, and ctest has not run in %s since",
 		        c->build_dir);
 	} else if (!is_dir(runs)) {
 		finding(d, FINDING_STOP, xasprintf("run the tests first: ctest --test-dir %s -j N, then the coverage "
-		                        "target", c->build_dir),
+		                                   "target", c->build_dir),
 		        "no coverage data: ctest has not run in %s since it was configured with coverage "
 		        "(the tests were never run, or run by hand)", c->build_dir);
 	} else {
 		finding(d, FINDING_STOP, xasprintf("run the tests first: ctest --test-dir %s -j N (a run that selects "
-		                        "no test, or ctest -N, records nothing); if tests ran and still "
-		                        "nothing came, they run no program built in this tree, or it died "
-		                        "before exiting (gcov writes the data at exit)", c->build_dir),
+		                                   "no test, or ctest -N, records nothing); if tests ran and still "
+		                                   "nothing came, they run no program built in this tree, or it died "
+		                                   "before exiting (gcov writes the data at exit)", c->build_dir),
 		        "no coverage data: no ctest run of %s left any .gcda file", c->build_dir);
 	}
 	if (prefix && *prefix)
 		finding(d, FINDING_PROBLEM, xstrdup("unset GCOV_PREFIX and GCOV_PREFIX_STRIP, and run the programs as "
-		                      "CTest tests"),
+		                                    "CTest tests"),
 		        "GCOV_PREFIX=%s is set in this environment: programs run by hand write their "
 		        "coverage data under it, not into this build tree", prefix);
 	(void)o;
@@ -357,14 +357,14 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	if (s.unreadable.n) {
 		names = names_join(&s.unreadable);
 		finding(d, s.usable == 0 ? FINDING_STOP : FINDING_PROBLEM, xasprintf("delete those files and re-run the tests: "
-		                                    "ctest --test-dir %s -j N", c->build_dir),
+		                                                                     "ctest --test-dir %s -j N", c->build_dir),
 		        "%zu data files are damaged or not GCC 11/12 or Clang data: %s", s.unreadable.n, names);
 		free(names);
 	}
 	if (s.other_version.n) {
 		names = names_join(&s.other_version);
 		finding(d, s.usable == 0 ? FINDING_STOP : FINDING_PROBLEM, xasprintf("rebuild with one compiler (cmake --build %s "
-		                                    "--clean-first) and re-run ctest", c->build_dir),
+		                                                                     "--clean-first) and re-run ctest", c->build_dir),
 		        "%zu data files were written by another GCC version than the one that compiled "
 		        "their objects: %s", s.other_version.n, names);
 		free(names);
@@ -385,7 +385,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	if (s.no_notes.n) {
 		names = names_join(&s.no_notes);
 		finding(d, s.usable == 0 ? FINDING_STOP : FINDING_PROBLEM, xasprintf("re-run the tests: ctest --test-dir %s -j N",
-		                                    c->build_dir),
+		                                                                     c->build_dir),
 		        "%zu data files belong to no object of this build tree (objects removed or "
 		        "renamed since the tests ran): %s", s.no_notes.n, names);
 		free(names);
@@ -398,7 +398,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	if (foreign.n && d->mode == DOCTOR_FULL) {
 		names = names_join(&foreign);
 		finding(d, FINDING_PROBLEM, xasprintf("run them as CTest tests; the coverage target moves such files "
-		                        "to %s/stray/ and does not count them", c->data_dir),
+		                                      "to %s/stray/ and does not count them", c->data_dir),
 		        "%zu .gcda files in the build tree were written by programs run outside ctest: %s",
 		        foreign.n, names);
 		free(names);

@@ -93,7 +93,7 @@ void doctor_locks(struct doctor *d)
 	why = probe_fcntl_locks(d->c->data_dir);
 	if (why)
 		finding(d, FINDING_PROBLEM, xasprintf("put the build tree on a local filesystem (cmake -S SOURCE_DIR -B "
-		                        "/local/disk/build)"),
+		                                      "/local/disk/build)"),
 		        "%s is on a filesystem (%s) without working fcntl locks (%s): libgcov then "
 		        "loses counts silently when two processes write the same .gcda at once",
 		        d->c->build_dir, fs_name(d->c->data_dir), why);

@@ -123,27 +123,27 @@ static void check_gcov(struct doctor *d, const struct objects *o)
 	rc = capture(argv, &out);
 	if (rc < 0) {
 		finding(d, FINDING_STOP, want ? xasprintf("install gcov %s (Debian: apt-get install gcc-%.*s) and "
-		                               "reconfigure, or set -DPARALLEL_COVERAGE_GCOV=/path/to/gcov",
-		                               want_rel, (int)strcspn(want_rel, "."), want_rel)
-		                   : xstrdup("install the gcov of your GCC, or set "
-		                             "-DPARALLEL_COVERAGE_GCOV=/path/to/gcov"),
+		                                          "reconfigure, or set -DPARALLEL_COVERAGE_GCOV=/path/to/gcov",
+		                                          want_rel, (int)strcspn(want_rel, "."), want_rel)
+		                              : xstrdup("install the gcov of your GCC, or set "
+		                                        "-DPARALLEL_COVERAGE_GCOV=/path/to/gcov"),
 		        "gcov %s cannot run: %s", c->gcov, strerror(errno));
 	} else if (strstr(out.data, "LLVM")) {
 		/* llvm-cov gcov reads GCC notes only of old formats: the Clang backend's checks
 		 * decide when it is the right tool. */
 		finding(d, FINDING_STOP, xasprintf("set -DPARALLEL_COVERAGE_GCOV=gcov-%.*s (the gcov of the GCC "
-		                        "that compiled the objects)", (int)strcspn(want_rel, "."), want_rel),
+		                                   "that compiled the objects)", (int)strcspn(want_rel, "."), want_rel),
 		        "%s is LLVM's gcov, but the objects were compiled by GCC %s", c->gcov, want_rel);
 	} else if (rc != 0 || parse_version(out.data, &major, &minor) < 0) {
 		finding(d, FINDING_STOP, xstrdup("install the gcov of your GCC, or set "
-		                      "-DPARALLEL_COVERAGE_GCOV=/path/to/gcov"),
+		                                 "-DPARALLEL_COVERAGE_GCOV=/path/to/gcov"),
 		        "'%s --version' did not print a gcov version (exit status %d)", c->gcov, rc);
 	} else if (want && (gcc_version_word(major, minor) >> 8) != (want >> 8)) {
 		char have_word[5];
 		version_chars(gcc_version_word(major, minor), have_word);
 		finding(d, FINDING_STOP, xasprintf("reconfigure with -DPARALLEL_COVERAGE_GCOV=/usr/bin/gcov-%.*s (the "
-		                        "gcov of the compiler, GCC %s)", (int)strcspn(want_rel, "."),
-		                        want_rel, want_rel),
+		                                   "gcov of the compiler, GCC %s)", (int)strcspn(want_rel, "."),
+		                                   want_rel, want_rel),
 		        "%s is gcov %d.%d but the objects were compiled by GCC %s: gcov would warn "
 		        "\"version '%s', prefer '%s'\" and misread the data", c->gcov, major, minor,
 		        want_rel, want_word, have_word);
@@ -164,16 +164,16 @@ static void check_gcovr(struct doctor *d)
 	rc = capture(argv, &out);
 	if (rc < 0)
 		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer (Debian: apt-get install gcovr) and "
-		                      "reconfigure, or set -DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
+		                                 "reconfigure, or set -DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
 		        "gcovr %s cannot run: %s", c->gcovr, strerror(errno));
 	else if (rc != 0 || parse_version(out.data, &major, &minor) < 0)
 		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer, or set "
-		                      "-DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
+		                                 "-DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
 		        "'%s --version' did not print a gcovr version (exit status %d)", c->gcovr, rc);
 	else if (major < GCOVR_MIN_MAJOR)
 		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer (pip install 'gcovr>=5', or "
-		                      "apt-get install gcovr on Debian 12) and set "
-		                      "-DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
+		                                 "apt-get install gcovr on Debian 12) and set "
+		                                 "-DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
 		        "%s is gcovr %d.%d, too old: parcov needs gcovr %d.0 or newer", c->gcovr, major,
 		        minor, GCOVR_MIN_MAJOR);
 	else
