@@ -12,6 +12,7 @@ Suite *make_config_suite(void);
 Suite *make_runs_suite(void);
 Suite *make_manifest_suite(void);
 Suite *make_util_suite(void);
+Suite *make_doctor_suite(void);
 
 int main(void)
 {
@@ -26,6 +27,7 @@ int main(void)
 	srunner_add_suite(sr, make_runs_suite());
 	srunner_add_suite(sr, make_manifest_suite());
 	srunner_add_suite(sr, make_util_suite());
+	srunner_add_suite(sr, make_doctor_suite());
 	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
 	if (getenv("PARCOV_CLANG_FIXTURES"))
 		srunner_add_suite(sr, make_gcda_clang_suite());

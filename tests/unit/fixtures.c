@@ -51,34 +51,58 @@ void fixture_put(const char *dir, const char *rel, const char *text)
 	free(path);
 }
 
-static int saved_stderr = -1;
-static FILE *captured;
+/* One capture per descriptor: 1 stdout, 2 stderr. */
+static struct {
+	int saved;
+	FILE *file;
+} captures[3];
 
-void stderr_capture_begin(void)
+static void capture_begin(int fd)
 {
+	fflush(stdout);
 	fflush(stderr);
-	captured = tmpfile();
-	ck_assert_ptr_nonnull(captured);
-	saved_stderr = dup(2);
-	ck_assert_int_ge(saved_stderr, 0);
-	ck_assert_int_ge(dup2(fileno(captured), 2), 0);
+	captures[fd].file = tmpfile();
+	ck_assert_ptr_nonnull(captures[fd].file);
+	captures[fd].saved = dup(fd);
+	ck_assert_int_ge(captures[fd].saved, 0);
+	ck_assert_int_ge(dup2(fileno(captures[fd].file), fd), 0);
 }
 
-char *stderr_capture_end(void)
+static char *capture_end(int fd)
 {
 	struct buffer b = {0};
 	char chunk[4096];
 	size_t n;
 
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(captured);
+	fflush(fd == 1 ? stdout : stderr);
+	dup2(captures[fd].saved, fd);
+	close(captures[fd].saved);
+	rewind(captures[fd].file);
 	buf_add(&b, "", 0);
-	while ((n = fread(chunk, 1, sizeof chunk, captured)) > 0)
+	while ((n = fread(chunk, 1, sizeof chunk, captures[fd].file)) > 0)
 		buf_add(&b, chunk, n);
-	fclose(captured);
+	fclose(captures[fd].file);
 	/* Shown again, so a failing test's log still has it. */
-	fputs(b.data, stderr);
+	fputs(b.data, fd == 1 ? stdout : stderr);
 	return b.data;
+}
+
+void stderr_capture_begin(void)
+{
+	capture_begin(2);
+}
+
+char *stderr_capture_end(void)
+{
+	return capture_end(2);
+}
+
+void stdout_capture_begin(void)
+{
+	capture_begin(1);
+}
+
+char *stdout_capture_end(void)
+{
+	return capture_end(1);
 }

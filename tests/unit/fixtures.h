@@ -22,5 +22,8 @@ void fixture_put(const char *dir, const char *rel, const char *text);
  * the text returned. */
 void stderr_capture_begin(void);
 char *stderr_capture_end(void);
+/* The same for stdout. */
+void stdout_capture_begin(void);
+char *stdout_capture_end(void);
 
 #endif
