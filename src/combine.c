@@ -297,12 +297,16 @@ int combine(const struct config *c)
 		goto fail;
 	}
 
-	/* From here until the manifest is written the journal says a replacement is under way:
-	 * a crash in between is undone by the next combine (recover_interrupted). */
-	if (journal_write(c, out.rel, out.n) < 0)
-		goto fail;
+	/* Read before the journal is written: a damaged manifest stops combine with nothing
+	 * changed. */
 	if (manifest_load(c, &m, err, sizeof err) < 0) {
 		manifest_damaged(c, err);
+		goto fail;
+	}
+	/* From here until the manifest is written the journal says a replacement is under way:
+	 * a crash in between is undone by the next combine (recover_interrupted). */
+	if (journal_write(c, out.rel, out.n) < 0) {
+		manifest_free(&m);
 		goto fail;
 	}
 	scan = (struct build_scan){c, &m, &out, 0};
@@ -355,11 +359,19 @@ int combine_interrupted(const struct config *c)
 {
 	char *pending = journal_path(c);
 	int ret = exists(pending);
+	struct manifest m;
+	char err[1024];
 
-	if (ret)
+	if (ret) {
 		error("the last combine was interrupted while replacing its results (%s is left): the "
 		      "build tree holds a mix of old and new ones; run 'parcov combine -C %s' (or the "
 		      "coverage target) again", pending, c->build_dir);
+	} else if (manifest_load(c, &m, err, sizeof err) < 0) {
+		manifest_damaged(c, err);
+		ret = 1;
+	} else {
+		manifest_free(&m);
+	}
 	free(pending);
 	return ret;
 }
@@ -370,10 +382,9 @@ size_t combined_count(const struct config *c)
 	char err[1024];
 	size_t n;
 
-	if (manifest_load(c, &m, err, sizeof err) < 0) {
-		manifest_damaged(c, err);
+	/* Damaged: combine_interrupted() said so. */
+	if (manifest_load(c, &m, err, sizeof err) < 0)
 		return 0;
-	}
 	n = m.n;
 	manifest_free(&m);
 	return n;
