@@ -17,10 +17,10 @@
 #include "backend.h"
 #include "covdata.h"
 #include "endings.h"
+#include "jsonget.h"
 #include "proc.h"
 #include "report.h"
 #include "runs.h"
-#include "jsonget.h"
 #include "util.h"
 
 
