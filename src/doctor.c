@@ -41,9 +41,9 @@ void finding(struct doctor *d, enum finding kind, char *fix, const char *fmt, ..
 		d->fatal += kind == FINDING_STOP;
 	}
 	/* Before a report only problems show, as errors (stopping) or warnings. */
-	if (d->mode == DOCTOR_FULL && (kind >= FINDING_PROBLEM || verbose))
+	if (d->full && (kind >= FINDING_PROBLEM || verbose))
 		printf("%s: %s\n", label[kind], what);
-	if (d->mode == DOCTOR_FULL && kind >= FINDING_PROBLEM)
+	if (d->full && kind >= FINDING_PROBLEM)
 		printf("  fix: %s\n", fix);
 	else if (kind == FINDING_STOP)
 		error("%s; fix: %s", what, fix);
@@ -55,7 +55,7 @@ void finding(struct doctor *d, enum finding kind, char *fix, const char *fmt, ..
 
 int doctor(const char *dir, enum doctor_mode mode)
 {
-	struct doctor d = {NULL, mode, 0, 0};
+	struct doctor d = {NULL, mode == DOCTOR_FULL, 0, 0};
 	struct objects o = {0};
 	struct config c;
 	char real[PATH_MAX];

@@ -6,12 +6,11 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "doctor.h"
 #include "util.h"
 
 struct doctor {
 	const struct config *c;
-	enum doctor_mode mode;
+	int full; /* parcov doctor (DOCTOR_FULL); else before a report: problems only */
 	int problems, fatal;
 };
 

@@ -372,7 +372,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	/* A report without them would be wrong: the coverage target stops, unless the user
 	 * asked for a partial report (then combine names each file it leaves out) and some
 	 * data is still good. */
-	if (s.stale.n && (d->mode == DOCTOR_FULL || !c->allow_stale || s.usable == 0)) {
+	if (s.stale.n && (d->full || !c->allow_stale || s.usable == 0)) {
 		names = names_join(&s.stale);
 		finding(d, s.usable == 0 || !c->allow_stale ? FINDING_STOP : FINDING_PROBLEM,
 		        xasprintf("re-run the tests: ctest --test-dir %s -j N, then the coverage target "
@@ -395,7 +395,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 		   s.files, s.tests.n, run);
 	check_tests_without_data(d, run, &s.tests);
 	/* Before a report, combine names each of them as it moves it aside. */
-	if (foreign.n && d->mode == DOCTOR_FULL) {
+	if (foreign.n && d->full) {
 		names = names_join(&foreign);
 		finding(d, FINDING_PROBLEM, xasprintf("run them as CTest tests; the coverage target moves such files "
 		                                      "to %s/stray/ and does not count them", c->data_dir),

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "doctor_checks.h"
+#include "doctor.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -121,11 +121,6 @@ static int found_data(const char *path, const char *rel, void *ctx)
 	return ends_with(rel, ".gcda") || ends_with(rel, ".profraw");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void describe(struct buffer *why, const struct proc *p)
 {
 	const char *sep = why->len ? "; " : "";
@@ -160,7 +155,7 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 	size_t listed = 0;
 
 	if (ran.n)
-		qsort(ran.v, ran.n, sizeof *ran.v, cmp_str);
+		qsort(ran.v, ran.n, sizeof *ran.v, cmp_strp);
 	if (testname_load(c->data_dir, run, &tests) < 0) {
 		strings_free(&ran);
 		return 0;
@@ -174,7 +169,7 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 
 		dir = xasprintf("%s/tests/%s", run, tests.v[k].dir);
 		present = is_dir(dir);
-		if (know_ran ? !ran.n || !bsearch(&name, ran.v, ran.n, sizeof *ran.v, cmp_str) : !present) {
+		if (know_ran ? !ran.n || !bsearch(&name, ran.v, ran.n, sizeof *ran.v, cmp_strp) : !present) {
 			free(dir);
 			continue;
 		}

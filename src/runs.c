@@ -344,7 +344,7 @@ static const char *header_rest(const char *name, size_t len, const char *index, 
 }
 
 /* Sorts pointers into one array by the strings they point at, equal ones in array order. */
-static int cmp_strp(const void *a, const void *b)
+static int cmp_entry_in_order(const void *a, const void *b)
 {
 	char **const *x = a, **const *y = b;
 	int d = strcmp(**x, **y);
@@ -376,7 +376,7 @@ void runs_parse_ctest_log(const char *text, struct strings *names)
 		char *dup = xcalloc(n, 1);
 		for (size_t i = 0; i < n; i++)
 			order[i] = &names->v[first + i];
-		qsort(order, n, sizeof *order, cmp_strp);
+		qsort(order, n, sizeof *order, cmp_entry_in_order);
 		for (size_t i = 1; i < n; i++)
 			if (!strcmp(*order[i], *order[i - 1]))
 				dup[order[i] - &names->v[first]] = 1;

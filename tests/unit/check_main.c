@@ -8,6 +8,7 @@ Suite *make_endings_suite(void);
 Suite *make_gcda_clang_suite(void);
 Suite *make_gcovtext_suite(void);
 Suite *make_bundle_suite(void);
+Suite *make_writers_suite(void);
 Suite *make_config_suite(void);
 Suite *make_runs_suite(void);
 Suite *make_manifest_suite(void);
@@ -23,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, make_endings_suite());
 	srunner_add_suite(sr, make_gcovtext_suite());
 	srunner_add_suite(sr, make_bundle_suite());
+	srunner_add_suite(sr, make_writers_suite());
 	srunner_add_suite(sr, make_config_suite());
 	srunner_add_suite(sr, make_runs_suite());
 	srunner_add_suite(sr, make_manifest_suite());
