@@ -4,8 +4,8 @@
 # at configure time from the sources beside the module when none is installed.
 
 # parcov: the installed one, a user-given one, or a bootstrap build of the sources beside
-# the module (its ../src), made at configure time in its own build tree so the project's flags (and our
-# instrumentation) never reach it. It is a tool of the build machine: the project's toolchain
+# the module (its ../src), made at configure time in its own build tree so the project's
+# flags (and our instrumentation) never reach it. It is a tool of the build machine: the project's toolchain
 # file, compilers and flags, also those given through the environment (CC, CFLAGS,
 # CMAKE_TOOLCHAIN_FILE...), are kept away from it. Same generator as the project; with a
 # multi-config one, its Release configuration.

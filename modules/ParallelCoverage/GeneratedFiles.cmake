@@ -5,23 +5,27 @@
 # writes the discovery-begin/end files ctest reads for tests added at test time.)
 
 # One argument of the command line CTest runs from CTEST_CUSTOM_PRE_TEST. CTest splits that
-# line itself: double quotes group, a backslash escapes the next character. A plain word goes
-# as it is; anything else (a path) is quoted, its backslashes and double quotes escaped.
+# line itself (cmSystemTools::ParseArguments): "..." and '...' group and escape nothing;
+# outside them a backslash takes the next character as it is. So a plain word goes as it is,
+# an argument without " or \ in double quotes, and any other one unquoted with a backslash
+# before each character that would split or quote it.
 function(_parcov_ctest_argument out arg)
   if(arg MATCHES "^[A-Za-z0-9_-]+$")
-    set(${out} "${arg}" PARENT_SCOPE)
-    return()
+    set(quoted "${arg}")
+  elseif(NOT arg MATCHES "[\"\\]")
+    set(quoted "\"${arg}\"")
+  else()
+    string(REGEX REPLACE "([\\\"' \t])" "\\\\\\1" quoted "${arg}")
   endif()
-  string(REPLACE "\\" "\\\\" arg "${arg}")
-  string(REPLACE "\"" "\\\"" arg "${arg}")
-  set(${out} "\"${arg}\"" PARENT_SCOPE)
+  set(${out} "${quoted}" PARENT_SCOPE)
 endfunction()
 
-# TEXT as a quoted argument of CTestCustom.cmake (read by ctest): backslashes and double quotes
-# escaped.
+# TEXT as a quoted argument in CTestCustom.cmake, which ctest evaluates: \ and " escaped, and
+# $ so that no part of a path is read as a variable reference.
 function(_parcov_cmake_string out text)
   string(REPLACE "\\" "\\\\" text "${text}")
   string(REPLACE "\"" "\\\"" text "${text}")
+  string(REPLACE "$" "\\$" text "${text}")
   set(${out} "\"${text}\"" PARENT_SCOPE)
 endfunction()
 
