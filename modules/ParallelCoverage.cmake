@@ -253,7 +253,6 @@ foreach(_parcov_part IN ITEMS
     Targets)        # coverage, coverage-doctor, coverage-clean
   include("${_PARCOV_MODULE_DIR}/ParallelCoverage/${_parcov_part}.cmake")
 endforeach()
-unset(_parcov_part)
 
 # Runs once, at the end of the top-level directory: everything is declared by then.
 function(_parcov_finish)

@@ -1,7 +1,7 @@
 # Distributed under the MIT License. See README.md for the full manual.
 #
-# Private to ParallelCoverage.cmake: the runtime (src/runtime/parcov_rt.c, README "Endings"),
-# compiled at configure time into one object linked into instrumented binaries.
+# Private to ParallelCoverage.cmake: the runtime linked into instrumented binaries, and
+# whether there is one.
 
 # The runtime (src/runtime/parcov_rt.c, README "Endings"), compiled at configure time into
 # one object of the build tree, linked into instrumented binaries as a file. It is compiled by
