@@ -12,10 +12,12 @@
 
 #include "combine.h"
 #include "covdata.h"
+#include "diff.h"
 #include "endings.h"
 #include "gcda.h"
 #include "gcovjson.h"
 #include "llvm.h"
+#include "pertest.h"
 #include "proc.h"
 #include "runs.h"
 #include "util.h"
@@ -333,7 +335,7 @@ int report(const struct config *c, const char *formats)
 	struct totals total;
 	const char *engine = getenv("PARCOV_REPORTER");
 	char *json_tmp, *html_tmp = NULL, *out = c->output_dir;
-	int mask, rc = 1, ret = 1, gcovr_made_json = 0;
+	int mask, rc = 1, ret = 1, gcovr_made_json = 0, patch_missed = 0;
 
 	if (llvm_backend(c))
 		return llvm_report(c, formats);
@@ -371,6 +373,11 @@ int report(const struct config *c, const char *formats)
 	}
 	summarize(&cd, &summary, &total);
 	endings_append(c, &summary);
+	/* Per-test coverage and patch coverage (src/pertest.h, src/diff.h). */
+	if (c->per_test && pertest_build(c, &cd) < 0)
+		goto out;
+	if ((patch_missed = diff_patch_summary(c, &cd, &summary)) < 0)
+		goto out;
 
 	if (mask & (FMT_JSON | FMT_HTML) && !gcovr_made_json) {
 		char *tmp;
@@ -445,6 +452,7 @@ int report(const struct config *c, const char *formats)
 	ret |= report_threshold_missed(c->fail_under_branch, "branch",
 				       "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH", total.branches_taken,
 				       total.branches);
+	ret |= patch_missed;
 out:
 	for (int i = 0; i < p.n; i++) {
 		unlink(p.tmp[i]);
