@@ -304,9 +304,11 @@ static size_t set_id(struct sets *s, const struct line_tests *t)
 	return s->n;
 }
 
-static int write_outputs(struct build *b)
+static int write_outputs(struct build *b, int lcov)
 {
 	struct buffer body = {0}, head = {0};
+	struct buffer *per = lcov ? xcalloc(b->ntests ? b->ntests : 1, sizeof *per) : NULL;
+	size_t *last_file = lcov ? xcalloc(b->ntests ? b->ntests : 1, sizeof *last_file) : NULL;
 	struct sets sets = {0};
 	json_object *root = json_object_new_object(), *tests = json_object_new_array(),
 		    *files = json_object_new_array();
@@ -348,8 +350,19 @@ static int write_outputs(struct build *b)
 			{
 				json_object *arr = json_object_new_array();
 				char key[24];
-				for (uint32_t k = 0; lt && k < lt->n; k++)
-					json_object_array_add(arr, json_object_new_int((int)lt->v[k]));
+				for (uint32_t k = 0; lt && k < lt->n; k++) {
+					uint32_t t = lt->v[k];
+					json_object_array_add(arr, json_object_new_int((int)t));
+					if (!per)
+						continue;
+					if (last_file[t] != i + 1) {
+						if (last_file[t])
+							buf_printf(&per[t], "end_of_record\n");
+						buf_printf(&per[t], "SF:%s\n", f->path);
+						last_file[t] = i + 1;
+					}
+					buf_printf(&per[t], "DA:%ld,1\n", n);
+				}
 				snprintf(key, sizeof key, "%ld", n);
 				json_object_object_add(jl, key, arr);
 			}
@@ -378,6 +391,29 @@ static int write_outputs(struct build *b)
 		error("cannot write %s:", json);
 		ret = -1;
 	}
+	if (ret == 0 && per) {
+		/* lcov's convention (geninfo --test-name, genhtml --show-details): one TN: section
+		 * per test. Counts are 1: which tests ran a line, not how often. */
+		char *info = path_join(b->c->output_dir, PERTEST_LCOV);
+		struct buffer all = {0};
+		for (size_t t = 0; t < b->ntests; t++) {
+			if (!per[t].len)
+				continue;
+			buf_printf(&all, "TN:%s\n", b->tests[t].name);
+			buf_add(&all, per[t].data, per[t].len);
+			buf_printf(&all, "end_of_record\n");
+		}
+		if (write_file_atomic(info, all.data ? all.data : "", all.len) < 0) {
+			error("cannot write %s:", info);
+			ret = -1;
+		}
+		buf_free(&all);
+		free(info);
+	}
+	for (size_t t = 0; per && t < b->ntests; t++)
+		buf_free(&per[t]);
+	free(per);
+	free(last_file);
 	json_object_put(root);
 	buf_free(&head);
 	buf_free(&body);
@@ -388,7 +424,7 @@ static int write_outputs(struct build *b)
 	return ret;
 }
 
-int pertest_build(const struct config *c, const struct covdata *cd)
+int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
 {
 	struct build b = {0};
 	struct object *objs = NULL;
@@ -449,7 +485,7 @@ int pertest_build(const struct config *c, const struct covdata *cd)
 		progress(i + 1, b.nin, "per-test coverage");
 	}
 	if (ret == 0)
-		ret = write_outputs(&b);
+		ret = write_outputs(&b, lcov);
 
 	for (size_t i = 0; i < nobj; i++) {
 		gcno_free(&objs[i].g);

@@ -24,11 +24,13 @@ struct pertest;
 
 #define PERTEST_STORE "tests-by-line.txt"
 #define PERTEST_JSON "tests.json"
+#define PERTEST_LCOV "tests.info"
 
 /* Compute the per-test coverage of the newest data set for the lines of cd (the report
- * just made from it) and write the store and <output dir>/tests.json atomically. Returns 0,
- * or -1 after an error naming the file. */
-int pertest_build(const struct config *c, const struct covdata *cd);
+ * just made from it) and write the store and <output dir>/tests.json atomically; with lcov,
+ * also <output dir>/tests.info, one TN: section per test. Returns 0, or -1 after an error
+ * naming the file. */
+int pertest_build(const struct config *c, const struct covdata *cd, int lcov);
 
 /* Load the store of c's build tree. NULL after an error with the fix (run the coverage
  * target). */

@@ -374,7 +374,7 @@ int report(const struct config *c, const char *formats)
 	summarize(&cd, &summary, &total);
 	endings_append(c, &summary);
 	/* Per-test coverage and patch coverage (src/pertest.h, src/diff.h). */
-	if (c->per_test && pertest_build(c, &cd) < 0)
+	if (c->per_test && pertest_build(c, &cd, mask & FMT_LCOV) < 0)
 		goto out;
 	if ((patch_missed = diff_patch_summary(c, &cd, &summary)) < 0)
 		goto out;
