@@ -90,9 +90,17 @@ static int cmp_pending(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void finish_function(struct gcno_function *f, struct pending_line *pl, size_t n)
+static void finish_function(struct gcno_function *f, struct pending_line *pl, size_t n, enum flavor fl)
 {
 	size_t i, b;
+
+	/* Clang's spanning tree (LLVM's CFGMST) includes a virtual arc from the exit block (1)
+	 * back to the entry (0), which its .gcno leaves out: without it the other tree arcs
+	 * cannot always be solved. llvm-cov gcov adds it back the same way. */
+	if (fl == CLANG && f->n_blocks >= 2) {
+		f->arcs = xreallocarray(f->arcs, f->n_arcs + 1, sizeof *f->arcs);
+		f->arcs[f->n_arcs++] = (struct gcno_arc){1, 0, 1};
+	}
 	qsort(pl, n, sizeof *pl, cmp_pending);
 	f->line_start = xcalloc((size_t)f->n_blocks + 1, sizeof *f->line_start);
 	f->lines = xreallocarray(NULL, n ? n : 1, sizeof *f->lines);
@@ -169,7 +177,7 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 		if (tag == GCDA_TAG_FUNCTION) {
 			const char *name;
 			if (f)
-				finish_function(f, pl, npl);
+				finish_function(f, pl, npl, r.fl);
 			npl = 0;
 			o->fn = xreallocarray(o->fn, o->n_fn + 1, sizeof *o->fn);
 			f = &o->fn[o->n_fn++];
@@ -220,7 +228,7 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 		r.pos = end;
 	}
 	if (f)
-		finish_function(f, pl, npl);
+		finish_function(f, pl, npl, r.fl);
 	free(pl);
 	if (r.bad) {
 		gcno_free(o);
@@ -305,7 +313,8 @@ static int solve(const struct gcno_function *f, const uint64_t *counters, uint64
 					block[b] = in, known[b] = 1, changed = 1;
 				else if (nout && !uout)
 					block[b] = out, known[b] = 1, changed = 1;
-				else if (!nin && !nout)
+				else if (!nin && b != 0)
+					/* No way in (code after a call that never returns): never ran. */
 					block[b] = 0, known[b] = 1, changed = 1;
 			}
 			if (known[b] && uin == 1) {

@@ -7,8 +7,26 @@
 # every test that ran it; a file the data does not know selects all; --regex and
 # --tests-file work with ctest) and patch coverage with known numbers (report --diff,
 # --since, PARALLEL_COVERAGE_FAIL_UNDER_PATCH, PARALLEL_COVERAGE_DIFF_BASE).
+# With an argument, only the ground truth of the example and the generated project with
+# another .gcno flavour: gcc-11 (GCC 11's format) or clang (Clang 14's --coverage, the gcov
+# backend); exits 77 (skipped) when that compiler is not installed.
 . "$(dirname "$0")/lib.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
+FLAVOUR=${1:-gcc}
+GCOV_EXE=gcov
+case $FLAVOUR in
+gcc) ;;
+gcc-11)
+  command -v gcc-11 >/dev/null && command -v gcov-11 >/dev/null || { echo "SKIP: gcc-11 is not installed"; exit 77; }
+  export CC=gcc-11 CXX=g++-11; GCOV_EXE=gcov-11 ;;
+clang)
+  command -v clang-14 >/dev/null && command -v llvm-cov-14 >/dev/null ||
+    { echo "SKIP: clang-14 and llvm-cov-14 are not installed"; exit 77; }
+  export CC=clang-14 CXX=clang++-14; GCOV_EXE="llvm-cov-14 gcov"
+  # Clang has no -fprofile-abs-path; CMake's sources are absolute anyway.
+  COVERAGE_FLAGS="--coverage -O0" ;;
+*) fail "unknown flavour $FLAVOUR" ;;
+esac
 
 # truth SRC PLAIN_BUILD EXTRA_CMAKE_ARGS...: per-test gcovr JSON in $PLAIN_BUILD/truth/.
 truth() {
@@ -27,8 +45,8 @@ truth() {
     ctest --test-dir "$plain" -R "$re" >"$WORK/last.log" 2>&1 || true
     grep -q "tests failed out of 1\$" "$WORK/last.log" ||
       { cat "$WORK/last.log"; fail "ctest -R '$re' did not run exactly one test"; }
-    (cd "$src" && gcovr --root . --exclude 'tests/' --exclude 'test/' --exclude 'examples/' \
-       --json "$plain/truth/$i.json" "$plain")
+    (cd "$src" && gcovr --gcov-executable "$GCOV_EXE" --root . --exclude 'tests/' --exclude 'test/' \
+       --exclude 'examples/' --json "$plain/truth/$i.json" "$plain")
     printf '%s\t%s\n' "$i" "$name" >>"$plain/truth/index.tsv"
   done <"$plain/truth/names.txt"
 }
@@ -109,7 +127,8 @@ PY
 module() {
   src=$1 b=$2; shift 2
   run_ok cmake -S "$src" -B "$b" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
-    -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" "-DPARALLEL_COVERAGE_FORMATS=txt;json;lcov" "$@"
+    -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" "-DPARALLEL_COVERAGE_FORMATS=txt;json;lcov" \
+    -DPARALLEL_COVERAGE_BACKEND=gcov "$@"
   run_ok cmake --build "$b"
   parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$b/CMakeCache.txt")
   run_ok ctest --test-dir "$b" -j2
@@ -124,6 +143,15 @@ truth "$EXAMPLE" "$WORK/calc-plain" -DCALC_WITH_PARALLEL_COVERAGE=OFF
 compare "$B" "$WORK/calc-plain" || fail "the example: per-test coverage differs from serial runs"
 tests_for_agrees "$B" || fail "the example: tests-for disagrees with tests.json"
 grep -q '^TN:unit.eval$' "$B/coverage/tests.info" || fail "no TN: section per test in coverage/tests.info"
+if [ "$FLAVOUR" != gcc ]; then
+  step "$FLAVOUR: a generated project: per-test coverage equals each test run alone"
+  run_ok python3 "$REPO/bench/gen.py" "$WORK/gen-src" --files 24 --tests 6 --work 50
+  module "$WORK/gen-src" "$WORK/gen"
+  truth "$WORK/gen-src" "$WORK/gen-plain"
+  compare "$WORK/gen" "$WORK/gen-plain" || fail "$FLAVOUR: the generated project: per-test coverage differs"
+  echo "PASS: pertest $FLAVOUR"
+  exit 0
+fi
 
 step "tests-for: errors"
 run_fails 2 "not a file of the coverage report" "$parcov" tests-for -C "$B" src/nowhere.c:1
