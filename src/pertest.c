@@ -557,6 +557,12 @@ struct pertest *pertest_load(const struct config *c)
 	char *line, *next;
 	int lineno = 0, bad = 0;
 
+	if (!strcmp(c->backend, "llvm")) {
+		error("per-test coverage is not implemented for the llvm backend yet: configure with "
+		      "-DPARALLEL_COVERAGE_BACKEND=gcov (Clang's --coverage works too)");
+		free(path);
+		return NULL;
+	}
 	if (read_file(path, &b) < 0) {
 		error("no per-test coverage in %s (%s:%m): run the tests, then the coverage target "
 		      "(with PARALLEL_COVERAGE_PER_TEST=ON)", c->build_dir, path);
