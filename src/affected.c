@@ -228,10 +228,19 @@ int affected(const struct config *c, const char *diff_file, const char *since,
 			partial++;
 		}
 	for (size_t i = 0; i < now.n; i++) {
-		size_t j;
-		for (j = 0; j < measured && strcmp(pertest_test_name(pt, j), now.v[i]); j++)
-			;
-		if (j == measured) {
+		/* The store lists its tests sorted by name. */
+		size_t lo = 0, hi = measured;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int d = strcmp(pertest_test_name(pt, mid), now.v[i]);
+			if (d == 0)
+				lo = hi = mid + measured + 1;
+			else if (d < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo <= measured) {
 			add_name(&sel, now.v[i]);
 			unmeasured++;
 		}

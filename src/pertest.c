@@ -48,6 +48,7 @@ struct build {
 	const struct covdata *cd;
 	struct test *tests;
 	size_t ntests;
+	size_t *by_dir; /* test indexes sorted by directory */
 	struct input *in;
 	size_t nin;
 	const char *run;
@@ -122,7 +123,45 @@ static void mark(void *ctx, uint32_t file, uint32_t line)
 
 static int cmp_test(const void *a, const void *b)
 {
-	return strcmp(((const struct test *)a)->name, ((const struct test *)b)->name);
+	const struct test *x = a, *y = b;
+	int d = strcmp(x->name, y->name);
+	return d ? d : strcmp(x->dir, y->dir);
+}
+
+static const struct test *sort_tests; /* for cmp_by_dir: qsort has no context */
+
+static int cmp_by_dir(const void *a, const void *b)
+{
+	return strcmp(sort_tests[*(const size_t *)a].dir, sort_tests[*(const size_t *)b].dir);
+}
+
+/* The test whose data directory is dir (len bytes), or b->ntests. Bundles give a test run on
+ * two machines a second directory, DIR.bK (README "Combining across CI machines"). */
+static size_t test_of_dir(const struct build *b, const char *dir, size_t len)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t lo = 0, hi = b->ntests;
+		if (pass == 1) {
+			const char *dot = memrchr(dir, '.', len);
+			if (!dot || dot[1] != 'b' || !dot[2] || strspn(dot + 2, "0123456789") != len - (size_t)(dot + 2 - dir))
+				break;
+			len = (size_t)(dot - dir);
+		}
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			const char *d = b->tests[b->by_dir[mid]].dir;
+			int c = strncmp(d, dir, len);
+			if (c == 0 && d[len])
+				c = 1;
+			if (c < 0)
+				lo = mid + 1;
+			else if (c > 0)
+				hi = mid;
+			else
+				return b->by_dir[mid];
+		}
+	}
+	return b->ntests;
 }
 
 /* The tests of the data set: those with a data directory, and those that ran without
@@ -140,7 +179,7 @@ static void read_tests(struct build *b)
 	}
 	for (line = tsv.data; line && *line; line = next) {
 		char *tab, *name, *dir, *needle, *hit;
-		size_t len, k;
+		size_t len;
 		int ran, partial = 0;
 		next = strchr(line, '\n');
 		if (next)
@@ -150,12 +189,6 @@ static void read_tests(struct build *b)
 			continue;
 		*tab = '\0';
 		if (hex_decode(tab + 1, &name, &len) < 0 || strlen(name) != len) {
-			free(name);
-			continue;
-		}
-		for (k = 0; k < b->ntests && strcmp(b->tests[k].dir, line); k++)
-			;
-		if (k < b->ntests) {
 			free(name);
 			continue;
 		}
@@ -180,7 +213,25 @@ static void read_tests(struct build *b)
 		b->tests = xreallocarray(b->tests, b->ntests + 1, sizeof *b->tests);
 		b->tests[b->ntests++] = (struct test){xstrdup(line), name, partial};
 	}
+	/* A test listed twice (configure time and again by the run) is one test. */
 	qsort(b->tests, b->ntests, sizeof *b->tests, cmp_test);
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < b->ntests; i++) {
+			if (k && !strcmp(b->tests[k - 1].dir, b->tests[i].dir)) {
+				free(b->tests[i].dir);
+				free(b->tests[i].name);
+				continue;
+			}
+			b->tests[k++] = b->tests[i];
+		}
+		b->ntests = k;
+	}
+	b->by_dir = xreallocarray(NULL, b->ntests + 1, sizeof *b->by_dir);
+	for (size_t i = 0; i < b->ntests; i++)
+		b->by_dir[i] = i;
+	sort_tests = b->tests;
+	qsort(b->by_dir, b->ntests, sizeof *b->by_dir, cmp_by_dir);
 	buf_free(&tsv);
 	buf_free(&endings);
 }
@@ -199,10 +250,7 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 		return 0;
 	if (endings_snapshot_file(b->run, rel, &object) == 0)
 		return 0;
-	for (k = 0; k < b->ntests; k++)
-		if (strlen(b->tests[k].dir) == (size_t)(slash - rel) &&
-		    !strncmp(b->tests[k].dir, rel, (size_t)(slash - rel)))
-			break;
+	k = test_of_dir(b, rel, (size_t)(slash - rel));
 	if (k == b->ntests)
 		return 0; /* a directory no test names: not counted by combine's report either */
 	b->in = xreallocarray(b->in, b->nin + 1, sizeof *b->in);
@@ -510,6 +558,7 @@ int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
 		free(b.tests[t].name);
 	}
 	free(b.tests);
+	free(b.by_dir);
 	free(b.slots);
 	free(tests);
 	free(run);
