@@ -14,6 +14,7 @@
 #include "diff.h"
 #include "doctor.h"
 #include "llvm.h"
+#include "pertest.h"
 #include "report.h"
 #include "runs.h"
 #include "testname.h"
@@ -117,7 +118,7 @@ static int with_build_tree(const char *dir, int (*fn)(const struct config *c, co
 static int clean(const struct config *c, const char *arg)
 {
 	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
-				       "coverage.info", NULL};
+				       "coverage.info", PERTEST_JSON, PERTEST_LCOV, NULL};
 	char *stray = path_join(c->data_dir, "stray"), *marker;
 	int ret = 0;
 
@@ -142,7 +143,7 @@ static int clean(const struct config *c, const char *arg)
 	rmdir(c->output_dir);
 	/* The tools' messages of the last combine and report go with them. */
 	for (const char *const *m = (const char *const[]){"gcov-messages.txt", "llvm-cov-messages.txt",
-							   "llvm-profdata-messages.txt", NULL};
+							   "llvm-profdata-messages.txt", PERTEST_STORE, NULL};
 	     *m; m++) {
 		marker = path_join(c->data_dir, *m);
 		if (unlink(marker) < 0 && errno != ENOENT)
@@ -183,6 +184,11 @@ static int do_report(const struct config *c, const char *formats)
 {
 	struct config copy = *c;
 	copy.allow_stale |= allow_stale;
+	if (llvm_backend(c) && (diff_option_file || diff_option_since || *c->diff_base)) {
+		error("patch coverage (--diff, --since, PARALLEL_COVERAGE_DIFF_BASE) is not implemented "
+		      "for the llvm backend yet: use PARALLEL_COVERAGE_BACKEND=gcov");
+		return 1;
+	}
 	return report(&copy, formats);
 }
 

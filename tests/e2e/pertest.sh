@@ -269,6 +269,17 @@ run_fails 1 "patch coverage 0.0% is below PARALLEL_COVERAGE_FAIL_UNDER_PATCH=50"
 grep -q "^Patch: 0 of 1 changed lines covered (0.0%)$" "$WORK/last.log" || fail "patch line of the changed uncovered line"
 run_fails 1 "git diff no-such-rev" "$parcov" report -C "$GB" --since no-such-rev
 
+step "PARALLEL_COVERAGE_PER_TEST=OFF records nothing; parcov clean removes what it recorded"
+run_ok cmake -S "$G" -B "$GB" -DPARALLEL_COVERAGE_PER_TEST=OFF -DPARALLEL_COVERAGE_FAIL_UNDER_PATCH=
+rm "$GB/coverage/tests.json" "$GB/coverage-data/tests-by-line.txt"
+run_ok cmake --build "$GB" -t coverage
+[ ! -e "$GB/coverage/tests.json" ] && [ ! -e "$GB/coverage-data/tests-by-line.txt" ] ||
+  fail "PARALLEL_COVERAGE_PER_TEST=OFF still wrote per-test coverage"
+run_fails 1 "no per-test coverage" "$parcov" tests-for -C "$GB" src/eval.c:1
+run_ok "$parcov" clean -C "$B"
+[ ! -e "$B/coverage-data/tests-by-line.txt" ] && [ ! -e "$B/coverage/tests.json" ] &&
+  [ ! -e "$B/coverage/tests.info" ] || fail "parcov clean left per-test coverage behind"
+
 step "a generated project: per-test coverage equals each test run alone"
 run_ok python3 "$REPO/bench/gen.py" "$WORK/gen-src" --files 24 --tests 6 --work 50
 module "$WORK/gen-src" "$WORK/gen"
