@@ -591,6 +591,7 @@ struct pertest {
 	size_t nsets;
 	struct pt_file *files;
 	size_t nfiles;
+	size_t *slots, nslots; /* files by absolute path and by report name: index + 1 */
 };
 
 static int cmp_name(const void *a, const void *b)
@@ -680,6 +681,18 @@ struct pertest *pertest_load(const struct config *c)
 		}
 	}
 	buf_free(&b);
+	/* Writers look up every line of every file (HTML): index the files by both keys. */
+	for (pt->nslots = 16; pt->nslots < 4 * pt->nfiles + 4; pt->nslots *= 2)
+		;
+	pt->slots = xcalloc(pt->nslots, sizeof *pt->slots);
+	for (size_t i = 0; i < pt->nfiles; i++)
+		for (int k = 0; k < 2; k++) {
+			const char *key = k ? pt->files[i].name : pt->files[i].path;
+			size_t h = hash(key) & (pt->nslots - 1);
+			while (pt->slots[h])
+				h = (h + 1) & (pt->nslots - 1);
+			pt->slots[h] = i + 1;
+		}
 	if (bad) {
 		error("%s:%d: not a per-test coverage store this parcov can read: run the coverage "
 		      "target again", path, lineno);
@@ -707,18 +720,28 @@ void pertest_free(struct pertest *pt)
 	free(pt->partial);
 	free(pt->sets);
 	free(pt->files);
+	free(pt->slots);
 	free(pt);
+}
+
+static const struct pt_file *lookup(const struct pertest *pt, const char *key)
+{
+	for (size_t h = hash(key) & (pt->nslots - 1); pt->slots[h]; h = (h + 1) & (pt->nslots - 1)) {
+		const struct pt_file *f = &pt->files[pt->slots[h] - 1];
+		if (!strcmp(f->path, key) || !strcmp(f->name, key))
+			return f;
+	}
+	return NULL;
 }
 
 static const struct pt_file *file_of(const struct pertest *pt, const char *path)
 {
 	char buf[PATH_MAX];
-	const char *real = path[0] == '/' && realpath(path, buf) ? buf : path;
-	for (size_t i = 0; i < pt->nfiles; i++)
-		if (!strcmp(pt->files[i].path, path) || !strcmp(pt->files[i].path, real) ||
-		    !strcmp(pt->files[i].name, path))
-			return &pt->files[i];
-	return NULL;
+	const struct pt_file *f = lookup(pt, path);
+	/* An absolute path through a symbolic link names the file the report resolved. */
+	if (!f && path[0] == '/' && realpath(path, buf))
+		f = lookup(pt, buf);
+	return f;
 }
 
 static const struct run_rec *run_of(const struct pt_file *f, long line)
