@@ -197,12 +197,12 @@ int affected(const struct config *c, const char *diff_file, const char *since,
 		const struct diff_file *f = &d.f[i];
 		const char *const *names;
 		size_t k;
-		if (!f->old_path || pertest_tests_for_line(pt, f->old_path, 1, &names, &k) < 0) {
+		if (!f->old_path || f->no_lines || pertest_tests_for_line(pt, f->old_path, 1, &names, &k) < 0) {
 			/* A file no instrumented object ran or compiled (a header compiled nowhere, a
 			 * test script, a build file, a new file): nothing tells which tests it changes. */
 			if (!all_because) {
 				all_because = f->old_path ? f->old_path : f->new_path;
-				why = xstrdup(f->old_path ? "is not in the coverage data" : "is new");
+				why = xstrdup(!f->old_path ? "is new" : f->no_lines ? "changed in no line a diff shows (binary, renamed?)" : "is not in the coverage data");
 			}
 			continue;
 		}

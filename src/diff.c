@@ -40,12 +40,33 @@ static char *header_path(const char *p, const char *eol, const char *prefix)
 	return strndup(p, len);
 }
 
+static struct diff_file *add_file(struct diff *d, char *old_path, char *new_path)
+{
+	struct diff_file *f;
+	d->f = xreallocarray(d->f, d->n + 1, sizeof *d->f);
+	f = &d->f[d->n++];
+	memset(f, 0, sizeof *f);
+	f->old_path = old_path;
+	f->new_path = new_path;
+	return f;
+}
+
+/* git's "diff --git a/X b/Y" starts a file whose change may have no hunks (a binary file, a
+ * rename, a mode change): kept as a file changed in unknown lines. */
+static void git_header_unused(struct diff *d, char **old_path, char **new_path)
+{
+	if (*old_path || *new_path)
+		add_file(d, *old_path, *new_path)->no_lines = 1;
+	*old_path = *new_path = NULL;
+}
+
 int diff_parse(const char *text, const char *what, struct diff *d)
 {
 	const char *p = text, *eol;
 	struct diff_file *f = NULL;
 	long old = 0, new = 0, oleft = 0, nleft = 0;
 	int lineno = 0, replaced = 0;
+	char *git_old = NULL, *git_new = NULL;
 
 	memset(d, 0, sizeof *d);
 	for (; *p; p = *eol ? eol + 1 : eol) {
@@ -69,20 +90,31 @@ int diff_parse(const char *text, const char *what, struct diff *d)
 				nleft--;
 			} else if (*p != '\\') {
 				error("%s:%d: the hunk ends early (a truncated diff?)", what, lineno);
+				free(git_old);
+				free(git_new);
 				diff_free(d);
 				return -1;
 			}
 			continue;
 		}
-		if (!strncmp(p, "--- ", 4) && !strncmp(eol[0] ? eol + 1 : eol, "+++ ", 4)) {
+		if (!strncmp(p, "diff --git a/", 13)) {
+			const char *b = NULL;
+			git_header_unused(d, &git_old, &git_new);
+			for (const char *q = p + 13; q + 3 <= eol; q++)
+				if (!strncmp(q, " b/", 3))
+					b = q;
+			if (b) {
+				git_old = strndup(p + 13, (size_t)(b - p - 13));
+				git_new = strndup(b + 3, (size_t)(eol - b - 3));
+			}
+		} else if (!strncmp(p, "--- ", 4) && !strncmp(eol[0] ? eol + 1 : eol, "+++ ", 4)) {
 			const char *next = eol + 1, *eol2 = strchr(next, '\n');
 			if (!eol2)
 				eol2 = next + strlen(next);
-			d->f = xreallocarray(d->f, d->n + 1, sizeof *d->f);
-			f = &d->f[d->n++];
-			memset(f, 0, sizeof *f);
-			f->old_path = header_path(p + 4, eol, "a/");
-			f->new_path = header_path(next + 4, eol2, "b/");
+			free(git_old);
+			free(git_new);
+			git_old = git_new = NULL;
+			f = add_file(d, header_path(p + 4, eol, "a/"), header_path(next + 4, eol2, "b/"));
 			eol = eol2;
 			lineno++;
 		} else if (!strncmp(p, "@@ -", 4)) {
@@ -90,6 +122,8 @@ int diff_parse(const char *text, const char *what, struct diff *d)
 			char *q;
 			if (!f) {
 				error("%s:%d: a hunk before any ---/+++ file header", what, lineno);
+				free(git_old);
+				free(git_new);
 				diff_free(d);
 				return -1;
 			}
@@ -98,6 +132,8 @@ int diff_parse(const char *text, const char *what, struct diff *d)
 				oc = strtol(q + 1, &q, 10);
 			if (strncmp(q, " +", 2)) {
 				error("%s:%d: not a unified diff hunk header", what, lineno);
+				free(git_old);
+				free(git_new);
 				diff_free(d);
 				return -1;
 			}
@@ -111,9 +147,10 @@ int diff_parse(const char *text, const char *what, struct diff *d)
 			nleft = nc;
 			replaced = 0;
 		}
-		/* Anything else (git's "diff --git", "index", mode lines, text between files) is
-		 * not about lines. */
+		/* Anything else (git's "index", mode and rename lines, text between files) is not
+		 * about lines. */
 	}
+	git_header_unused(d, &git_old, &git_new);
 	return 0;
 }
 

@@ -19,6 +19,7 @@ struct diff_file {
 	size_t ninserted;
 	long *added;    /* new-side lines added or replaced, ascending */
 	size_t nadded;
+	int no_lines;   /* changed without hunks (binary, renamed, mode): lines unknown */
 };
 
 struct diff {

@@ -132,7 +132,14 @@ static const char *const sample_diff =
 	"+++ b/new.c\n"
 	"@@ -0,0 +1 @@\n"
 	"+hello\n"
-	"\\ No newline at end of file\n";
+	"\\ No newline at end of file\n"
+	"diff --git a/data/blob.bin b/data/blob.bin\n"
+	"index 1..2 100644\n"
+	"Binary files a/data/blob.bin and b/data/blob.bin differ\n"
+	"diff --git a/old name.c b/new name.c\n"
+	"similarity index 100%\n"
+	"rename from old name.c\n"
+	"rename to new name.c\n";
 
 START_TEST(test_diff_parse)
 {
@@ -140,7 +147,7 @@ START_TEST(test_diff_parse)
 	const struct diff_file *f;
 
 	ck_assert_int_eq(diff_parse(sample_diff, "sample", &d), 0);
-	ck_assert_uint_eq(d.n, 3);
+	ck_assert_uint_eq(d.n, 5);
 	f = &d.f[0];
 	ck_assert_str_eq(f->old_path, "src/x.c");
 	ck_assert_str_eq(f->new_path, "src/x.c");
@@ -164,6 +171,14 @@ START_TEST(test_diff_parse)
 	ck_assert_str_eq(f->new_path, "new.c");
 	ck_assert_uint_eq(f->nadded, 1);
 	ck_assert_int_eq(f->added[0], 1);
+	ck_assert(!f->no_lines);
+	f = &d.f[3];
+	ck_assert_str_eq(f->old_path, "data/blob.bin");
+	ck_assert(f->no_lines);
+	f = &d.f[4];
+	ck_assert_str_eq(f->old_path, "old name.c");
+	ck_assert_str_eq(f->new_path, "new name.c");
+	ck_assert(f->no_lines);
 	diff_free(&d);
 }
 END_TEST
