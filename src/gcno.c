@@ -82,6 +82,17 @@ struct pending_line {
 	size_t seq;
 };
 
+static void end_run(struct pending_line *pl, size_t start, size_t end)
+{
+	uint32_t max = 0;
+	for (size_t i = start; i < end; i++)
+		if (pl[i].l.line > max)
+			max = pl[i].l.line;
+	for (size_t i = start; i < end; i++)
+		if (pl[i].l.line == max)
+			pl[i].l.last = 1;
+}
+
 static int cmp_pending(const void *a, const void *b)
 {
 	const struct pending_line *x = a, *y = b;
@@ -130,6 +141,44 @@ static void finish_function(struct gcno_function *f, struct pending_line *pl, si
 		f->in_arc[f->in_start[f->arcs[i].dst + 1]++] = i;
 		f->out_arc[f->out_start[f->arcs[i].src + 1]++] = i;
 	}
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct gcno_line *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* GCC's gcov: a line some block ends (not the entry block 0 nor the last block, which gcov
+ * takes for the exit) runs when one of those blocks runs; any other line when any block on it
+ * does. Marks each block line that makes its line run. */
+static void gcc_line_rule(struct gcno_object *o)
+{
+	struct gcno_line *ends = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_fn; i++) {
+		const struct gcno_function *f = &o->fn[i];
+		for (uint32_t b = 1; b + 1 < f->n_blocks; b++)
+			for (size_t l = f->line_start[b]; l < f->line_start[b + 1]; l++)
+				if (f->lines[l].last) {
+					ends = xreallocarray(ends, n + 1, sizeof *ends);
+					ends[n++] = f->lines[l];
+				}
+	}
+	qsort(ends, n, sizeof *ends, cmp_line);
+	for (size_t i = 0; i < o->n_fn; i++) {
+		struct gcno_function *f = &o->fn[i];
+		for (uint32_t b = 0; b < f->n_blocks; b++)
+			for (size_t l = f->line_start[b]; l < f->line_start[b + 1]; l++) {
+				struct gcno_line *e = &f->lines[l];
+				int ended = n && bsearch(e, ends, n, sizeof *ends, cmp_line) != NULL;
+				e->counts = !ended || (e->last && b != 0 && b + 1 != f->n_blocks);
+			}
+	}
+	free(ends);
 }
 
 int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, char *err, size_t errlen)
@@ -204,12 +253,17 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 			}
 		} else if (tag == TAG_LINES && f) {
 			uint32_t block = word(&r), file = UINT32_MAX;
+			size_t run_start = npl;
 			if (block >= f->n_blocks)
 				r.bad = 1;
 			while (!r.bad && r.pos < end) {
 				uint32_t line = word(&r);
 				if (line == 0) {
 					const char *s = string(&r);
+					/* A file's run of lines ends: gcov sorts it and files the block under
+					 * its last (highest) line. */
+					end_run(pl, run_start, npl);
+					run_start = npl;
 					if (!s)
 						break;
 					file = file_index(o, s);
@@ -220,8 +274,9 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 					break;
 				}
 				pl = xreallocarray(pl, npl + 1, sizeof *pl);
-				pl[npl++] = (struct pending_line){block, {file, line}, seq++};
+				pl[npl++] = (struct pending_line){block, {file, line, 0, 1}, seq++};
 			}
+			end_run(pl, run_start, npl);
 		}
 		if (r.pos > end)
 			r.bad = 1;
@@ -234,6 +289,8 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 		gcno_free(o);
 		return fail(err, errlen, "damaged .gcno (a record runs past its end)");
 	}
+	if (r.fl != CLANG)
+		gcc_line_rule(o);
 	return 0;
 }
 
@@ -376,7 +433,8 @@ int gcno_executed_lines(const struct gcno_object *o, const struct gcda_file *d,
 			for (uint32_t b = 0; b < f->n_blocks; b++)
 				if (block[b] > 0)
 					for (size_t l = f->line_start[b]; l < f->line_start[b + 1]; l++)
-						mark(ctx, f->lines[l].file, f->lines[l].line);
+						if (f->lines[l].counts)
+							mark(ctx, f->lines[l].file, f->lines[l].line);
 		free(block);
 		free(known);
 		if (bad)

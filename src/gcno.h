@@ -33,6 +33,10 @@ struct gcno_arc {
 struct gcno_line {
 	uint32_t file;
 	uint32_t line;
+	unsigned char last;   /* the highest line of its file's run in the block's list */
+	/* Whether this block running makes the line run, as gcov counts lines (see
+	 * gcno_executed_lines()). */
+	unsigned char counts;
 };
 
 struct gcno_function {
@@ -67,8 +71,13 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 void gcno_free(struct gcno_object *o);
 
 /* For every function of o with counters in d (matched by ident and checksums), solve its
- * block counts and call mark(ctx, file, line) for each line of a block that ran (count > 0);
- * a line may be reported more than once. Returns 0, or -1 with a message when d does not
+ * block counts and call mark(ctx, file, line) for each line gcov would show with a count
+ * above 0; a line may be reported more than once. GCC's gcov (gcov.cc add_line_counts,
+ * accumulate_line_info) counts a line by the blocks it ends (the highest line of a block's
+ * run of lines in one file, entry and exit blocks aside) when there are any in the object: a
+ * block that only starts on a line (a label followed by a statement) does not make it run.
+ * Only the lines no block ends count by every block on them. llvm-cov gcov counts every
+ * block on a line. Returns 0, or -1 with a message when d does not
  * fit o (another build of the object) or its graph cannot be solved. */
 int gcno_executed_lines(const struct gcno_object *o, const struct gcda_file *d,
 			void (*mark)(void *ctx, uint32_t file, uint32_t line), void *ctx,

@@ -3,7 +3,8 @@
 # --coverage build (no module), read by gcovr: for every line of the report, the set of
 # tests with count > 0 must be exactly the one coverage/tests.json and `parcov tests-for`
 # give. On the example, a generated project (bench/gen.py) and a C++ project (templates,
-# inline header functions, exceptions). Then `parcov affected` (a changed line selects
+# inline header functions, exceptions) and tests/e2e/pertest-project (labels, conditions over
+# several lines: gcov counts a line by the blocks that end on it). Then `parcov affected` (a changed line selects
 # every test that ran it; a file the data does not know selects all; --regex and
 # --tests-file work with ctest) and patch coverage with known numbers (report --diff,
 # --since, PARALLEL_COVERAGE_FAIL_UNDER_PATCH, PARALLEL_COVERAGE_DIFF_BASE).
@@ -149,6 +150,9 @@ if [ "$FLAVOUR" != gcc ]; then
   module "$WORK/gen-src" "$WORK/gen"
   truth "$WORK/gen-src" "$WORK/gen-plain"
   compare "$WORK/gen" "$WORK/gen-plain" || fail "$FLAVOUR: the generated project: per-test coverage differs"
+  module "$REPO/tests/e2e/pertest-project" "$WORK/shapes"
+  truth "$REPO/tests/e2e/pertest-project" "$WORK/shapes-plain"
+  compare "$WORK/shapes" "$WORK/shapes-plain" || fail "$FLAVOUR: the shapes project: per-test coverage differs"
   echo "PASS: pertest $FLAVOUR"
   exit 0
 fi
@@ -286,6 +290,11 @@ module "$WORK/gen-src" "$WORK/gen"
 truth "$WORK/gen-src" "$WORK/gen-plain"
 compare "$WORK/gen" "$WORK/gen-plain" || fail "the generated project: per-test coverage differs"
 tests_for_agrees "$WORK/gen" || fail "the generated project: tests-for disagrees"
+
+step "code shapes gcov counts by the blocks a line ends: per-test coverage equals each test run alone"
+module "$REPO/tests/e2e/pertest-project" "$WORK/shapes"
+truth "$REPO/tests/e2e/pertest-project" "$WORK/shapes-plain"
+compare "$WORK/shapes" "$WORK/shapes-plain" || fail "the shapes project: per-test coverage differs"
 
 step "a C++ project: per-test coverage equals each test run alone"
 module "$REPO/tests/e2e/report-cxx-project" "$WORK/cxx"
