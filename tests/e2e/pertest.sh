@@ -13,6 +13,13 @@
 # backend); exits 77 (skipped) when that compiler is not installed.
 . "$(dirname "$0")/lib.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
+# gcovr writes its .gcov files into the source tree it runs in, under names other runs of the
+# same sources use too: each test measures its own copies, so tests running at the same time
+# never share one.
+for d in "$REPO/examples/calc" "$REPO/tests/e2e/pertest-project" "$REPO/tests/e2e/report-cxx-project"; do
+  mkdir -p "$WORK/src"; cp -r "$d" "$WORK/src/"; rm -rf "$WORK/src/$(basename "$d")"/build*
+done
+EXAMPLE=$WORK/src/calc SHAPES=$WORK/src/pertest-project CXXPROJ=$WORK/src/report-cxx-project
 FLAVOUR=${1:-gcc}
 GCOV_EXE=gcov
 case $FLAVOUR in
@@ -150,8 +157,8 @@ if [ "$FLAVOUR" != gcc ]; then
   module "$WORK/gen-src" "$WORK/gen"
   truth "$WORK/gen-src" "$WORK/gen-plain"
   compare "$WORK/gen" "$WORK/gen-plain" || fail "$FLAVOUR: the generated project: per-test coverage differs"
-  module "$REPO/tests/e2e/pertest-project" "$WORK/shapes"
-  truth "$REPO/tests/e2e/pertest-project" "$WORK/shapes-plain"
+  module "$SHAPES" "$WORK/shapes"
+  truth "$SHAPES" "$WORK/shapes-plain"
   compare "$WORK/shapes" "$WORK/shapes-plain" || fail "$FLAVOUR: the shapes project: per-test coverage differs"
   echo "PASS: pertest $FLAVOUR"
   exit 0
@@ -292,12 +299,12 @@ compare "$WORK/gen" "$WORK/gen-plain" || fail "the generated project: per-test c
 tests_for_agrees "$WORK/gen" || fail "the generated project: tests-for disagrees"
 
 step "code shapes gcov counts by the blocks a line ends: per-test coverage equals each test run alone"
-module "$REPO/tests/e2e/pertest-project" "$WORK/shapes"
-truth "$REPO/tests/e2e/pertest-project" "$WORK/shapes-plain"
+module "$SHAPES" "$WORK/shapes"
+truth "$SHAPES" "$WORK/shapes-plain"
 compare "$WORK/shapes" "$WORK/shapes-plain" || fail "the shapes project: per-test coverage differs"
 
 step "a C++ project: per-test coverage equals each test run alone"
-module "$REPO/tests/e2e/report-cxx-project" "$WORK/cxx"
-truth "$REPO/tests/e2e/report-cxx-project" "$WORK/cxx-plain"
+module "$CXXPROJ" "$WORK/cxx"
+truth "$CXXPROJ" "$WORK/cxx-plain"
 compare "$WORK/cxx" "$WORK/cxx-plain" || fail "the C++ project: per-test coverage differs"
 echo "PASS: pertest"
