@@ -10,7 +10,7 @@
 
 #include "covdata.h"
 #include "proc.h"
-#include "report.h"
+#include "writers.h"
 #include "util.h"
 
 const char *diff_option_file, *diff_option_since;
