@@ -131,6 +131,36 @@ sys.exit(1 if bad else 0)
 PY
 }
 
+# patch_known BUILD: a diff whose added lines (new side) are two covered code lines of
+# src/eval.c, two uncovered ones and a comment line (not code: not counted), as BUILD's
+# report says; the summary must end with exactly those numbers.
+patch_known() {
+  python3 - "$1" "$EXAMPLE" "$WORK" <<'PY'
+import json, sys
+b, ex, work = sys.argv[1:4]
+f = next(f for f in json.load(open(f"{b}/coverage/coverage.json"))["files"] if f["file"] == "src/eval.c")
+code = [l for l in f["lines"] if not l["gcovr/noncode"]]
+cov = [l["line_number"] for l in code if l["count"] > 0][:2]
+unc = [l["line_number"] for l in code if l["count"] == 0][:2]
+text = open(f"{ex}/src/eval.c").read().split("\n")
+noncode = next(i + 1 for i, t in enumerate(text) if t.strip().startswith(("/*", "//", "*")))
+added = sorted(cov + unc + [noncode])
+out = ["--- a/src/eval.c", "+++ b/src/eval.c"]
+old = 0
+for n in added:
+    # Each added line is a one-line hunk: inserted after the old line before it.
+    out.append(f"@@ -{n - 1 - old},0 +{n},1 @@")
+    out.append("+" + text[n - 1])
+    old += 1
+open(f"{work}/patch.diff", "w").write("\n".join(out) + "\n")
+u = ",".join(str(x) for x in unc) if unc[1] != unc[0] + 1 else f"{unc[0]}-{unc[1]}"
+open(f"{work}/patch.want", "w").write(f"  src/eval.c: {u}\n\nPatch: 2 of 4 changed lines covered (50.0%)\n")
+PY
+  run_ok "$parcov" report -C "$1" --formats txt --diff "$WORK/patch.diff"
+  tail -n 3 "$1/coverage/summary.txt" | diff "$WORK/patch.want" - || fail "patch coverage numbers"
+  grep -q "^Patch: 2 of 4 changed lines covered (50.0%)$" "$WORK/last.log" || fail "Patch line not printed"
+}
+
 # module SRC BUILD ARGS...: the module injected, built, ctest -j2, the coverage target.
 module() {
   src=$1 b=$2; shift 2
@@ -160,6 +190,17 @@ if [ "$FLAVOUR" != gcc ]; then
   module "$SHAPES" "$WORK/shapes"
   truth "$SHAPES" "$WORK/shapes-plain"
   compare "$WORK/shapes" "$WORK/shapes-plain" || fail "$FLAVOUR: the shapes project: per-test coverage differs"
+  if [ "$FLAVOUR" = clang ]; then
+    step "clang, llvm backend: patch coverage from the same report model"
+    run_ok cmake -S "$EXAMPLE" -B "$WORK/llvm" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON -DCALC_WITH_PARALLEL_COVERAGE=OFF \
+      -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_BACKEND=llvm \
+      "-DPARALLEL_COVERAGE_FORMATS=txt;json"
+    run_ok cmake --build "$WORK/llvm"
+    run_ok ctest --test-dir "$WORK/llvm" -j2
+    run_ok cmake --build "$WORK/llvm" -t coverage
+    patch_known "$WORK/llvm"
+    run_fails 1 "not implemented for the llvm backend" "$parcov" tests-for -C "$WORK/llvm" src/eval.c:20
+  fi
   echo "PASS: pertest $FLAVOUR"
   exit 0
 fi
@@ -223,33 +264,9 @@ re=$("$parcov" affected -C "$B" --diff "$WORK/comment.diff" --regex 2>/dev/null)
   fail "the empty selection's regex '$re' selects tests"
 run_fails 2 "exactly one of" "$parcov" affected -C "$B"
 
+
 step "patch coverage: known numbers"
-# A diff whose added lines (new side) are two covered code lines, two uncovered ones, and
-# a comment line (not code: not counted).
-python3 - "$B" "$EXAMPLE" "$WORK" <<'PY'
-import json, sys
-b, ex, work = sys.argv[1:4]
-f = next(f for f in json.load(open(f"{b}/coverage/coverage.json"))["files"] if f["file"] == "src/eval.c")
-code = [l for l in f["lines"] if not l["gcovr/noncode"]]
-cov = [l["line_number"] for l in code if l["count"] > 0][:2]
-unc = [l["line_number"] for l in code if l["count"] == 0][:2]
-text = open(f"{ex}/src/eval.c").read().split("\n")
-noncode = next(i + 1 for i, t in enumerate(text) if t.strip().startswith(("/*", "//", "*")))
-added = sorted(cov + unc + [noncode])
-out = ["--- a/src/eval.c", "+++ b/src/eval.c"]
-old = 0
-for n in added:
-    # Each added line is a one-line hunk: inserted after the old line before it.
-    out.append(f"@@ -{n - 1 - old},0 +{n},1 @@")
-    out.append("+" + text[n - 1])
-    old += 1
-open(f"{work}/patch.diff", "w").write("\n".join(out) + "\n")
-u = ",".join(str(x) for x in unc) if unc[1] != unc[0] + 1 else f"{unc[0]}-{unc[1]}"
-open(f"{work}/patch.want", "w").write(f"  src/eval.c: {u}\n\nPatch: 2 of 4 changed lines covered (50.0%)\n")
-PY
-run_ok "$parcov" report -C "$B" --formats txt --diff "$WORK/patch.diff"
-tail -n 3 "$B/coverage/summary.txt" | diff "$WORK/patch.want" - || fail "patch coverage numbers"
-grep -q "^Patch: 2 of 4 changed lines covered (50.0%)$" "$WORK/last.log" || fail "Patch line not printed"
+patch_known "$B"
 run_fails 2 "not both" "$parcov" report -C "$B" --diff "$WORK/patch.diff" --since HEAD
 
 step "patch coverage: --since REV in a git work tree, and the module's options"
