@@ -182,13 +182,15 @@ int diff_load(const char *path, struct diff *d)
 int diff_since(const struct config *c, const char *rev, struct diff *d)
 {
 	struct argv a = {0};
-	char tmpl[] = "/tmp/parcov-diff-XXXXXX";
+	/* git's output goes to a file of the build tree: parcov writes nowhere else. */
+	char *tmpl = xasprintf("%s/git-diff.parcov-tmp-XXXXXX", c->data_dir);
 	int fd = mkstemp(tmpl), status, ret;
 	struct buffer b = {0};
 	pid_t pid;
 
 	if (fd < 0) {
-		error("cannot create a temporary file for git diff:");
+		error("cannot create %s for git diff:", tmpl);
+		free(tmpl);
 		return -1;
 	}
 	close(fd);
@@ -207,14 +209,17 @@ int diff_since(const struct config *c, const char *rev, struct diff *d)
 		error("git diff %s in %s failed (status %d): is it a git work tree, and does the "
 		      "revision exist (git fetch it)?", rev, c->source_root, status);
 		unlink(tmpl);
+		free(tmpl);
 		return -1;
 	}
 	if (read_file(tmpl, &b) < 0) {
 		error("cannot read %s:", tmpl);
 		unlink(tmpl);
+		free(tmpl);
 		return -1;
 	}
 	unlink(tmpl);
+	free(tmpl);
 	ret = diff_parse(b.data, "git diff", d);
 	buf_free(&b);
 	return ret;
