@@ -405,7 +405,7 @@ static void llvm_messages(const char *log, int failed)
 
 /* The instrumented executables and shared libraries the module listed (objects*.txt: one
  * per configuration with a multi-config generator) that exist. */
-static size_t read_objects(const struct config *c, struct argv *objects)
+size_t llvm_objects(const struct config *c, struct argv *objects)
 {
 	char *pattern = path_join(c->data_dir, "objects*.txt");
 	glob_t g;
@@ -464,8 +464,8 @@ static void common_args(const struct config *c, const char *profdata, const stru
 	free(root);
 }
 
-static void command(struct argv *a, const struct config *c, const char *sub, const char *profdata,
-		    const struct argv *objects, const char *const *extra)
+void llvm_command(struct argv *a, const struct config *c, const char *sub, const char *profdata,
+		  const struct argv *objects, const char *const *extra)
 {
 	arg(a, xstrdup(c->llvm_cov));
 	arg(a, xstrdup(sub));
@@ -484,7 +484,7 @@ static int check(const struct config *c)
 		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
 		      "'parcov combine' (the coverage target runs both combine and report)",
 		      c->build_dir, c->build_dir);
-	else if (read_objects(c, &objects) == 0)
+	else if (llvm_objects(c, &objects) == 0)
 		error("none of the instrumented binaries listed in %s/objects.txt exists: build the "
 		      "project (cmake --build %s), then run the tests", c->data_dir, c->build_dir);
 	else
@@ -507,11 +507,11 @@ static int collect(const struct config *c, int mask, struct covdata *cd, struct 
 	int ret = 1, failed, s_lcov, s_sum, s_html;
 
 	native->lcov = xasprintf("%s/coverage.info.parcov-tmp", out);
-	read_objects(c, &objects);
+	llvm_objects(c, &objects);
 	if (truncate(log, 0) < 0 && errno != ENOENT)
 		warn("cannot empty %s:", log);
-	command(&lcov, c, "export", profdata, &objects, (const char *const[]){"-format=lcov", NULL});
-	command(&sum, c, "export", profdata, &objects,
+	llvm_command(&lcov, c, "export", profdata, &objects, (const char *const[]){"-format=lcov", NULL});
+	llvm_command(&sum, c, "export", profdata, &objects,
 		(const char *const[]){"-format=text", "-summary-only", NULL});
 	info("running %s on %zu binaries", c->llvm_cov, objects.n);
 	p_lcov = proc_start_logged(lcov.v, c->source_root, native->lcov, log);
@@ -521,7 +521,7 @@ static int collect(const struct config *c, int mask, struct covdata *cd, struct 
 		native->html = xasprintf("%s/html.parcov-tmp", out);
 		dir = xasprintf("-output-dir=%s", native->html);
 		remove_tree(native->html);
-		command(&html, c, "show", profdata, &objects,
+		llvm_command(&html, c, "show", profdata, &objects,
 			(const char *const[]){"-format=html", dir, threads, "-show-branches=count",
 					      "-show-line-counts-or-regions",
 					      c->mcdc ? "-show-mcdc" : NULL, NULL});

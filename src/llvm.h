@@ -18,6 +18,7 @@
 #define PARCOV_LLVM_H
 
 #include "config.h"
+#include "proc.h"
 
 /* 1 if the build tree uses the llvm backend (parcov.conf: backend=llvm). */
 int llvm_backend(const struct config *c);
@@ -28,5 +29,14 @@ int llvm_combine(const struct config *c);
 
 /* Remove coverage.profdata. Returns 0 or -1 (warned). */
 int llvm_clean(const struct config *c);
+
+/* The instrumented binaries the module listed (coverage-data/objects*.txt) that exist,
+ * appended to objects. Returns their number. */
+size_t llvm_objects(const struct config *c, struct argv *objects);
+
+/* a = llvm-cov SUB EXTRA... with the profile, the binaries (objects: at least one), the
+ * exclusions and the root every report of this backend uses. */
+void llvm_command(struct argv *a, const struct config *c, const char *sub, const char *profdata,
+		  const struct argv *objects, const char *const *extra);
 
 #endif

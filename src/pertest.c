@@ -43,7 +43,7 @@ struct line_tests {
 	uint32_t n, cap;
 };
 
-struct build {
+struct pertest_feed {
 	const struct config *c;
 	const struct covdata *cd;
 	struct test *tests;
@@ -97,28 +97,33 @@ static int is_report_line(const struct cov_file *f, long n)
 	       !f->lines[n].excluded;
 }
 
-static void mark(void *ctx, uint32_t file, uint32_t line)
+/* Record that test ran line n of report file fi (index + 1). Tests come in increasing order. */
+static void add_line(struct pertest_feed *b, size_t fi, long n, uint32_t test)
 {
-	struct build *b = ctx;
-	size_t fi = b->cur_obj->file[file];
 	const struct cov_file *f;
 	struct line_tests *lt;
 
 	if (!fi)
 		return;
 	f = b->cd->files[fi - 1];
-	if (!is_report_line(f, line))
+	if (!is_report_line(f, n))
 		return;
 	if (!b->lines[fi - 1])
 		b->lines[fi - 1] = xcalloc(f->nlines, sizeof **b->lines);
-	lt = &b->lines[fi - 1][line];
-	if (lt->n && lt->v[lt->n - 1] == b->cur_test)
+	lt = &b->lines[fi - 1][n];
+	if (lt->n && lt->v[lt->n - 1] == test)
 		return;
 	if (lt->n == lt->cap) {
 		lt->cap = lt->cap ? 2 * lt->cap : 2;
 		lt->v = xreallocarray(lt->v, lt->cap, sizeof *lt->v);
 	}
-	lt->v[lt->n++] = b->cur_test;
+	lt->v[lt->n++] = test;
+}
+
+static void mark(void *ctx, uint32_t file, uint32_t line)
+{
+	struct pertest_feed *b = ctx;
+	add_line(b, b->cur_obj->file[file], line, b->cur_test);
 }
 
 static int cmp_test(const void *a, const void *b)
@@ -137,7 +142,7 @@ static int cmp_by_dir(const void *a, const void *b)
 
 /* The test whose data directory is dir (len bytes), or b->ntests. Bundles give a test run on
  * two machines a second directory, DIR.bK (README "Combining across CI machines"). */
-static size_t test_of_dir(const struct build *b, const char *dir, size_t len)
+static size_t test_of_dir(const struct pertest_feed *b, const char *dir, size_t len)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		size_t lo = 0, hi = b->ntests;
@@ -166,7 +171,7 @@ static size_t test_of_dir(const struct build *b, const char *dir, size_t len)
 
 /* The tests of the data set: those with a data directory, and those that ran without
  * writing any (listed by combine in endings.txt), sorted by name. */
-static void read_tests(struct build *b)
+static void read_tests(struct pertest_feed *b)
 {
 	struct buffer endings = {0};
 	struct test_list tsv;
@@ -211,12 +216,12 @@ static void read_tests(struct build *b)
 }
 
 struct collect {
-	struct build *b;
+	struct pertest_feed *b;
 };
 
 static int collect_input(const char *path, const char *rel, void *ctx)
 {
-	struct build *b = ctx;
+	struct pertest_feed *b = ctx;
 	const char *slash = strchr(rel, '/'), *object;
 	size_t k;
 
@@ -255,7 +260,7 @@ static char *real_or_norm(const char *cwd, const char *name)
 	return joined;
 }
 
-static void load_object(struct build *b, struct object *o)
+static void load_object(struct pertest_feed *b, struct object *o)
 {
 	char err[512];
 	char *gcno = xasprintf("%s/%.*s.gcno", b->c->build_dir, (int)(strlen(o->rel) - 5), o->rel);
@@ -326,7 +331,7 @@ static size_t set_id(struct sets *s, const struct line_tests *t)
 	return s->n;
 }
 
-static int write_outputs(struct build *b, int lcov)
+static int write_outputs(struct pertest_feed *b, int lcov)
 {
 	struct buffer body = {0}, head = {0};
 	struct buffer *per = lcov ? xcalloc(b->ntests ? b->ntests : 1, sizeof *per) : NULL;
@@ -446,34 +451,26 @@ static int write_outputs(struct build *b, int lcov)
 	return ret;
 }
 
-int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
+/* The gcov backend's source: each test's .gcda files solved on the objects' graphs. */
+static int gcov_source(struct pertest_feed *b, void *ctx)
 {
-	struct build b = {0};
 	struct object *objs = NULL;
 	size_t nobj = 0;
-	char *run = runs_latest_with_data(c), *tests;
+	char *tests = path_join(b->run, "tests");
 	int ret = 0;
 
-	if (!run)
-		return 0;
-	b.c = c;
-	b.cd = cd;
-	b.run = run;
-	b.slots = index_files(cd, &b.nslots);
-	b.lines = xcalloc(cd->n ? cd->n : 1, sizeof *b.lines);
-	read_tests(&b);
-	tests = path_join(run, "tests");
-	if (walk_files(tests, NULL, collect_input, &b) < 0) {
-		error("cannot read all the data of %s (see above): no per-test coverage written", run);
+	(void)ctx;
+	if (walk_files(tests, NULL, collect_input, b) < 0) {
+		error("cannot read all the data of %s (see above): no per-test coverage written", b->run);
 		ret = -1;
 	}
 	endings_forget();
-	qsort(b.in, b.nin, sizeof *b.in, cmp_input);
+	qsort(b->in, b->nin, sizeof *b->in, cmp_input);
 	/* The distinct objects, sorted, for a binary search per input. */
-	for (size_t i = 0; i < b.nin; i++) {
+	for (size_t i = 0; i < b->nin; i++) {
 		objs = xreallocarray(objs, nobj + 1, sizeof *objs);
 		memset(&objs[nobj], 0, sizeof *objs);
-		objs[nobj++].rel = b.in[i].object;
+		objs[nobj++].rel = b->in[i].object;
 	}
 	qsort(objs, nobj, sizeof *objs, cmp_object);
 	{
@@ -483,42 +480,67 @@ int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
 				objs[k++] = objs[i];
 		nobj = k;
 	}
-	for (size_t i = 0; ret == 0 && i < b.nin; i++) {
-		struct object key = {.rel = b.in[i].object}, *o;
+	for (size_t i = 0; ret == 0 && i < b->nin; i++) {
+		struct object key = {.rel = b->in[i].object}, *o;
 		struct gcda_file d;
 		char err[512];
 
 		o = bsearch(&key, objs, nobj, sizeof *objs, cmp_object);
 		if (!o->loaded)
-			load_object(&b, o);
+			load_object(b, o);
 		if (o->unusable)
 			continue;
-		if (gcda_read(b.in[i].path, &d, err, sizeof err) < 0) {
-			warn("per-test coverage leaves out %s: %s", b.in[i].path, err);
+		if (gcda_read(b->in[i].path, &d, err, sizeof err) < 0) {
+			warn("per-test coverage leaves out %s: %s", b->in[i].path, err);
 			continue;
 		}
 		if (gcda_matches_gcno(&d, o->g.version, o->g.stamp, 0)) {
-			b.cur_test = (uint32_t)b.in[i].test;
-			b.cur_obj = o;
-			if (gcno_executed_lines(&o->g, &d, mark, &b, err, sizeof err) < 0)
-				warn("per-test coverage leaves out %s: %s", b.in[i].path, err);
+			b->cur_test = (uint32_t)b->in[i].test;
+			b->cur_obj = o;
+			if (gcno_executed_lines(&o->g, &d, mark, b, err, sizeof err) < 0)
+				warn("per-test coverage leaves out %s: %s", b->in[i].path, err);
 		}
 		gcda_free(&d);
-		progress(i + 1, b.nin, "per-test coverage");
+		progress(i + 1, b->nin, "per-test coverage");
 	}
-	if (ret == 0)
-		ret = write_outputs(&b, lcov);
-
 	for (size_t i = 0; i < nobj; i++) {
 		gcno_free(&objs[i].g);
 		free(objs[i].file);
 	}
 	free(objs);
-	for (size_t i = 0; i < b.nin; i++) {
-		free(b.in[i].object);
-		free(b.in[i].path);
+	for (size_t i = 0; i < b->nin; i++) {
+		free(b->in[i].object);
+		free(b->in[i].path);
 	}
-	free(b.in);
+	free(b->in);
+	free(tests);
+	return ret;
+}
+
+int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
+{
+	return pertest_build_from(c, cd, lcov, gcov_source, NULL);
+}
+
+int pertest_build_from(const struct config *c, const struct covdata *cd, int lcov,
+		       pertest_source *source, void *ctx)
+{
+	struct pertest_feed b = {0};
+	char *run = runs_latest_with_data(c);
+	int ret;
+
+	if (!run)
+		return 0;
+	b.c = c;
+	b.cd = cd;
+	b.run = run;
+	b.slots = index_files(cd, &b.nslots);
+	b.lines = xcalloc(cd->n ? cd->n : 1, sizeof *b.lines);
+	read_tests(&b);
+	ret = source(&b, ctx);
+	if (ret == 0)
+		ret = write_outputs(&b, lcov);
+
 	for (size_t i = 0; i < cd->n; i++) {
 		if (!b.lines[i])
 			continue;
@@ -534,9 +556,29 @@ int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
 	free(b.tests);
 	free(b.by_dir);
 	free(b.slots);
-	free(tests);
 	free(run);
 	return ret;
+}
+
+const char *pertest_feed_run(const struct pertest_feed *f)
+{
+	return f->run;
+}
+
+size_t pertest_feed_ntests(const struct pertest_feed *f)
+{
+	return f->ntests;
+}
+
+size_t pertest_feed_test_of(const struct pertest_feed *f, const char *rel)
+{
+	const char *slash = strchr(rel, '/');
+	return slash ? test_of_dir(f, rel, (size_t)(slash - rel)) : f->ntests;
+}
+
+void pertest_feed_line(struct pertest_feed *f, size_t test, const char *path, long line)
+{
+	add_line(f, find_file(f->cd, f->slots, f->nslots, path), line, (uint32_t)test);
 }
 
 /* ---- reading ----------------------------------------------------------------------- */
@@ -581,12 +623,6 @@ struct pertest *pertest_load(const struct config *c)
 	char *line, *next;
 	int lineno = 0, bad = 0;
 
-	if (!strcmp(c->backend, "llvm")) {
-		error("per-test coverage is not implemented for the llvm backend yet: configure with "
-		      "-DPARALLEL_COVERAGE_BACKEND=gcov (Clang's --coverage works too)");
-		free(path);
-		return NULL;
-	}
 	if (read_file(path, &b) < 0) {
 		error("no per-test coverage in %s (%s:%m): run the tests, then the coverage target "
 		      "(with PARALLEL_COVERAGE_PER_TEST=ON)", c->build_dir, path);

@@ -1,6 +1,7 @@
 /* Per-test coverage: for every line of the report, the tests that executed it (gcov
  * backend), computed from each test's own .gcda files and the objects' .gcno graphs
- * (src/gcno.h), without running gcov per test.
+ * (src/gcno.h), without running gcov per test; llvm backend: each test's own llvm-cov
+ * export (src/pertest_llvm.c).
  *
  * Stored as coverage-data/tests-by-line.txt (README "Per-test coverage", format below),
  * written by parcov report after the combined report, and exported as
@@ -31,6 +32,28 @@ struct pertest;
  * also <output dir>/tests.info, one TN: section per test. Returns 0, or -1 after an error
  * naming the file. */
 int pertest_build(const struct config *c, const struct covdata *cd, int lcov);
+
+/* A backend's own way of finding each test's lines (the llvm backend: src/pertest_llvm.c)
+ * feeds the same store: pertest_build_from() reads the data set's tests, calls source, then
+ * writes the outputs as pertest_build() does. source returns 0, or -1 after an error (nothing
+ * is written). */
+struct pertest_feed;
+typedef int pertest_source(struct pertest_feed *f, void *ctx);
+int pertest_build_from(const struct config *c, const struct covdata *cd, int lcov,
+		       pertest_source *source, void *ctx);
+/* The data set (its directory) and the number of its tests. */
+const char *pertest_feed_run(const struct pertest_feed *f);
+size_t pertest_feed_ntests(const struct pertest_feed *f);
+/* The test owning a file of the data set (rel: relative to its tests/ directory), or
+ * pertest_feed_ntests() when no test owns it. */
+size_t pertest_feed_test_of(const struct pertest_feed *f, const char *rel);
+/* Test ran line of the report file path (absolute, as in the report); ignored when not a line
+ * of the report. For each line, tests must come in increasing order. */
+void pertest_feed_line(struct pertest_feed *f, size_t test, const char *path, long line);
+
+/* The llvm backend's per-test coverage (src/pertest_llvm.c): each test's .profraw files
+ * merged and exported by itself, in parallel. Same result and files as pertest_build(). */
+int pertest_llvm_build(const struct config *c, const struct covdata *cd, int lcov);
 
 /* Load the store of c's build tree. NULL after an error with the fix (run the coverage
  * target). */

@@ -223,8 +223,9 @@ int report(const struct config *c, const struct backend *b, const char *list)
 		goto out;
 	covdata_summary(&cd, &summary, &total);
 	endings_append(c, &summary);
-	/* Per-test coverage (gcov backend) and patch coverage (src/pertest.h, src/diff.h). */
-	if (c->per_test && !strcmp(b->name, "gcov") && pertest_build(c, &cd, mask & FMT_LCOV) < 0)
+	/* Per-test coverage (both backends) and patch coverage (src/pertest.h, src/diff.h). */
+	if (c->per_test && (!strcmp(b->name, "llvm") ? pertest_llvm_build(c, &cd, mask & FMT_LCOV)
+						       : pertest_build(c, &cd, mask & FMT_LCOV)) < 0)
 		goto out;
 	if ((patch_missed = diff_patch_summary(c, &cd, &summary)) < 0)
 		goto out;

@@ -174,6 +174,69 @@ module() {
   [ -s "$b/coverage/tests.json" ] || fail "$b: no coverage/tests.json"
 }
 
+# llvm_module SRC BUILD ARGS...: module() with the llvm backend.
+llvm_module() {
+  src=$1 b=$2; shift 2
+  run_ok cmake -S "$src" -B "$b" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+    -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" "-DPARALLEL_COVERAGE_FORMATS=txt;json;lcov" \
+    -DPARALLEL_COVERAGE_BACKEND=llvm "$@"
+  run_ok cmake --build "$b"
+  run_ok ctest --test-dir "$b" -j2
+  run_ok cmake --build "$b" -t coverage
+  [ -s "$b/coverage/tests.json" ] || fail "$b: no coverage/tests.json"
+}
+
+# truth_llvm SRC MODULE_BUILD PLAIN_BUILD EXTRA_CMAKE_ARGS...: each test run alone in a plain
+# -fprofile-instr-generate -fcoverage-mapping build, its profiles merged and exported by
+# llvm-cov with the binaries MODULE_BUILD lists (same layout), written as gcovr-like JSON in
+# $PLAIN_BUILD/truth/ for compare (counts per line of the files under SRC).
+truth_llvm() {
+  src=$1 mb=$2 plain=$3; shift 3
+  run_ok cmake -S "$src" -B "$plain" -G "$GENERATOR" -DCMAKE_C_FLAGS="-fprofile-instr-generate -fcoverage-mapping -O0" \
+    -DCMAKE_CXX_FLAGS="-fprofile-instr-generate -fcoverage-mapping -O0" "$@"
+  run_ok cmake --build "$plain"
+  mkdir -p "$plain/truth"
+  ctest --test-dir "$plain" -N | sed -n 's/^ *Test *#[0-9]*: //p' >"$plain/truth/names.txt"
+  [ -s "$plain/truth/names.txt" ] || fail "no tests in $plain"
+  args=()
+  while IFS= read -r o; do
+    o="$plain/${o#"$mb"/}"
+    [ -e "$o" ] || continue
+    if [ ${#args[@]} = 0 ]; then args+=("$o"); else args+=("-object=$o"); fi
+  done <"$mb/coverage-data/objects.txt"
+  [ ${#args[@]} -gt 0 ] || fail "no binaries of $mb/coverage-data/objects.txt in $plain"
+  i=0
+  while IFS= read -r name; do
+    i=$((i + 1))
+    rm -rf "$plain/prof"; mkdir -p "$plain/prof"
+    re=$(python3 -c 'import re,sys; print("^" + re.sub(r"([][.^$|?*+(){}\\])", r"\\\1", sys.argv[1]) + "$")' "$name")
+    LLVM_PROFILE_FILE="$plain/prof/%p.profraw" ctest --test-dir "$plain" -R "$re" >"$WORK/last.log" 2>&1 || true
+    grep -q "tests failed out of 1\$" "$WORK/last.log" ||
+      { cat "$WORK/last.log"; fail "ctest -R '$re' did not run exactly one test"; }
+    printf '%s\t%s\n' "$i" "$name" >>"$plain/truth/index.tsv"
+    if ! ls "$plain"/prof/*.profraw >/dev/null 2>&1; then echo '{"files": []}' >"$plain/truth/$i.json"; continue; fi
+    run_ok llvm-profdata-14 merge -sparse -o "$plain/prof/t.profdata" "$plain"/prof/*.profraw
+    llvm-cov-14 export -format=lcov -instr-profile="$plain/prof/t.profdata" "${args[@]}" >"$plain/prof/t.info" 2>/dev/null ||
+      fail "llvm-cov export of test $name"
+    python3 - "$plain/prof/t.info" "$src" "$plain" "$mb" >"$plain/truth/$i.json" <<'PY'
+import json, os, sys
+info, src, plain, mb = sys.argv[1:5]
+src = os.path.realpath(src) + "/"
+files, cur = [], None
+for line in open(info):
+    line = line.rstrip("\n")
+    if line.startswith("SF:"):
+        p = os.path.realpath(line[3:])
+        cur = {"file": p[len(src):], "lines": []} if p.startswith(src) else None
+        if cur: files.append(cur)
+    elif cur is not None and line.startswith("DA:"):
+        n, c = line[3:].split(",")[:2]
+        cur["lines"].append({"line_number": int(n), "count": int(c), "gcovr/noncode": False})
+print(json.dumps({"files": files}))
+PY
+  done <"$plain/truth/names.txt"
+}
+
 step "the example: per-test coverage equals each test run alone"
 B="$WORK/calc"
 module "$EXAMPLE" "$B" -DCALC_WITH_PARALLEL_COVERAGE=OFF
@@ -199,7 +262,25 @@ if [ "$FLAVOUR" != gcc ]; then
     run_ok ctest --test-dir "$WORK/llvm" -j2
     run_ok cmake --build "$WORK/llvm" -t coverage
     patch_known "$WORK/llvm"
-    run_fails 1 "not implemented for the llvm backend" "$parcov" tests-for -C "$WORK/llvm" src/eval.c:20
+    step "clang, llvm backend: per-test coverage equals each test run alone (llvm-cov)"
+    llvm_module "$EXAMPLE" "$WORK/llvm-calc" -DCALC_WITH_PARALLEL_COVERAGE=OFF
+    truth_llvm "$EXAMPLE" "$WORK/llvm-calc" "$WORK/llvm-calc-plain" -DCALC_WITH_PARALLEL_COVERAGE=OFF
+    compare "$WORK/llvm-calc" "$WORK/llvm-calc-plain" || fail "llvm: the example: per-test coverage differs"
+    tests_for_agrees "$WORK/llvm-calc" || fail "llvm: the example: tests-for disagrees with tests.json"
+    grep -q '^TN:unit.eval$' "$WORK/llvm-calc/coverage/tests.info" || fail "llvm: no TN: section per test"
+    llvm_module "$WORK/gen-src" "$WORK/llvm-gen"
+    truth_llvm "$WORK/gen-src" "$WORK/llvm-gen" "$WORK/llvm-gen-plain"
+    compare "$WORK/llvm-gen" "$WORK/llvm-gen-plain" || fail "llvm: the generated project: per-test coverage differs"
+    # A changed line selects exactly the tests that ran it, as with gcov.
+    read -r file line < <(python3 -c '
+import json, sys
+tj = json.load(open(sys.argv[1]))
+f = next(f for f in tj["files"] for ids in f["lines"].values() if 0 < len(ids) < len(tj["tests"]))
+print(f["file"], next(l for l, ids in f["lines"].items() if 0 < len(ids) < len(tj["tests"])))' \
+      "$WORK/llvm-gen/coverage/tests.json")
+    printf -- '--- a/%s\n+++ b/%s\n@@ -%s,1 +%s,1 @@\n-x\n+y\n' "$file" "$file" "$line" "$line" >"$WORK/llvm.diff"
+    [ "$("$parcov" affected -C "$WORK/llvm-gen" --diff "$WORK/llvm.diff" 2>/dev/null)" = \
+      "$("$parcov" tests-for -C "$WORK/llvm-gen" "$file:$line")" ] || fail "llvm: affected by $file:$line"
   fi
   echo "PASS: pertest $FLAVOUR"
   exit 0

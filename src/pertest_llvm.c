@@ -1,0 +1,210 @@
+/* Per-test coverage for the llvm backend: each test's .profraw files are merged by
+ * themselves (llvm-profdata merge) and exported (llvm-cov export -format=lcov, with the
+ * binaries, exclusions and root of the combined report), several tests at a time; the lines
+ * with a count > 0 in a test's own export are the lines it ran: exactly what running that
+ * test alone and reporting it would show. The store is pertest.c's (src/pertest.h). */
+#define _GNU_SOURCE
+#include "pertest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "endings.h"
+#include "llvm.h"
+#include "proc.h"
+#include "util.h"
+
+struct job {
+	struct buffer list; /* llvm-profdata's input file list: "1,<path>" lines */
+	char *listfile, *profdata, *export;
+	pid_t pid;
+	int stage; /* 0: waiting, 1: merging, 2: exporting, 3: done, -1: failed */
+};
+
+struct gather {
+	struct pertest_feed *f;
+	struct job *jobs;
+	const char *run;
+};
+
+static int gather_profile(const char *path, const char *rel, void *ctx)
+{
+	struct gather *g = ctx;
+	const char *object;
+	size_t t;
+
+	/* As combine: a watchdog's snapshot counts only for a process that never ended. */
+	if (!ends_with(path, ".profraw") || endings_snapshot_file(g->run, rel, &object) == 0)
+		return 0;
+	t = pertest_feed_test_of(g->f, rel);
+	if (t == pertest_feed_ntests(g->f) || strchr(path, '\n'))
+		return 0; /* not counted by combine's report either */
+	buf_printf(&g->jobs[t].list, "1,%s\n", path);
+	return 0;
+}
+
+/* Start the next stage of job j. Returns 0, or -1 after an error. */
+static int start(const struct config *c, const struct argv *objects, struct job *j, const char *log)
+{
+	struct argv a = {0};
+
+	if (j->stage == 0) {
+		if (write_file_atomic(j->listfile, j->list.data, j->list.len) < 0) {
+			error("cannot write %s:", j->listfile);
+			return -1;
+		}
+		arg(&a, xstrdup(c->llvm_profdata));
+		arg(&a, xstrdup("merge"));
+		arg(&a, xstrdup("-sparse"));
+		/* The tests are merged side by side: one thread each. */
+		arg(&a, xstrdup("-num-threads=1"));
+		arg(&a, xstrdup("-failure-mode=all"));
+		arg(&a, xasprintf("-input-files=%s", j->listfile));
+		arg(&a, xasprintf("-output=%s", j->profdata));
+		j->pid = proc_start_logged(a.v, c->build_dir, NULL, log);
+	} else {
+		llvm_command(&a, c, "export", j->profdata, objects,
+			     (const char *const[]){"-format=lcov", "-skip-functions", NULL});
+		j->pid = proc_start_logged(a.v, c->source_root, j->export, log);
+	}
+	if (j->pid < 0)
+		error("cannot run %s: %s", a.v[0], strerror(errno));
+	argv_free(&a);
+	j->stage++;
+	return j->pid < 0 ? -1 : 0;
+}
+
+/* The DA lines with a count > 0 of one test's export. */
+static int read_export(struct pertest_feed *f, size_t t, const char *path)
+{
+	struct buffer b = {0};
+	char *line, *next, *file = NULL;
+
+	if (read_file(path, &b) < 0) {
+		error("cannot read %s:", path);
+		return -1;
+	}
+	for (line = b.data; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "SF:", 3)) {
+			file = line + 3;
+		} else if (file && !strncmp(line, "DA:", 3)) {
+			char *comma;
+			long n = strtol(line + 3, &comma, 10);
+			if (n > 0 && *comma == ',' && strtoll(comma + 1, NULL, 10) > 0)
+				pertest_feed_line(f, t, file, n);
+		} else if (!strcmp(line, "end_of_record")) {
+			file = NULL;
+		}
+	}
+	buf_free(&b);
+	return 0;
+}
+
+static int llvm_source(struct pertest_feed *f, void *ctx)
+{
+	const struct config *c = ctx;
+	size_t n = pertest_feed_ntests(f), done = 0, total = 0, next = 0, running = 0;
+	struct gather g = {f, xcalloc(n ? n : 1, sizeof *g.jobs), pertest_feed_run(f)};
+	char *tests = path_join(g.run, "tests"), *dir = path_join(c->data_dir, "pertest-llvm");
+	char *log = path_join(c->data_dir, "llvm-pertest-messages.txt");
+	struct argv objects = {0};
+	size_t *fifo = xcalloc(n ? n : 1, sizeof *fifo), head = 0;
+	long jobs = cpu_count();
+	int ret = 0;
+
+	if (walk_files(tests, NULL, gather_profile, &g) < 0) {
+		error("cannot read all the data of %s (see above): no per-test coverage written", g.run);
+		ret = -1;
+	}
+	endings_forget();
+	if (llvm_objects(c, &objects) == 0 || mkdirs(dir, 0777) < 0) {
+		if (!objects.n)
+			error("none of the instrumented binaries listed in %s/objects.txt exists", c->data_dir);
+		else
+			error("cannot create %s:", dir);
+		ret = -1;
+	}
+	if (truncate(log, 0) < 0 && errno != ENOENT)
+		warn("cannot empty %s:", log);
+	for (size_t t = 0; t < n; t++) {
+		g.jobs[t].listfile = xasprintf("%s/%zu.list", dir, t);
+		g.jobs[t].profdata = xasprintf("%s/%zu.profdata", dir, t);
+		g.jobs[t].export = xasprintf("%s/%zu.info", dir, t);
+		g.jobs[t].stage = g.jobs[t].list.len ? 0 : 3;
+		total += g.jobs[t].list.len != 0;
+	}
+	/* A pool of cpu_count() jobs; each test's merge then export. Waited for oldest first,
+	 * which keeps all of them busy as the tests' sizes are alike. */
+	while (ret == 0 && (next < n || running)) {
+		struct job *j;
+		int status;
+
+		while (next < n && running < (size_t)(jobs > 0 ? jobs : 1)) {
+			if (g.jobs[next].stage == 3) {
+				next++;
+				continue;
+			}
+			if (start(c, &objects, &g.jobs[next], log) < 0) {
+				ret = -1;
+				break;
+			}
+			fifo[(head + running++) % n] = next++;
+		}
+		if (!running)
+			break;
+		j = &g.jobs[fifo[head]];
+		status = proc_wait(j->pid);
+		head = (head + 1) % n;
+		running--;
+		if (status != 0) {
+			error("%s failed (status %d) on the data of test %zu (%s); its messages are in %s",
+			      j->stage == 1 ? c->llvm_profdata : c->llvm_cov, status, (size_t)(j - g.jobs),
+			      j->listfile, log);
+			j->stage = -1;
+			ret = -1;
+		} else if (j->stage == 1) {
+			if (start(c, &objects, j, log) < 0)
+				ret = -1;
+			else
+				fifo[(head + running++) % n] = (size_t)(j - g.jobs);
+		} else {
+			j->stage = 3;
+			progress(++done, total, "per-test coverage");
+		}
+	}
+	/* A failure: the others still running are waited for, their results unused. */
+	for (size_t i = 0; i < running; i++)
+		proc_wait(g.jobs[fifo[(head + i) % n]].pid);
+	/* In test order, as the store wants each line's tests. */
+	for (size_t t = 0; ret == 0 && t < n; t++)
+		if (g.jobs[t].list.len && read_export(f, t, g.jobs[t].export) < 0)
+			ret = -1;
+	for (size_t t = 0; t < n; t++) {
+		unlink(g.jobs[t].listfile);
+		unlink(g.jobs[t].profdata);
+		unlink(g.jobs[t].export);
+		buf_free(&g.jobs[t].list);
+		free(g.jobs[t].listfile);
+		free(g.jobs[t].profdata);
+		free(g.jobs[t].export);
+	}
+	rmdir(dir);
+	argv_free(&objects);
+	free(g.jobs);
+	free(fifo);
+	free(tests);
+	free(dir);
+	free(log);
+	return ret;
+}
+
+int pertest_llvm_build(const struct config *c, const struct covdata *cd, int lcov)
+{
+	return pertest_build_from(c, cd, lcov, llvm_source, (void *)c);
+}
