@@ -83,8 +83,11 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_PER_TEST
 
-  ``BOOL``, default ``ON``. Record which tests executed each line (gcov
-  backend): ``coverage/tests.json``, ``parcov tests-for`` and ``parcov affected``.
+  ``auto`` (default), ``ON`` or ``OFF``. Record which tests executed each line:
+  ``coverage/tests.json``, ``parcov tests-for`` and ``parcov affected``. ``auto``
+  is ``ON`` with the gcov backend and ``OFF`` with llvm, where it costs one
+  ``llvm-profdata merge`` and one ``llvm-cov export`` per test (the ``coverage``
+  target took about 20 times as long on a generated project).
 
 .. variable:: PARALLEL_COVERAGE_DIFF_BASE
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_PATCH
@@ -235,7 +238,9 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
 set(PARALLEL_COVERAGE_FAIL_UNDER_MCDC "" CACHE STRING
   "Fail the coverage target below this total MC/DC condition coverage percentage (empty: never)")
 # --- per-test and patch coverage (issue 15) ---
-option(PARALLEL_COVERAGE_PER_TEST "Record which tests executed each line (gcov backend)" ON)
+set(PARALLEL_COVERAGE_PER_TEST "auto" CACHE STRING
+  "Record which tests executed each line: ON, OFF, or auto (ON with the gcov backend, OFF with llvm)")
+set_property(CACHE PARALLEL_COVERAGE_PER_TEST PROPERTY STRINGS auto ON OFF)
 set(PARALLEL_COVERAGE_DIFF_BASE "" CACHE STRING
   "Git revision: the coverage target reports the coverage of the lines changed since it (empty: none)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_PATCH "" CACHE STRING

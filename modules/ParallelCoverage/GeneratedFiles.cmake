@@ -93,7 +93,10 @@ function(_parcov_write_config)
     "fail_under_branch=${PARALLEL_COVERAGE_FAIL_UNDER_BRANCH}\n"
     "fail_under_mcdc=${PARALLEL_COVERAGE_FAIL_UNDER_MCDC}\n")
   # --- per-test and patch coverage (issue 15) ---
-  if(PARALLEL_COVERAGE_PER_TEST)
+  # auto: on with gcov only (llvm's costs an export per test, README "Who tests what").
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  if(PARALLEL_COVERAGE_PER_TEST STREQUAL "auto" AND NOT backend STREQUAL "llvm"
+     OR NOT PARALLEL_COVERAGE_PER_TEST STREQUAL "auto" AND PARALLEL_COVERAGE_PER_TEST)
     string(APPEND text "per_test=1\n")
   else()
     string(APPEND text "per_test=0\n")

@@ -179,7 +179,7 @@ llvm_module() {
   src=$1 b=$2; shift 2
   run_ok cmake -S "$src" -B "$b" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
     -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" "-DPARALLEL_COVERAGE_FORMATS=txt;json;lcov" \
-    -DPARALLEL_COVERAGE_BACKEND=llvm "$@"
+    -DPARALLEL_COVERAGE_BACKEND=llvm -DPARALLEL_COVERAGE_PER_TEST=ON "$@"
   run_ok cmake --build "$b"
   run_ok ctest --test-dir "$b" -j2
   run_ok cmake --build "$b" -t coverage
@@ -262,6 +262,9 @@ if [ "$FLAVOUR" != gcc ]; then
     run_ok ctest --test-dir "$WORK/llvm" -j2
     run_ok cmake --build "$WORK/llvm" -t coverage
     patch_known "$WORK/llvm"
+    # PARALLEL_COVERAGE_PER_TEST's default (auto) is off with llvm.
+    [ ! -e "$WORK/llvm/coverage/tests.json" ] || fail "llvm: per-test coverage recorded by default"
+    run_fails 1 "no per-test coverage" "$parcov" tests-for -C "$WORK/llvm" src/eval.c:20
     step "clang, llvm backend: per-test coverage equals each test run alone (llvm-cov)"
     llvm_module "$EXAMPLE" "$WORK/llvm-calc" -DCALC_WITH_PARALLEL_COVERAGE=OFF
     truth_llvm "$EXAMPLE" "$WORK/llvm-calc" "$WORK/llvm-calc-plain" -DCALC_WITH_PARALLEL_COVERAGE=OFF
