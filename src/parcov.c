@@ -143,7 +143,8 @@ static int clean(const struct config *c, const char *arg)
 	rmdir(c->output_dir);
 	/* The tools' messages of the last combine and report go with them. */
 	for (const char *const *m = (const char *const[]){"gcov-messages.txt", "llvm-cov-messages.txt",
-							   "llvm-profdata-messages.txt", PERTEST_STORE, NULL};
+							   "llvm-profdata-messages.txt", "llvm-pertest-messages.txt",
+							   PERTEST_STORE, NULL};
 	     *m; m++) {
 		marker = path_join(c->data_dir, *m);
 		if (unlink(marker) < 0 && errno != ENOENT)
