@@ -105,8 +105,102 @@ static void discard(const struct config *c, const char *run, unsigned long id)
 	free(trash);
 }
 
+static char *skeleton_path(const struct config *c)
+{
+	return path_join(c->data_dir, "skeleton");
+}
+
+/* Empty one directory of a test's data for reuse: remove every file and every directory
+ * under which no file was written; keep the directories that held data, which the test's
+ * processes would otherwise make again in the next data set (see recycle). Returns 1 if
+ * path held data (kept, now without a file in it), 0 if it held none (removed), -1 if
+ * something could not be removed. */
+static int strip_files(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int held = 0, ret = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char *sub;
+		struct stat st;
+		int r;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = path_join(path, e->d_name);
+		if (lstat(sub, &st) < 0)
+			r = -1;
+		else if (!S_ISDIR(st.st_mode))
+			r = unlink(sub) < 0 ? -1 : 1;
+		else if (!strcmp(e->d_name, "parcov-snap"))
+			r = remove_tree(sub) < 0 ? -1 : 0; /* a process's snapshots: its own names */
+		else
+			r = strip_files(sub);
+		if (r < 0)
+			ret = -1;
+		held |= r > 0;
+		free(sub);
+	}
+	closedir(d);
+	if (ret < 0)
+		return -1;
+	if (!held)
+		return rmdir(path) < 0 ? -1 : 0;
+	return 1;
+}
+
+/* Superseded data sets give their tests' directory trees, emptied of every file, to
+ * skeleton/, which the next pre-test moves into its new set as recycled/; the runtime moves
+ * recycled/<test dir> to tests/<test dir> when the test's first process starts (one rename),
+ * where GCC's runtime would make every directory again (one mkdir per directory per test;
+ * on ext4 without a journal each new inode costs a scan of the recently deleted ones). A
+ * tree goes to skeleton/ only once no file is left in it, and never over one already there;
+ * everything else is deleted. */
+static void recycle(const struct config *c)
+{
+	char *trash = trash_path(c), *skel = skeleton_path(c);
+	DIR *sets = opendir(trash);
+	struct dirent *e;
+
+	if (!sets || mkdirs(skel, 0777) < 0)
+		goto out;
+	while ((e = readdir(sets))) {
+		char *tests;
+		DIR *d;
+		struct dirent *t;
+
+		if (e->d_name[0] == '.')
+			continue;
+		tests = xasprintf("%s/%s/tests", trash, e->d_name);
+		if ((d = opendir(tests))) {
+			while ((t = readdir(d))) {
+				char *from, *to;
+				if (t->d_name[0] == '.')
+					continue;
+				from = path_join(tests, t->d_name);
+				to = path_join(skel, t->d_name);
+				if (!exists(to) && strip_files(from) > 0)
+					renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+				free(from);
+				free(to);
+			}
+			closedir(d);
+		}
+		free(tests);
+	}
+out:
+	if (sets)
+		closedir(sets);
+	free(trash);
+	free(skel);
+}
+
 /* Delete trash/ in a detached grandchild with no link to ctest's pipes, so ctest does not
- * wait for it. A deletion cut short is finished by the next run. */
+ * wait for it, after recycling its directories. A deletion cut short is finished by the
+ * next run. */
 static void empty_trash_in_background(const struct config *c)
 {
 	char *trash = trash_path(c);
@@ -132,6 +226,7 @@ static void empty_trash_in_background(const struct config *c)
 		}
 		for (int i = 3; i < 1024; i++)
 			close(i);
+		recycle(c);
 		_exit(remove_tree(trash) < 0);
 	}
 	if (pid < 0)
@@ -261,7 +356,7 @@ int runs_start(const struct config *c)
 	struct stat st;
 	size_t n;
 	int ret = -1, keep = -1;
-	char *path;
+	char *path, *recycled;
 
 	if (mkdirs(runs_dir, 0777) < 0) {
 		error("cannot create %s:", runs_dir);
@@ -274,13 +369,21 @@ int runs_start(const struct config *c)
 		goto out;
 	}
 	next = n ? ids[n - 1] + 1 : 1;
-	path = run_path(c, next);
+	/* With its tests/: the runtime moves recycled directories into it (see recycle). */
+	path = xasprintf("%s/runs/%06lu/tests", c->data_dir, next);
 	if (mkdirs(path, 0777) < 0) {
 		error("cannot create %s:", path);
 		free(path);
 		goto out;
 	}
 	free(path);
+	/* The trees the last deletion emptied (none while it still runs: it made skeleton/
+	 * after this run's tests started, and fills it for the next run). */
+	path = skeleton_path(c);
+	recycled = xasprintf("%s/runs/%06lu/recycled", c->data_dir, next);
+	rename(path, recycled);
+	free(path);
+	free(recycled);
 	if (point_current(c, next) < 0)
 		goto out;
 	/* Superseded sets go to trash/ at once (a rename) and are deleted in the background:
@@ -349,6 +452,10 @@ int runs_remove_all(const struct config *c)
 	if (remove_tree(runs_dir) < 0)
 		ret = -1;
 	trash = trash_path(c);
+	if (remove_tree(trash) < 0)
+		ret = -1;
+	free(trash);
+	trash = skeleton_path(c);
 	if (remove_tree(trash) < 0)
 		ret = -1;
 	free(trash);
