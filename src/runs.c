@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ static int found_file(const char *path, const char *rel, void *ctx)
 static int has_data(const char *run)
 {
 	char *tests = path_join(run, "tests");
-	int ret = is_dir(tests) && walk_files(tests, NULL, found_file, NULL) == 1;
+	int ret = is_dir(tests) && walk_data(tests, NULL, found_file, NULL) == 1;
 	free(tests);
 	return ret;
 }
@@ -110,13 +111,15 @@ static char *skeleton_path(const struct config *c)
 	return path_join(c->data_dir, "skeleton");
 }
 
-/* Empty one directory of a test's data for reuse: remove every file and every directory
- * under which no file was written; keep the directories that held data, which the test's
- * processes would otherwise make again in the next data set (see recycle). Returns 1 if
- * path held data (kept, now without a file in it), 0 if it held none (removed), -1 if
- * something could not be removed. */
+/* Empty one directory of a test's data for reuse: truncate every file to nothing (time 0:
+ * see walk_data), remove
+ * the snapshots and every directory without a file below it; keep the directories and files
+ * that held data, which the test's processes would otherwise make again in the next data
+ * set (see recycle). Returns 1 if path held a file (kept, now with only empty files), 0 if
+ * it held none (removed), -1 if something could not be emptied or removed. */
 static int strip_files(const char *path)
 {
+	static const struct timespec epoch[2] = {{0, 0}, {0, 0}}; /* marks a recycled file */
 	DIR *d = opendir(path);
 	struct dirent *e;
 	int held = 0, ret = 0;
@@ -133,8 +136,11 @@ static int strip_files(const char *path)
 		sub = path_join(path, e->d_name);
 		if (lstat(sub, &st) < 0)
 			r = -1;
+		else if (S_ISREG(st.st_mode))
+			r = (st.st_size == 0 || truncate(sub, 0) == 0) &&
+			    utimensat(AT_FDCWD, sub, epoch, AT_SYMLINK_NOFOLLOW) == 0 ? 1 : -1;
 		else if (!S_ISDIR(st.st_mode))
-			r = unlink(sub) < 0 ? -1 : 1;
+			r = unlink(sub) < 0 ? -1 : 0;
 		else if (!strcmp(e->d_name, "parcov-snap"))
 			r = remove_tree(sub) < 0 ? -1 : 0; /* a process's snapshots: its own names */
 		else
@@ -152,20 +158,39 @@ static int strip_files(const char *path)
 	return 1;
 }
 
-/* Superseded data sets give their tests' directory trees, emptied of every file, to
- * skeleton/, which the next pre-test moves into its new set as recycled/; the runtime moves
- * recycled/<test dir> to tests/<test dir> when the test's first process starts (one rename),
- * where GCC's runtime would make every directory again (one mkdir per directory per test;
- * on ext4 without a journal each new inode costs a scan of the recently deleted ones). A
- * tree goes to skeleton/ only once no file is left in it, and never over one already there;
- * everything else is deleted. */
+/* Move a tree into skeleton/, under the build tree's lock: parcov clean (which holds it)
+ * removes runs/ and skeleton/, and no tree may come back after it. */
+static void give_to_skeleton(const struct config *c, const char *from, const char *to)
+{
+	char *lock = path_join(c->data_dir, "lock"), *runs = path_join(c->data_dir, "runs");
+	char *skel = skeleton_path(c);
+	int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0 && is_dir(runs) && mkdirs(skel, 0777) == 0)
+		renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+	if (fd >= 0)
+		close(fd);
+	free(lock);
+	free(runs);
+	free(skel);
+}
+
+/* Superseded data sets give their tests' directory trees, every file truncated to nothing,
+ * to skeleton/, which the next pre-test moves into its new set as recycled/; the runtime
+ * moves recycled/<test dir> to tests/<test dir> when the test's first process starts (one
+ * rename). GCC's and Clang's runtimes then rewrite existing empty files (they hold nothing
+ * to merge) where they would otherwise make every directory and file again: on ext4 without
+ * a journal each new inode costs a scan of the recently deleted ones, which made most of
+ * the system time of short tests. Readers of a data set skip empty files (walk_data). A
+ * tree goes to skeleton/ only once every file in it is empty, and never over one already
+ * there; everything else is deleted. */
 static void recycle(const struct config *c)
 {
 	char *trash = trash_path(c), *skel = skeleton_path(c);
 	DIR *sets = opendir(trash);
 	struct dirent *e;
 
-	if (!sets || mkdirs(skel, 0777) < 0)
+	if (!sets)
 		goto out;
 	while ((e = readdir(sets))) {
 		char *tests;
@@ -183,7 +208,7 @@ static void recycle(const struct config *c)
 				from = path_join(tests, t->d_name);
 				to = path_join(skel, t->d_name);
 				if (!exists(to) && strip_files(from) > 0)
-					renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+					give_to_skeleton(c, from, to);
 				free(from);
 				free(to);
 			}

@@ -768,10 +768,11 @@ static void on_fork_child(void)
 /* --- Set-up -------------------------------------------------------------------------- */
 
 /* The test's data directory is <data>/current/tests/<dir>: when pre-test deletes superseded
- * data sets, it keeps the directories their tests made, emptied of every file, and puts
- * them in the new set as current/recycled/<dir> (see recycle in src/runs.c). Moving the
- * test's in (never over an existing directory) saves a mkdir per directory GCC's runtime
- * would make. Returns 0 once the data directory exists, -1 when it must be made. */
+ * data sets, it keeps the trees their tests wrote, every file truncated to nothing, and
+ * puts them in the new set as current/recycled/<dir> (see recycle in src/runs.c). Moving
+ * the test's in (never over an existing directory) saves making every directory and file
+ * again: GCC's and Clang's runtimes rewrite an existing empty file as a new one. Returns 0
+ * once the data directory exists, -1 when it must be made. */
 static int reuse_skeleton(const char *dir)
 {
 #ifdef SYS_renameat2
