@@ -111,12 +111,24 @@ static char *skeleton_path(const struct config *c)
 	return path_join(c->data_dir, "skeleton");
 }
 
-/* Empty one directory of a test's data for reuse: truncate every file to nothing (time 0:
- * see walk_data), remove
- * the snapshots and every directory without a file below it; keep the directories and files
- * that held data, which the test's processes would otherwise make again in the next data
- * set (see recycle). Returns 1 if path held a file (kept, now with only empty files), 0 if
- * it held none (removed), -1 if something could not be emptied or removed. */
+/* Empty one directory of a test's data for reuse: truncate every file to nothing with the
+ * time 0 (see walk_data), remove the snapshots and every directory without a file below it;
+ * keep the directories and files that held data, which the test's processes would otherwise
+ * make again in the next data set (see recycle). Returns 1 if path held a file (kept, now
+ * with only empty files), 0 if it held none (removed), -1 if something could not be emptied
+ * or removed. Never follows a symbolic link. */
+/* Truncate path, a regular file, and set its time: 1, or -1. */
+static int empty_file(const char *path, const struct timespec *times)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = futimens(fd, times) == 0 ? 1 : -1;
+	close(fd);
+	return ret;
+}
+
 static int strip_files(const char *path)
 {
 	static const struct timespec epoch[2] = {{0, 0}, {0, 0}}; /* marks a recycled file */
@@ -137,8 +149,7 @@ static int strip_files(const char *path)
 		if (lstat(sub, &st) < 0)
 			r = -1;
 		else if (S_ISREG(st.st_mode))
-			r = (st.st_size == 0 || truncate(sub, 0) == 0) &&
-			    utimensat(AT_FDCWD, sub, epoch, AT_SYMLINK_NOFOLLOW) == 0 ? 1 : -1;
+			r = empty_file(sub, epoch);
 		else if (!S_ISDIR(st.st_mode))
 			r = unlink(sub) < 0 ? -1 : 0;
 		else if (!strcmp(e->d_name, "parcov-snap"))
@@ -181,7 +192,7 @@ static void give_to_skeleton(const struct config *c, const char *from, const cha
  * rename). GCC's and Clang's runtimes then rewrite existing empty files (they hold nothing
  * to merge) where they would otherwise make every directory and file again: on ext4 without
  * a journal each new inode costs a scan of the recently deleted ones, which made most of
- * the system time of short tests. Readers of a data set skip empty files (walk_data). A
+ * the system time of short tests. Readers of a data set skip those files (walk_data). A
  * tree goes to skeleton/ only once every file in it is empty, and never over one already
  * there; everything else is deleted. */
 static void recycle(const struct config *c)
@@ -402,8 +413,8 @@ int runs_start(const struct config *c)
 		goto out;
 	}
 	free(path);
-	/* The trees the last deletion emptied (none while it still runs: it made skeleton/
-	 * after this run's tests started, and fills it for the next run). */
+	/* The trees the last background deletion emptied (one still running gives the rest of
+	 * its trees to a new skeleton/, for the next run). */
 	path = skeleton_path(c);
 	recycled = xasprintf("%s/runs/%06lu/recycled", c->data_dir, next);
 	rename(path, recycled);
