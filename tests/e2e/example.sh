@@ -12,6 +12,14 @@ installed)
     -DCMAKE_PREFIX_PATH="$PREFIX"
   grep -q "^PARALLEL_COVERAGE_PARCOV:FILEPATH=$PREFIX/bin/parcov$" "$B/CMakeCache.txt" ||
     fail "the installed parcov was not used"
+  # The package holds the whole module, private files included, and configure read those.
+  mod="$PREFIX/share/ParallelCoverage/modules"
+  diff -r "$REPO/modules" "$mod" || fail "the installed module differs from $REPO/modules"
+  for f in "$mod"/ParallelCoverage/*.cmake; do
+    [ "${f##*/}" = DiscoveredTests.cmake ] && continue   # read by ctest, not by configure
+    grep -qsF "$f" "$B/build.ninja" "$B/CMakeFiles/Makefile.cmake" ||
+      fail "configure did not read the installed $f"
+  done
   ;;
 vendored)
   # A project that add_subdirectory()s this repository, then includes the module.
