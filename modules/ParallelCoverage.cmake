@@ -205,7 +205,10 @@ cmake_policy(VERSION 3.25...4.3)
 # Where this file lives, captured at include time: the private files below, the bootstrap
 # build of parcov (../src) and the runtime source (../src/runtime) are found from here, whether
 # the module is installed, vendored or injected with CMAKE_PROJECT_INCLUDE.
+# A global property too: _parcov_finish runs deferred in the top-level directory, which does
+# not see this variable when the module was included from a subdirectory.
 set(_PARCOV_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set_property(GLOBAL PROPERTY _PARCOV_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
 option(PARALLEL_COVERAGE "Instrument the project for coverage and isolate each CTest test's data" OFF)
 option(PARALLEL_COVERAGE_APPEND "Add each ctest run to the previous coverage data instead of replacing it" OFF)
@@ -256,6 +259,7 @@ endforeach()
 
 # Runs once, at the end of the top-level directory: everything is declared by then.
 function(_parcov_finish)
+  get_property(_PARCOV_MODULE_DIR GLOBAL PROPERTY _PARCOV_MODULE_DIR)
   _parcov_all_dirs(dirs "${CMAKE_SOURCE_DIR}")
   _parcov_instrument_targets("${dirs}")
   _parcov_report_target_options()

@@ -104,7 +104,9 @@ int config_load(struct config *c, const char *dir)
 			continue;
 		}
 		*eq++ = '\0';
-		if (!strcmp(line, "source_root"))
+		if (!strcmp(line, "build_dir"))
+			set(&c->configured_dir, eq);
+		else if (!strcmp(line, "source_root"))
 			set(&c->source_root, eq);
 		else if (!strcmp(line, "output_dir"))
 			set(&c->output_dir, eq);
@@ -180,6 +182,7 @@ int config_load(struct config *c, const char *dir)
 void config_free(struct config *c)
 {
 	free(c->build_dir);
+	free(c->configured_dir);
 	free(c->data_dir);
 	free(c->source_root);
 	free(c->output_dir);

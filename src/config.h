@@ -6,6 +6,7 @@
 
 struct config {
 	char *build_dir;   /* absolute */
+	char *configured_dir; /* the build directory at configure time (moved or copied since?); NULL: not written */
 	char *data_dir;    /* <build_dir>/coverage-data */
 	char *source_root;
 	char *output_dir;

@@ -34,6 +34,10 @@ int endings_save(const struct config *c, const char *run);
 int endings_snapshot_file(const char *run, const char *rel, const char **object);
 void endings_forget(void);
 
+/* 1 if the runtime recorded a process in test directory test_dir of data set run: a program
+ * of this build ran in that test. */
+int endings_recorded(const char *run, const char *test_dir);
+
 /* Append the saved list, with its heading, to a summary (report's text under the table). */
 void endings_append(const struct config *c, struct buffer *summary);
 

@@ -22,14 +22,19 @@ installed)
   done
   ;;
 vendored)
-  # A project that add_subdirectory()s this repository, then includes the module.
-  mkdir -p "$WORK/src"
+  # A project that add_subdirectory()s this repository, then includes the module from a
+  # subdirectory of its own: the module's deferred end runs in the top-level directory,
+  # which does not see the subdirectory's variables.
+  mkdir -p "$WORK/src/sub"
   cat >"$WORK/src/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.25)
 project(vendoring C)
 add_subdirectory("$REPO" parallelcoverage)
-include(ParallelCoverage)
 enable_testing()
+add_subdirectory(sub)
+CMAKE
+  cat >"$WORK/src/sub/CMakeLists.txt" <<CMAKE
+include(ParallelCoverage)
 set(CALC_WITH_PARALLEL_COVERAGE OFF)
 add_subdirectory("$EXAMPLE" calc)
 CMAKE
