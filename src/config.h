@@ -14,6 +14,8 @@ struct config {
 	char *gcovr;
 	char *formats;     /* comma list */
 	char *fail_under_line, *fail_under_branch, *fail_under_mcdc; /* "" when unset */
+	int per_test;       /* record which tests ran each line (PARALLEL_COVERAGE_PER_TEST) */
+	char *fail_under_patch, *diff_base; /* patch coverage: "" when unset */
 	int mcdc;           /* MC/DC columns and totals (llvm backend, Clang 18+) */
 	int append;
 	int allow_stale;    /* report without data older than its object */

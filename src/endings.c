@@ -220,6 +220,37 @@ int endings_recorded(const char *run, const char *test_dir)
 	return ret;
 }
 
+int endings_load_list(const struct config *c, struct buffer *list)
+{
+	char *path = path_join(c->data_dir, ENDINGS_LIST);
+	int ret = read_file(path, list);
+
+	free(path);
+	return ret;
+}
+
+int endings_listed(const struct buffer *list, const char *name)
+{
+	size_t nl = strlen(name);
+
+	/* Lines are "  <test>: <what happened>", as endings_scan() writes them. */
+	for (const char *line = list->data; line && *line;) {
+		const char *eol = strchr(line, '\n'), *why;
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+
+		if (len > nl + 4 && !memcmp(line, "  ", 2) && !memcmp(line + 2, name, nl) &&
+		    !memcmp(line + 2 + nl, ": ", 2)) {
+			why = line + nl + 4;
+			len -= nl + 4;
+			/* The phrases describe() uses when counts after some point are gone. */
+			return memmem(why, len, "lost", 4) || memmem(why, len, "blocked", 7) ||
+			       memmem(why, len, "killed without", 14);
+		}
+		line = eol ? eol + 1 : line + len;
+	}
+	return -1;
+}
+
 void endings_append(const struct config *c, struct buffer *summary)
 {
 	char *path = path_join(c->data_dir, ENDINGS_LIST);

@@ -38,6 +38,12 @@ void endings_forget(void);
  * of this build ran in that test. */
 int endings_recorded(const char *run, const char *test_dir);
 
+/* How the saved list (coverage-data/endings.txt, read into list by endings_load_list) says
+ * test name ended: -1 not listed; 0 listed with its counts whole (they were saved before it
+ * crashed, or it wrote no data); 1 listed with counts lost after some point. */
+int endings_load_list(const struct config *c, struct buffer *list);
+int endings_listed(const struct buffer *list, const char *name);
+
 /* Append the saved list, with its heading, to a summary (report's text under the table). */
 void endings_append(const struct config *c, struct buffer *summary);
 
