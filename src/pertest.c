@@ -463,7 +463,7 @@ int pertest_build(const struct config *c, const struct covdata *cd, int lcov)
 	b.lines = xcalloc(cd->n ? cd->n : 1, sizeof *b.lines);
 	read_tests(&b);
 	tests = path_join(run, "tests");
-	if (walk_files(tests, NULL, collect_input, &b) < 0) {
+	if (walk_data(tests, NULL, collect_input, &b) < 0) {
 		error("cannot read all the data of %s (see above): no per-test coverage written", run);
 		ret = -1;
 	}
