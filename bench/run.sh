@@ -45,7 +45,9 @@ cmake --build "$PLAIN" -j"$J" >/dev/null
 cmake --build "$OURS" -j"$J" >/dev/null
 cmake --build "$NORT" -j"$J" >/dev/null
 # The module built parcov from this checkout at the first configure: keep it current.
-[ -d "$OURS/_parcov" ] && cmake --build "$OURS/_parcov" --target parcov >/dev/null
+for t in "$OURS" "$NORT"; do
+  [ -d "$t/_parcov" ] && cmake --build "$t/_parcov" --target parcov >/dev/null
+done
 parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$OURS/CMakeCache.txt")
 
 # time NAME CMD...: run once, append the wall time in seconds to $T/NAME.

@@ -337,7 +337,7 @@ int bundle_write(const struct config *c, const char *out)
 		strcpy(host, "host");
 	dest = out ? xstrdup(out) : xasprintf("%s/bundle-%s-%s.parcov", c->data_dir, host, base_name(run));
 	tmp = xasprintf("%s.parcov-tmp", dest);
-	if (walk_files(run, skip, collect_path, &data) < 0) {
+	if (walk_data(run, skip, collect_path, &data) < 0) {
 		error("cannot read all the data of %s (see above): no bundle written", run);
 		goto out;
 	}

@@ -253,7 +253,7 @@ int combine(const struct config *c)
 	}
 	tests = path_join(run, "tests");
 	in.run = run;
-	if (walk_files(tests, NULL, collect_input, &in) < 0) {
+	if (walk_data(tests, NULL, collect_input, &in) < 0) {
 		error("cannot read all the data of %s (see above): nothing was combined", run);
 		goto fail;
 	}

@@ -350,7 +350,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	s.o = o;
 	s.run = run;
 	tests = path_join(run, "tests");
-	walk_files(tests, NULL, scan_data, &s);
+	walk_data(tests, NULL, scan_data, &s);
 	endings_forget();
 	free(tests);
 

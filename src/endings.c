@@ -177,7 +177,7 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		procs_load(record, &procs);
 		for (size_t i = 0; i < procs.n; i++)
 			describe(&why, &procs.v[i]);
-		if (!present || walk_files(dir, NULL, found_data, NULL) != 1)
+		if (!present || walk_data(dir, NULL, found_data, NULL) != 1)
 			buf_printf(&why, "%swrote no coverage data", why.len ? "; " : "");
 		if (why.len) {
 			buf_printf(out, "  %s: %s\n", name, why.data);

@@ -62,7 +62,7 @@ static int stale_data(const struct config *c)
 	if (!run)
 		return 0;
 	tests = path_join(run, "tests");
-	walk_files(tests, NULL, find_stale, &s);
+	walk_data(tests, NULL, find_stale, &s);
 	if (s.n && !c->allow_stale)
 		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "
 		      "tests ran): %s%s. A report without %s would be wrong. Fix: re-run the tests "

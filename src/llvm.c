@@ -140,7 +140,7 @@ int llvm_combine(const struct config *c)
 	}
 	tests = path_join(run, "tests");
 	p.run = run;
-	if (runs_check_idle(c, run) < 0 || walk_files(tests, NULL, collect_profile, &p) < 0)
+	if (runs_check_idle(c, run) < 0 || walk_data(tests, NULL, collect_profile, &p) < 0)
 		goto out;
 	if (p.n == 0) {
 		error("no .profraw files in %s: were the targets built with -fprofile-instr-generate "
@@ -323,7 +323,7 @@ static int stale_binaries(const struct config *c, const struct argv *objects)
 	if (!run)
 		return 0;
 	tests = path_join(run, "tests");
-	walk_files(tests, NULL, newest_profile, &newest);
+	walk_data(tests, NULL, newest_profile, &newest);
 	for (size_t i = 0; newest && i < objects->n; i++) {
 		struct stat st;
 		if (stat(objects->v[i], &st) == 0 && st.st_mtime > newest && !n++)

@@ -460,7 +460,7 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 	int ret = 0;
 
 	(void)ctx;
-	if (walk_files(tests, NULL, collect_input, b) < 0) {
+	if (walk_data(tests, NULL, collect_input, b) < 0) {
 		error("cannot read all the data of %s (see above): no per-test coverage written", b->run);
 		ret = -1;
 	}

@@ -118,7 +118,7 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 	long jobs = cpu_count();
 	int ret = 0;
 
-	if (walk_files(tests, NULL, gather_profile, &g) < 0) {
+	if (walk_data(tests, NULL, gather_profile, &g) < 0) {
 		error("cannot read all the data of %s (see above): no per-test coverage written", g.run);
 		ret = -1;
 	}

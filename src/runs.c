@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ static int found_file(const char *path, const char *rel, void *ctx)
 static int has_data(const char *run)
 {
 	char *tests = path_join(run, "tests");
-	int ret = is_dir(tests) && walk_files(tests, NULL, found_file, NULL) == 1;
+	int ret = is_dir(tests) && walk_data(tests, NULL, found_file, NULL) == 1;
 	free(tests);
 	return ret;
 }
@@ -105,8 +106,137 @@ static void discard(const struct config *c, const char *run, unsigned long id)
 	free(trash);
 }
 
+static char *skeleton_path(const struct config *c)
+{
+	return path_join(c->data_dir, "skeleton");
+}
+
+/* Empty one directory of a test's data for reuse: truncate every file to nothing with the
+ * time 0 (see walk_data), remove the snapshots and every directory without a file below it;
+ * keep the directories and files that held data, which the test's processes would otherwise
+ * make again in the next data set (see recycle). Returns 1 if path held a file (kept, now
+ * with only empty files), 0 if it held none (removed), -1 if something could not be emptied
+ * or removed. Never follows a symbolic link. */
+/* Truncate path, a regular file, and set its time: 1, or -1. */
+static int empty_file(const char *path, const struct timespec *times)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = futimens(fd, times) == 0 ? 1 : -1;
+	close(fd);
+	return ret;
+}
+
+static int strip_files(const char *path)
+{
+	static const struct timespec epoch[2] = {{0, 0}, {0, 0}}; /* marks a recycled file */
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int held = 0, ret = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char *sub;
+		struct stat st;
+		int r;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = path_join(path, e->d_name);
+		if (lstat(sub, &st) < 0)
+			r = -1;
+		else if (S_ISREG(st.st_mode))
+			r = empty_file(sub, epoch);
+		else if (!S_ISDIR(st.st_mode))
+			r = unlink(sub) < 0 ? -1 : 0;
+		else if (!strcmp(e->d_name, "parcov-snap"))
+			r = remove_tree(sub) < 0 ? -1 : 0; /* a process's snapshots: its own names */
+		else
+			r = strip_files(sub);
+		if (r < 0)
+			ret = -1;
+		held |= r > 0;
+		free(sub);
+	}
+	closedir(d);
+	if (ret < 0)
+		return -1;
+	if (!held)
+		return rmdir(path) < 0 ? -1 : 0;
+	return 1;
+}
+
+/* Move a tree into skeleton/, under the build tree's lock: parcov clean (which holds it)
+ * removes runs/ and skeleton/, and no tree may come back after it. */
+static void give_to_skeleton(const struct config *c, const char *from, const char *to)
+{
+	char *lock = path_join(c->data_dir, "lock"), *runs = path_join(c->data_dir, "runs");
+	char *skel = skeleton_path(c);
+	int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0 && is_dir(runs) && mkdirs(skel, 0777) == 0)
+		renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+	if (fd >= 0)
+		close(fd);
+	free(lock);
+	free(runs);
+	free(skel);
+}
+
+/* Superseded data sets give their tests' directory trees, every file truncated to nothing,
+ * to skeleton/, which the next pre-test moves into its new set as recycled/; the runtime
+ * moves recycled/<test dir> to tests/<test dir> when the test's first process starts (one
+ * rename). GCC's and Clang's runtimes then rewrite existing empty files (they hold nothing
+ * to merge) where they would otherwise make every directory and file again: on ext4 without
+ * a journal each new inode costs a scan of the recently deleted ones, which made most of
+ * the system time of short tests. Readers of a data set skip those files (walk_data). A
+ * tree goes to skeleton/ only once every file in it is empty, and never over one already
+ * there; everything else is deleted. */
+static void recycle(const struct config *c)
+{
+	char *trash = trash_path(c), *skel = skeleton_path(c);
+	DIR *sets = opendir(trash);
+	struct dirent *e;
+
+	if (!sets)
+		goto out;
+	while ((e = readdir(sets))) {
+		char *tests;
+		DIR *d;
+		struct dirent *t;
+
+		if (e->d_name[0] == '.')
+			continue;
+		tests = xasprintf("%s/%s/tests", trash, e->d_name);
+		if ((d = opendir(tests))) {
+			while ((t = readdir(d))) {
+				char *from, *to;
+				if (t->d_name[0] == '.')
+					continue;
+				from = path_join(tests, t->d_name);
+				to = path_join(skel, t->d_name);
+				if (!exists(to) && strip_files(from) > 0)
+					give_to_skeleton(c, from, to);
+				free(from);
+				free(to);
+			}
+			closedir(d);
+		}
+		free(tests);
+	}
+out:
+	if (sets)
+		closedir(sets);
+	free(trash);
+	free(skel);
+}
+
 /* Delete trash/ in a detached grandchild with no link to ctest's pipes, so ctest does not
- * wait for it. A deletion cut short is finished by the next run. */
+ * wait for it, after recycling its directories. A deletion cut short is finished by the
+ * next run. */
 static void empty_trash_in_background(const struct config *c)
 {
 	char *trash = trash_path(c);
@@ -132,6 +262,7 @@ static void empty_trash_in_background(const struct config *c)
 		}
 		for (int i = 3; i < 1024; i++)
 			close(i);
+		recycle(c);
 		_exit(remove_tree(trash) < 0);
 	}
 	if (pid < 0)
@@ -417,7 +548,7 @@ int runs_start(const struct config *c)
 	struct stat st;
 	size_t n;
 	int ret = -1, keep = -1;
-	char *path;
+	char *path, *recycled;
 
 	if (mkdirs(runs_dir, 0777) < 0) {
 		error("cannot create %s:", runs_dir);
@@ -430,13 +561,21 @@ int runs_start(const struct config *c)
 		goto out;
 	}
 	next = n ? ids[n - 1] + 1 : 1;
-	path = run_path(c, next);
+	/* With its tests/: the runtime moves recycled directories into it (see recycle). */
+	path = xasprintf("%s/runs/%06lu/tests", c->data_dir, next);
 	if (mkdirs(path, 0777) < 0) {
 		error("cannot create %s:", path);
 		free(path);
 		goto out;
 	}
 	free(path);
+	/* The trees the last background deletion emptied (one still running gives the rest of
+	 * its trees to a new skeleton/, for the next run). */
+	path = skeleton_path(c);
+	recycled = xasprintf("%s/runs/%06lu/recycled", c->data_dir, next);
+	rename(path, recycled);
+	free(path);
+	free(recycled);
 	if (point_current(c, next) < 0)
 		goto out;
 	/* Superseded sets go to trash/ at once (a rename) and are deleted in the background:
@@ -505,6 +644,10 @@ int runs_remove_all(const struct config *c)
 	if (remove_tree(runs_dir) < 0)
 		ret = -1;
 	trash = trash_path(c);
+	if (remove_tree(trash) < 0)
+		ret = -1;
+	free(trash);
+	trash = skeleton_path(c);
 	if (remove_tree(trash) < 0)
 		ret = -1;
 	free(trash);

@@ -414,8 +414,8 @@ int replace_dir(const char *tmp, const char *dest)
 	return ret;
 }
 
-static int walk_rec(const char *root, const char *rel, const char *const *skip, walk_fn *fn,
-		    void *ctx)
+static int walk_rec(const char *root, const char *rel, const char *const *skip, int data,
+		    walk_fn *fn, void *ctx)
 {
 	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
 	char **names = NULL;
@@ -454,8 +454,8 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 					skipped |= !strcmp(*s, sub) ||
 					           (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, names[i]));
 				if (!skipped)
-					ret = walk_rec(root, sub, skip, fn, ctx);
-			} else if (S_ISREG(st.st_mode)) {
+					ret = walk_rec(root, sub, skip, data, fn, ctx);
+			} else if (S_ISREG(st.st_mode) && (!data || st.st_size > 0 || st.st_mtime != 0)) {
 				ret = fn(full, sub, ctx);
 			}
 		}
@@ -470,7 +470,12 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(root, "", skip, fn, ctx);
+	return walk_rec(root, "", skip, 0, fn, ctx);
+}
+
+int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
+{
+	return walk_rec(root, "", skip, 1, fn, ctx);
 }
 
 int ends_with(const char *s, const char *suffix)

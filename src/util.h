@@ -85,6 +85,12 @@ typedef int walk_fn(const char *path, const char *rel, void *ctx);
  * entered; an entry "* /NAME" (without the space) skips every directory named NAME. Returns the callback's non-zero value, 0 when done, -1 on an I/O error (warned). */
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
 
+/* walk_files() over a data set (runs/N or its tests/), without the files of recycled
+ * trees: empty, with the modification time 0 (the epoch). A recycled tree keeps its files
+ * truncated to nothing, and GCC's and Clang's runtimes write an existing empty file as a
+ * new one (see recycle in runs.c); one written (or cut short) since has a real time. */
+int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
+
 /* 1 if s ends with suffix. */
 int ends_with(const char *s, const char *suffix);
 

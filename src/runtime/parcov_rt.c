@@ -767,6 +767,35 @@ static void on_fork_child(void)
 
 /* --- Set-up -------------------------------------------------------------------------- */
 
+/* The test's data directory is <data>/current/tests/<dir>: when pre-test deletes superseded
+ * data sets, it keeps the trees their tests wrote, every file truncated to nothing, and
+ * puts them in the new set as current/recycled/<dir> (see recycle in src/runs.c). Moving
+ * the test's in (never over an existing directory) saves making every directory and file
+ * again: GCC's and Clang's runtimes rewrite an existing empty file as a new one. Returns 0
+ * once the data directory exists, -1 when it must be made. */
+static int reuse_skeleton(const char *dir)
+{
+#ifdef SYS_renameat2
+	static const char tests[] = "/current/tests/";
+	char skel[RECORD_MAX + 16];
+	const char *name = strrchr(dir, '/');
+	size_t base, len = sizeof tests - 1;
+
+	if (!name || (size_t)(name + 1 - dir) < len || name[1] == '\0' ||
+	    memcmp(name + 1 - len, tests, len) != 0)
+		return -1;
+	base = (size_t)(name + 1 - len - dir);
+	memcpy(skel, dir, base);
+	memcpy(put_str(put_str(skel + base, "/current/recycled/"), name + 1), "", 1);
+	if (syscall(SYS_renameat2, AT_FDCWD, skel, AT_FDCWD, dir, 1 /* RENAME_NOREPLACE */) == 0 ||
+	    errno == EEXIST)
+		return 0;
+#else
+	(void)dir;
+#endif
+	return -1;
+}
+
 static void make_record_path(void)
 {
 #ifdef PARCOV_RT_LLVM
@@ -789,8 +818,9 @@ static void make_record_path(void)
 	n = strlen(prefix);
 	memcpy(path, prefix, n + 1);
 #endif
-	/* mkdir -p: the test's data directory may not exist yet. */
-	for (size_t i = 1; i <= n; i++) {
+	/* mkdir -p: the test's data directory may not exist yet; when this is the test's first
+	 * process, the tree an earlier run of the test left (emptied) may take its place. */
+	for (size_t i = reuse_skeleton(path) == 0 ? n + 1 : 1; i <= n; i++) {
 		if (path[i] == '/' || path[i] == '\0') {
 			char c = path[i];
 			path[i] = '\0';

@@ -37,6 +37,26 @@ run_ok ctest --test-dir "$B" -j2
 run_ok cmake --build "$B" --target coverage
 json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "second run changed the counts"
 
+step "recycled directory trees carry no data over"
+# A superseded set's trees, every file truncated to nothing by the background deletion, are
+# moved into a later set (skeleton/, then runs/N/recycled/) and renamed into place by each
+# test's first process. Wait for each deletion to end (a state, not a time) so that the tree
+# of the run three before is the one reused, then check the counts are still one run's.
+trash_gone() {
+  for _ in $(seq 600); do [ -e "$B/coverage-data/trash" ] || return 0; sleep 0.2; done
+  fail "the background deletion of superseded data sets never ended"
+}
+eval_dir() { echo "$B"/coverage-data/current/tests/unit.eval-*/src; }
+inode=$(stat -c %i "$(eval_dir)")
+for _ in 1 2 3; do trash_gone; run_ok ctest --test-dir "$B" -j2; done
+[ "$(stat -c %i "$(eval_dir)")" = "$inode" ] || fail "unit.eval's directories were made again, not reused"
+trash_gone
+[ -z "$(find "$B/coverage-data/current/recycled" "$B/coverage-data/skeleton" -type f -size +0)" ] ||
+  fail "a recycled tree holds data"
+[ -n "$(find "$B/coverage-data/skeleton" -type f -empty)" ] || fail "recycled trees keep no files"
+run_ok cmake --build "$B" --target coverage
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "a recycled tree changed the counts"
+
 step "ctest -N and ctest -R nothing keep the data"
 run_ok ctest --test-dir "$B" -N
 run_ok ctest --test-dir "$B" -R 'no-such-test' --no-tests=ignore

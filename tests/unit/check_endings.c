@@ -289,6 +289,42 @@ START_TEST(test_running_ctest_is_waited_for)
 }
 END_TEST
 
+static int count_file(const char *path, const char *rel, void *ctx)
+{
+	(void)path;
+	(void)rel;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* A recycled tree's file (empty, time 0) is no data; an empty file written during the run
+ * (cut short) is, so combine and doctor still name it as damaged. */
+START_TEST(test_recycled_files_hold_no_data)
+{
+	struct utimbuf epoch = {0, 0};
+	struct buffer out = {0};
+	char *dir = path_join(run, "tests/empty-6"), *file = path_join(dir, "obj/a.c.gcda");
+	int n = 0;
+
+	put("coverage-data/runs/000001/tests/empty-6/obj/a.c.gcda", "");
+	ck_assert_int_eq(utime(file, &epoch), 0);
+	ck_assert_int_eq(walk_data(dir, NULL, count_file, &n), 0);
+	ck_assert_int_eq(n, 1); /* the endings record only */
+	endings_scan(&cfg, run, &out);
+	ck_assert_ptr_nonnull(strstr(out.data, "  empty: wrote no coverage data"));
+	n = 0;
+	ck_assert_int_eq(walk_files(dir, NULL, count_file, &n), 0);
+	ck_assert_int_eq(n, 2); /* walk_files sees every file */
+	ck_assert_int_eq(utime(file, NULL), 0);
+	n = 0;
+	ck_assert_int_eq(walk_data(dir, NULL, count_file, &n), 0);
+	ck_assert_int_eq(n, 2);
+	buf_free(&out);
+	free(file);
+	free(dir);
+}
+END_TEST
+
 /* doctor tells tests that ran no program of ours from those whose program left no data. */
 START_TEST(test_recorded_processes)
 {
@@ -314,6 +350,7 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_snapshot_files_chosen);
 	tcase_add_test(tc, test_run_numbers_past_999999);
 	tcase_add_test(tc, test_running_ctest_is_waited_for);
+	tcase_add_test(tc, test_recycled_files_hold_no_data);
 	tcase_add_test(tc, test_recorded_processes);
 	suite_add_tcase(s, tc);
 	return s;
