@@ -576,6 +576,11 @@ size_t pertest_feed_test_of(const struct pertest_feed *f, const char *rel)
 	return slash ? test_of_dir(f, rel, (size_t)(slash - rel)) : f->ntests;
 }
 
+void pertest_feed_partial(struct pertest_feed *f, size_t test)
+{
+	f->tests[test].partial = 1;
+}
+
 void pertest_feed_line(struct pertest_feed *f, size_t test, const char *path, long line)
 {
 	add_line(f, find_file(f->cd, f->slots, f->nslots, path), line, (uint32_t)test);

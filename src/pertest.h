@@ -47,6 +47,8 @@ size_t pertest_feed_ntests(const struct pertest_feed *f);
 /* The test owning a file of the data set (rel: relative to its tests/ directory), or
  * pertest_feed_ntests() when no test owns it. */
 size_t pertest_feed_test_of(const struct pertest_feed *f, const char *rel);
+/* The test's data could not all be read: stored as partial (affected always selects it). */
+void pertest_feed_partial(struct pertest_feed *f, size_t test);
 /* Test ran line of the report file path (absolute, as in the report); ignored when not a line
  * of the report. For each line, tests must come in increasing order. */
 void pertest_feed_line(struct pertest_feed *f, size_t test, const char *path, long line);
