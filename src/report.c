@@ -12,9 +12,11 @@
 
 #include "combine.h"
 #include "covdata.h"
+#include "ciformats.h"
 #include "endings.h"
 #include "gcda.h"
 #include "gcovjson.h"
+#include "html.h"
 #include "llvm.h"
 #include "proc.h"
 #include "runs.h"
@@ -36,8 +38,15 @@ int report_parse_formats(const char *list, int *out)
 			mask |= FMT_JSON;
 		else if (!strcmp(f, "lcov"))
 			mask |= FMT_LCOV;
+		else if (!strcmp(f, "md"))
+			mask |= FMT_MD;
+		else if (!strcmp(f, "sonarqube"))
+			mask |= FMT_SONARQUBE;
+		else if (!strcmp(f, "coveralls"))
+			mask |= FMT_COVERALLS;
 		else {
-			error("unknown report format '%s' (known: txt, html, xml, json, lcov)", f);
+			error("unknown report format '%s' (known: txt, html, xml, json, lcov, md, sonarqube, "
+			      "coveralls)", f);
 			free(copy);
 			return -1;
 		}
@@ -274,7 +283,8 @@ static int gcovr_json(const struct config *c, const char *json_path)
 	return rc == 0 ? 0 : -1;
 }
 
-/* gcovr renders the HTML from our JSON report (--add-tracefile): same numbers, its pages. */
+/* gcovr renders its HTML from our JSON report (--add-tracefile): same numbers, its pages
+ * (PARCOV_REPORTER=gcovr; the HTML is ours otherwise). */
 static int gcovr_html(const struct config *c, const char *json_path, const char *html_dir)
 {
 	struct argv a = {0};
@@ -300,7 +310,7 @@ static int gcovr_html(const struct config *c, const char *json_path, const char 
 
 /* Write one output to its temporary name; remembered for install or clean-up. */
 struct pending {
-	char *tmp[8], *dest[8];
+	char *tmp[12], *dest[12];
 	int n;
 };
 
@@ -329,16 +339,25 @@ int report(const struct config *c, const char *formats)
 {
 	struct covdata cd = {0};
 	struct pending p = {0};
+	const struct {
+		int bit;
+		const char *name;
+	} ci[] = {{FMT_MD, "summary.md"}, {FMT_SONARQUBE, "sonarqube.xml"}, {FMT_COVERALLS, "coveralls.json"}};
 	struct buffer summary = {0}, b = {0};
 	struct totals total;
 	const char *engine = getenv("PARCOV_REPORTER");
 	char *json_tmp, *html_tmp = NULL, *out = c->output_dir;
-	int mask, rc = 1, ret = 1, gcovr_made_json = 0;
+	int mask, rc = 1, ret = 1, gcovr_made_json = 0, gcovr_reports = engine && !strcmp(engine, "gcovr");
 
-	if (llvm_backend(c))
-		return llvm_report(c, formats);
 	if (report_parse_formats(formats ? formats : c->formats, &mask) < 0)
 		return 1;
+	if (llvm_backend(c) && (mask & (FMT_MD | FMT_SONARQUBE | FMT_COVERALLS))) {
+		error("the md, sonarqube and coveralls formats need the gcov backend for now "
+		      "(PARALLEL_COVERAGE_BACKEND=gcov)");
+		return 1;
+	}
+	if (llvm_backend(c))
+		return llvm_report(c, formats);
 	if (combine_interrupted(c))
 		return 1;
 	if (combined_count(c) == 0) {
@@ -357,7 +376,7 @@ int report(const struct config *c, const char *formats)
 
 	/* gcov run per object in parallel, its text read as gcovr does; gcovr when that cannot
 	 * give its exact numbers. */
-	if (!engine || strcmp(engine, "gcovr") != 0) {
+	if (!gcovr_reports) {
 		rc = gcovjson_collect(c, &cd);
 		if (rc < 0)
 			goto out;
@@ -372,7 +391,7 @@ int report(const struct config *c, const char *formats)
 	summarize(&cd, &summary, &total);
 	endings_append(c, &summary);
 
-	if (mask & (FMT_JSON | FMT_HTML) && !gcovr_made_json) {
+	if ((mask & FMT_JSON || (mask & FMT_HTML && gcovr_reports)) && !gcovr_made_json) {
 		char *tmp;
 		covdata_json(&cd, &b);
 		tmp = write_temp_unsynced(json_tmp, b.data, b.len);
@@ -393,9 +412,28 @@ int report(const struct config *c, const char *formats)
 			error("cannot create %s:", html_tmp);
 			goto out;
 		}
-		info("writing the HTML report (gcovr)");
-		if (gcovr_html(c, json_tmp, html_tmp) < 0)
+		if (gcovr_reports) {
+			info("writing the HTML report (gcovr)");
+			if (gcovr_html(c, json_tmp, html_tmp) < 0)
+				goto out;
+		} else {
+			const char *slash = strrchr(c->source_root, '/');
+			if (html_write(&cd, html_tmp, slash && slash[1] ? slash + 1 : c->source_root, NULL) < 0)
+				goto out;
+		}
+	}
+	for (size_t i = 0; i < sizeof ci / sizeof *ci; i++) {
+		if (!(mask & ci[i].bit))
+			continue;
+		if (ci[i].bit == FMT_MD)
+			write_md(&cd, NULL, &b);
+		else if (ci[i].bit == FMT_SONARQUBE)
+			write_sonarqube(&cd, &b);
+		else
+			write_coveralls(&cd, &b);
+		if (stage(&p, out, ci[i].name, &b) < 0)
 			goto out;
+		buf_free(&b);
 	}
 	if (mask & FMT_XML) {
 		covdata_cobertura(&cd, c->source_root, timestamp(), &b);
@@ -437,9 +475,11 @@ int report(const struct config *c, const char *formats)
 		free(old);
 	}
 	fwrite(summary.data, 1, summary.len, stdout);
-	printf("Reports in %s:%s%s%s%s%s\n", out, mask & FMT_TXT ? " summary.txt" : "",
+	printf("Reports in %s:%s%s%s%s%s%s%s%s\n", out, mask & FMT_TXT ? " summary.txt" : "",
 	       mask & FMT_HTML ? " html/index.html" : "", mask & FMT_XML ? " coverage.xml" : "",
-	       mask & FMT_JSON ? " coverage.json" : "", mask & FMT_LCOV ? " coverage.info" : "");
+	       mask & FMT_JSON ? " coverage.json" : "", mask & FMT_LCOV ? " coverage.info" : "",
+	       mask & FMT_MD ? " summary.md" : "", mask & FMT_SONARQUBE ? " sonarqube.xml" : "",
+	       mask & FMT_COVERALLS ? " coveralls.json" : "");
 	ret = report_threshold_missed(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE",
 				      total.lines_hit, total.lines);
 	ret |= report_threshold_missed(c->fail_under_branch, "branch",

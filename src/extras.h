@@ -1,0 +1,48 @@
+/* What a report can show beyond the counts of struct covdata, given by whoever has it: the
+ * tests that ran a line (per-test coverage) and the lines a diff changed. Writers render
+ * what is present and leave the rest out; NULL extras or NULL hooks mean "not recorded". */
+#ifndef PARCOV_EXTRAS_H
+#define PARCOV_EXTRAS_H
+
+#include <stddef.h>
+
+#include "covdata.h"
+
+struct cov_extras {
+	/* The names of the tests that ran this line of f (*n of them; NULL or *n == 0: none). The
+	 * array stays the hook owner's. */
+	const char *const *(*tests_for)(void *ctx, const struct cov_file *f, long line, size_t *n);
+	/* 1 when the diff given changed this line of f. */
+	int (*changed)(void *ctx, const struct cov_file *f, long line);
+	void *ctx;
+};
+
+/* 1 when line l counts in the totals (gcovr: present and code; excluded lines are non-code). */
+static inline int cov_line_counts(const struct cov_line *l)
+{
+	return l->present && !l->noncode;
+}
+
+/* Taken branches of line l. */
+static inline size_t cov_line_taken(const struct cov_line *l)
+{
+	size_t t = 0;
+	for (size_t b = 0; b < l->nbr; b++)
+		t += l->br[b].count > 0;
+	return t;
+}
+
+/* Changed lines of f that count, and how many of them ran (patch coverage). */
+static inline void cov_patch_totals(const struct cov_extras *x, const struct cov_file *f, long *lines,
+				    long *hit)
+{
+	if (!x || !x->changed)
+		return;
+	for (size_t n = 1; n < f->nlines; n++)
+		if (cov_line_counts(&f->lines[n]) && x->changed(x->ctx, f, (long)n)) {
+			++*lines;
+			*hit += f->lines[n].count > 0;
+		}
+}
+
+#endif
