@@ -23,6 +23,15 @@ static inline int cov_line_counts(const struct cov_line *l)
 	return l->present && !l->noncode;
 }
 
+/* The last line the model has of f (0: none); f->nlines is the array's capacity. */
+static inline size_t cov_file_last_line(const struct cov_file *f)
+{
+	size_t n = f->nlines ? f->nlines - 1 : 0;
+	while (n > 0 && !f->lines[n].present)
+		n--;
+	return n;
+}
+
 /* Taken branches of line l. */
 static inline size_t cov_line_taken(const struct cov_line *l)
 {

@@ -39,16 +39,19 @@ const char html_css[] =
 	"tr.u td:first-child{border-left:4px solid}\n"
 	"table.src{width:100%;font:13px/1.4 ui-monospace,monospace}\n"
 	"table.src td{border:0;padding:0 6px;vertical-align:top}\n"
-	"table.src td.ln{color:var(--muted);text-align:right;user-select:none;width:1%}\n"
-	"table.src td.num,table.src td.mk,table.src td.d,table.src td.t{width:1%;white-space:nowrap}\n"
-	"table.src td.s{white-space:pre;tab-size:8}\n"
+	/* Columns by position: line, count, mark, [changed], [tests], source. */
+	"table.src td:nth-child(1){color:var(--muted);text-align:right;user-select:none}\n"
+	"table.src td:nth-child(2){text-align:right}\n"
+	"table.src td{width:1%;white-space:nowrap}\n"
+	"table.src td:last-child{width:auto;white-space:pre;tab-size:8}\n"
+	"table.src.with-changed td:nth-child(4){color:var(--chg);font-weight:700}\n"
 	"tr.h{background:var(--hit)}tr.u{background:var(--miss)}tr.p{background:var(--part)}"
 	"tr.x{background:var(--excl)}\n"
-	"tr.u td.mk,tr.p td.mk{font-weight:700}\n"
-	"tr[data-changed] td.ln{box-shadow:inset 4px 0 var(--chg)}td.d{color:var(--chg);font-weight:700}\n"
+	"tr.u td:nth-child(3),tr.p td:nth-child(3){font-weight:700}\n"
+	"tr[data-changed] td:first-child{box-shadow:inset 4px 0 var(--chg)}\n"
 	"tr:target,tr.cur{outline:2px solid var(--focus)}\n"
-	"td.mk details,td.t details{display:inline-block}td details ul{margin:0;padding-left:18px;"
-	"white-space:normal;font-family:system-ui,sans-serif}\n"
+	"table.src details{display:inline-block;font-family:system-ui,sans-serif}\n"
+	"table.src details ul{margin:0;padding-left:18px}\n"
 	"summary{cursor:pointer}\n";
 
 const char html_js[] =

@@ -52,7 +52,7 @@ void write_coveralls(const struct covdata *cd, struct buffer *out)
 		const struct cov_file *f = cd->files[i];
 		struct buffer src = {0};
 		char digest[33];
-		size_t nl, model = f->nlines ? f->nlines - 1 : 0;
+		size_t nl, model = cov_file_last_line(f);
 		int first = 1;
 
 		if (read_file(f->path, &src) < 0)
