@@ -7,7 +7,7 @@
 #   bench/html.sh [-m "300 1000"] [-n TESTS] [-r REPS] [-j JOBS] [-d DIR]
 #
 # Defaults: 300 and 1000 source files, 200 tests, 3 repetitions, -j = number of cores.
-# Needs: cmake, gcc, gcovr, python3. Work files go to DIR (default /tmp/parcov-bench-html).
+# Needs: cmake, gcc, gcovr, python3, GNU time (/usr/bin/time: apt-get install time). Work files go to DIR (default /tmp/parcov-bench-html).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -19,21 +19,24 @@ while getopts "m:n:r:j:d:h" o; do
   *) usage 2 >&2 ;;
   esac
 done
-for tool in cmake gcc gcovr python3; do
+for tool in cmake gcc gcovr python3 /usr/bin/time; do
   command -v $tool >/dev/null || { echo "bench: $tool not found (apt-get install $tool)" >&2; exit 1; }
 done
 log() { printf 'bench: %s\n' "$*" >&2; }
 T=$D/times
 mkdir -p "$D"; rm -rf "$T"; mkdir -p "$T"
 
-# time_it NAME CMD...: run once, append the wall time in seconds to $T/NAME.
+# time_it NAME CMD...: run once, append the wall time in seconds to $T/NAME and the CPU
+# time (user + system, with every process it waited for: gcov, gcovr's workers) to
+# $T/NAME.cpu. On a machine shared with other jobs the wall time includes waiting for the
+# CPU and the disk; the CPU time does not.
 time_it() {
   local name=$1; shift
-  local t0 t1
-  t0=$(date +%s%N)
-  "$@" >"$D/last.log" 2>&1 || { cat "$D/last.log" >&2; log "failed: $*"; exit 1; }
-  t1=$(date +%s%N)
-  echo "$(( (t1 - t0) / 1000 ))e-6" >>"$T/$name"
+  /usr/bin/time -f "%e %U %S" -o "$D/time.out" "$@" >"$D/last.log" 2>&1 ||
+    { cat "$D/last.log" >&2; log "failed: $*"; exit 1; }
+  read -r wall user sys <"$D/time.out"
+  echo "$wall" >>"$T/$name"
+  python3 -c "print($user + $sys)" >>"$T/$name.cpu"
 }
 
 for M in $SIZES; do
@@ -59,7 +62,8 @@ for M in $SIZES; do
     time_it "step_$M" cmake --build "$OURS" --target coverage
     time_it "report_$M" "$parcov" report -q -C "$OURS"
     time_it "html_$M" "$parcov" report -q -C "$OURS" --formats html
-    time_it "gcovr_$M" gcovr_all
+    time_it "txt_$M" "$parcov" report -q -C "$OURS" --formats txt
+    time_it "gcovr_$M" bash -c "$(declare -f gcovr_all); M=$M D=$D SRC=$SRC OURS=$OURS gcovr_all"
   done
   # The same numbers: gcovr's JSON and ours from the same data.
   cmp "$D/g-$M/coverage.json" "$OURS/coverage/coverage.json" ||
@@ -84,4 +88,10 @@ print("|---|---|---|---|---|---|---|")
 for m in sizes:
     print(f"| {m} | {cell('gcovr_' + m)} | {cell('step_' + m)} | {med['gcovr_' + m] / med['step_' + m]:.1f}× "
           f"| {cell('report_' + m)} | {cell('html_' + m)} | {int(t['kb_' + m][0])} KiB / {int(t['gkb_' + m][0])} KiB |")
+print("\nCPU time (user + system, children included), medians (min–max)\n")
+print("| Files | gcovr -j 2 | `coverage` step | ratio | `parcov report` | `parcov report --formats html` | `parcov report --formats txt` (gcov runs and the table only) |")
+print("|---|---|---|---|---|---|---|")
+for m in sizes:
+    g, s, r, h, x = (k + '_' + m + '.cpu' for k in ('gcovr', 'step', 'report', 'html', 'txt'))
+    print(f"| {m} | {cell(g)} | {cell(s)} | {med[g] / med[s]:.1f}× | {cell(r)} | {cell(h)} | {cell(x)} |")
 PY
