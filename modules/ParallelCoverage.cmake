@@ -64,7 +64,7 @@ Cache variables
   List of report formats, from ``txt`` (``summary.txt``), ``html``
   (``html/index.html``), ``xml`` (Cobertura ``coverage.xml``), ``json``
   (gcovr JSON ``coverage.json``), ``lcov`` (lcov tracefile ``coverage.info``),
-  and, with the gcov backend, ``md`` (Markdown ``summary.md``), ``sonarqube``
+  ``md`` (Markdown ``summary.md``), ``sonarqube``
   (SonarQube generic coverage ``sonarqube.xml``), ``coveralls`` (Coveralls job
   ``coveralls.json``). Default: ``txt;html;xml;json``.
 

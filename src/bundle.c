@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "combine.h"
+#include "backend.h"
 #include "gcda.h"
 #include "llvm.h"
 #include "runs.h"
@@ -622,7 +622,7 @@ static int unpack(const struct config *c, const char *file, const struct bundle 
 	return ret;
 }
 
-int bundle_combine(const struct config *c, char **files, size_t n)
+int bundle_combine(const struct config *c, const struct backend *backend, char **files, size_t n)
 {
 	uint64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
 	struct buffer local_names = {0};
@@ -698,7 +698,7 @@ int bundle_combine(const struct config *c, char **files, size_t n)
 		goto out;
 	}
 	info("the %zu bundles are data set %s", n, dest);
-	ret = combine(c);
+	ret = backend->combine(c);
 out:
 	if (dir && ret && exists(dir))
 		remove_tree(dir);

@@ -72,7 +72,9 @@ void bundle_free(struct bundle *b);
 int bundle_write(const struct config *c, const char *out);
 
 /* parcov combine --bundles: verify every bundle, unpack them all into a new data set, then
- * combine it. Returns 0 or 1; nothing is changed unless every bundle is sound and distinct. */
-int bundle_combine(const struct config *c, char **files, size_t n);
+ * combine it with backend b. Returns 0 or 1; nothing is changed unless every bundle is sound
+ * and distinct. */
+struct backend;
+int bundle_combine(const struct config *c, const struct backend *b, char **files, size_t n);
 
 #endif

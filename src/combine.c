@@ -11,7 +11,6 @@
 
 #include "endings.h"
 #include "gcda.h"
-#include "llvm.h"
 #include "runs.h"
 #include "util.h"
 
@@ -350,8 +349,6 @@ int combine(const struct config *c)
 	char *run, *tests;
 	int ret = 1;
 
-	if (llvm_backend(c))
-		return llvm_combine(c);
 	run = runs_latest_with_data(c);
 	if (!run) {
 		error("no coverage data in %s: run the tests first (ctest --test-dir %s -j N), then the "

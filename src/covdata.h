@@ -1,6 +1,7 @@
-/* Coverage of a whole report in memory, with gcovr 5.2's data model (lines with counts,
- * noncode/excluded flags and branches; functions by name), and the writers of the report
- * files: gcovr JSON (format 0.3), Cobertura XML and an lcov tracefile. */
+/* Coverage of a whole report in memory: the one model every backend's collect fills and
+ * every writer (writers.h) reads. gcovr 5.2's data model (lines with counts,
+ * noncode/excluded flags and branches; functions by name), plus what a backend measures
+ * beyond it: llvm's code regions and MC/DC conditions, as per-file totals. */
 #ifndef PARCOV_COVDATA_H
 #define PARCOV_COVDATA_H
 
@@ -35,6 +36,12 @@ struct cov_file {
 	size_t nlines;
 	struct cov_function *fn;
 	size_t nfn;
+	/* Per-file totals llvm-cov's summary gives (0 with gcov): code regions, and MC/DC
+	 * conditions with those shown to matter on their own. */
+	long regions, regions_hit, mcdc, mcdc_hit;
+	/* Room for per-line MC/DC conditions and per-test data: NULL until a backend fills
+	 * them; whoever sets one frees it (covdata_free() does not know its type). */
+	void *conditions, *tests;
 };
 
 struct covdata {
@@ -42,14 +49,21 @@ struct covdata {
 	size_t n, cap;
 	size_t *slots; /* open-addressing hash of path -> index + 1 */
 	size_t nslots;
+	/* What the backend measured beyond gcovr's model; the writers show it when set. */
+	unsigned char has_regions; /* cov_file.regions (llvm): the summary's region columns */
+	unsigned char has_mcdc;    /* cov_file.mcdc (llvm, Clang 18+, PARALLEL_COVERAGE_MCDC) */
+	const char *tool;          /* Cobertura's version attribute; NULL: "gcovr 5.2" */
 };
 
 /* Totals gcovr counts for one file: non-code lines (excluded ones are non-code too) and
  * their branches do not count. */
 struct cov_totals {
 	long lines, lines_hit, branches, branches_taken, functions, functions_hit;
+	long regions, regions_hit, mcdc, mcdc_hit; /* the file's (cov_file) */
 };
 
+/* The file with this absolute path, NULL if there is none. */
+struct cov_file *covdata_find(const struct covdata *cd, const char *path);
 /* The file with this absolute path, created empty (name from root) if new. */
 struct cov_file *covdata_file(struct covdata *cd, const char *path, const char *root);
 /* Line n of f, growing the array (new lines are absent and zero). */
@@ -67,18 +81,20 @@ void cov_add_function(struct cov_file *f, const char *name, long lineno, long lo
 /* Sort files by path (gcovr's order) and number the branches of each line 0, 1, ... in
  * their order (gcovr's JSON lists them sorted by number). */
 void covdata_sort(struct covdata *cd);
+/* Sort files by (directory, base name) of their shown name, the llvm backend's order;
+ * functions and branches keep theirs. */
+void covdata_sort_by_dir(struct covdata *cd);
 /* Release everything. */
 void covdata_free(struct covdata *cd);
+/* 1 if line l counts (covered or uncovered): it is not non-code (gcovr's
+ * is_covered/is_uncovered). */
+int cov_line_counts(const struct cov_line *l);
 /* The totals of one file; added to *sum when sum is not NULL. */
 void cov_file_totals(const struct cov_file *f, struct cov_totals *t, struct cov_totals *sum);
 
-/* gcovr's JSON report (json.dump(sort_keys=True) of format 0.3), byte for byte. */
-void covdata_json(const struct covdata *cd, struct buffer *out);
-/* Cobertura XML as gcovr writes it; root is the <source>, timestamp in seconds. */
-void covdata_cobertura(const struct covdata *cd, const char *root, long long timestamp,
-		       struct buffer *out);
-/* An lcov tracefile (geninfo format: FN/FNDA, BRDA, DA records). */
-void covdata_lcov(const struct covdata *cd, struct buffer *out);
+/* The writers of this model (covdata_json, covdata_cobertura, covdata_lcov, the summary). */
+#include "writers.h"
+
 /* Load a gcovr JSON report (format 0.3) written with this root. Returns 0, or -1 after an
  * error naming the file. */
 int covdata_load_gcovr_json(struct covdata *cd, const char *path, const char *root);

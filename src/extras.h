@@ -17,12 +17,6 @@ struct cov_extras {
 	void *ctx;
 };
 
-/* 1 when line l counts in the totals (gcovr: present and code; excluded lines are non-code). */
-static inline int cov_line_counts(const struct cov_line *l)
-{
-	return l->present && !l->noncode;
-}
-
 /* The last line the model has of f (0: none); f->nlines is the array's capacity. */
 static inline size_t cov_file_last_line(const struct cov_file *f)
 {

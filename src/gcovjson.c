@@ -36,17 +36,12 @@ static int collect_datafile(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* gcovr's find_datafiles(): every .gcda, and each .gcno that has no .gcda (an object no
  * test ran: its sources are reported at 0%). Both sort next to each other by stem. */
 static void keep_unpaired(struct datafiles *d)
 {
 	size_t k = 0;
-	qsort(d->v, d->n, sizeof *d->v, cmp_str);
+	qsort(d->v, d->n, sizeof *d->v, cmp_strp);
 	for (size_t i = 0; i < d->n; i++) {
 		size_t len = strlen(d->v[i]);
 		const char *prev = k ? d->v[k - 1] : NULL;
@@ -753,18 +748,12 @@ static int start_job(const struct config *c, const struct argv *cmd, struct data
 	return 0;
 }
 
-static long nprocs(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? n : 1;
-}
-
 /* Run gcov once per data file, as gcovr does (given several files, gcov's text mode adds them
  * up before printing, which changes what it prints for functions sharing lines), at most
- * nprocs() at a time, each with its own pipes, parsing each output as it completes. */
+ * cpu_count() at a time, each with its own pipes, parsing each output as it completes. */
 static int run_gcov(struct state *st, struct datafiles *d)
 {
-	size_t P = (size_t)nprocs() + 1, next = 0, done_files = 0, running = 0;
+	size_t P = (size_t)cpu_count() + 1, next = 0, done_files = 0, running = 0;
 	struct job *slots;
 	struct pollfd *pfd = xcalloc(2 * P, sizeof *pfd);
 	size_t *owner = xcalloc(2 * P, sizeof *owner);

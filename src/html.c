@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "writers.h"
 #include "util.h"
 
 /* Text as HTML: the five characters that could end an element or an attribute. */

@@ -4,10 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <inttypes.h>
-#include <json-c/json.h>
+#include <limits.h>
 #include <spawn.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
+#include "covdata.h"
 #include "endings.h"
+#include "jsonget.h"
 #include "proc.h"
 #include "report.h"
 #include "runs.h"
@@ -31,12 +32,6 @@ int llvm_backend(const struct config *c)
 static char *profdata_path(const struct config *c)
 {
 	return path_join(c->data_dir, "coverage.profdata");
-}
-
-static long cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? n : 1;
 }
 
 /* --- Child processes ----------------------------------------------------------------- */
@@ -166,7 +161,7 @@ int llvm_combine(const struct config *c)
 	arg(&a, xstrdup(c->llvm_profdata));
 	arg(&a, xstrdup("merge"));
 	arg(&a, xstrdup("-sparse"));
-	arg(&a, xasprintf("-num-threads=%ld", cpus()));
+	arg(&a, xasprintf("-num-threads=%ld", cpu_count()));
 	/* A damaged profile (a test killed while writing) is reported and left out; the
 	 * merge fails only if no input is usable. */
 	arg(&a, xstrdup("-failure-mode=all"));
@@ -213,123 +208,20 @@ int llvm_clean(const struct config *c)
 	return ret;
 }
 
-/* --- Reading llvm-cov's output ----------------------------------------------------------- */
+/* --- Reading llvm-cov's output into the model ----------------------------------------- */
 
-struct line {
-	long number;
-	uint64_t count;
-	size_t first_branch, n_branches; /* into file.branches, after sorting */
-};
-
-struct branch {
-	long line;
-	uint64_t count;
-};
-
-struct function {
-	char *name;
-	long line;
-	uint64_t count;
-};
-
-struct file {
-	char *path, *rel;       /* absolute; relative to the root (or absolute outside it) */
-	char *dir, *base;       /* rel split at its last '/' */
-	struct line *lines;
-	size_t n_lines;
-	struct branch *branches;
-	size_t n_branches;
-	struct function *functions;
-	size_t n_functions;
-	long regions, regions_hit;
-	long mcdc, mcdc_hit;    /* MC/DC conditions, and those shown to matter on their own */
-};
-
-struct files {
-	struct file *v;
-	size_t n;
-};
-
-struct llvm_totals {
-	long lines, lines_hit, branches, branches_taken, regions, regions_hit, functions, functions_hit;
-	long mcdc, mcdc_hit;
-};
-
-static void files_free(struct files *fs)
+static long long number(const char *s)
 {
-	for (size_t i = 0; i < fs->n; i++) {
-		struct file *f = &fs->v[i];
-		for (size_t j = 0; j < f->n_functions; j++)
-			free(f->functions[j].name);
-		free(f->functions);
-		free(f->lines);
-		free(f->branches);
-		free(f->path);
-		free(f->rel);
-		free(f->dir);
-		free(f->base);
-	}
-	free(fs->v);
+	unsigned long long v = *s == '-' ? 0 : strtoull(s, NULL, 10);
+	return v > LLONG_MAX ? LLONG_MAX : (long long)v;
 }
 
-static uint64_t number(const char *s)
-{
-	return *s == '-' ? 0 : strtoull(s, NULL, 10);
-}
-
-static int cmp_line(const void *a, const void *b)
-{
-	const struct line *x = a, *y = b;
-	return (x->number > y->number) - (x->number < y->number);
-}
-
-static int cmp_branch(const void *a, const void *b)
-{
-	const struct branch *x = a, *y = b;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
-/* Give each line its branches (both sorted by line; qsort keeps no order among a line's
- * branches, but only their counts matter). */
-static void attach_branches(struct file *f)
-{
-	size_t b = 0;
-
-	qsort(f->lines, f->n_lines, sizeof *f->lines, cmp_line);
-	qsort(f->branches, f->n_branches, sizeof *f->branches, cmp_branch);
-	for (size_t i = 0; i < f->n_lines; i++) {
-		struct line *l = &f->lines[i];
-		while (b < f->n_branches && f->branches[b].line < l->number)
-			b++;
-		l->first_branch = b;
-		while (b < f->n_branches && f->branches[b].line == l->number)
-			b++;
-		l->n_branches = b - l->first_branch;
-	}
-}
-
-static void set_names(struct file *f, const char *root)
-{
-	size_t n = strlen(root);
-	const char *rel = f->path, *slash;
-
-	while (n > 1 && root[n - 1] == '/')
-		n--;
-	if (!strncmp(f->path, root, n) && f->path[n] == '/')
-		rel = f->path + n + 1;
-	f->rel = xstrdup(rel);
-	slash = strrchr(f->rel, '/');
-	f->dir = slash ? strndup(f->rel, (size_t)(slash - f->rel)) : xstrdup("");
-	f->base = xstrdup(slash ? slash + 1 : f->rel);
-	if (!f->dir)
-		fatal("out of memory");
-}
-
-/* Parse llvm-cov's lcov export: SF, FN, FNDA, BRDA, DA records, end_of_record. */
-static int parse_lcov(const char *path, const char *root, struct files *fs)
+/* Parse llvm-cov's lcov export (SF, FN, FNDA, BRDA, DA records, end_of_record) into cd.
+ * Functions are kept as listed, one entry per FN record (llvm-cov names each uniquely). */
+static int parse_lcov(const char *path, const char *root, struct covdata *cd)
 {
 	struct buffer b = {0};
-	struct file *f = NULL;
+	struct cov_file *f = NULL;
 	char *line, *next;
 
 	if (read_file(path, &b) < 0) {
@@ -342,61 +234,46 @@ static int parse_lcov(const char *path, const char *root, struct files *fs)
 		if (next)
 			*next++ = '\0';
 		if (!strncmp(line, "SF:", 3)) {
-			fs->v = xreallocarray(fs->v, fs->n + 1, sizeof *fs->v);
-			f = &fs->v[fs->n++];
-			memset(f, 0, sizeof *f);
-			f->path = xstrdup(line + 3);
-			set_names(f, root);
+			f = covdata_file(cd, line + 3, root);
 		} else if (!f) {
 			continue;
 		} else if (!strncmp(line, "DA:", 3)) {
-			f->lines = xreallocarray(f->lines, f->n_lines + 1, sizeof *f->lines);
-			f->lines[f->n_lines].number = strtol(line + 3, &comma, 10);
-			f->lines[f->n_lines].count = *comma == ',' ? number(comma + 1) : 0;
-			f->n_lines++;
+			long n = strtol(line + 3, &comma, 10);
+			struct cov_line *l;
+			if (n <= 0)
+				continue;
+			l = cov_line_at(f, n);
+			l->present = 1;
+			l->count += *comma == ',' ? number(comma + 1) : 0;
 		} else if (!strncmp(line, "BRDA:", 5)) {
 			/* BRDA:line,block,branch,count ('-': the line never ran) */
 			char *p = line + 5;
-			long l = strtol(p, &p, 10);
+			long n = strtol(p, &p, 10);
+			struct cov_line *l;
 			for (int k = 0; k < 2 && p; k++)
 				p = strchr(p + 1, ',');
-			if (!p)
+			if (!p || n <= 0)
 				continue;
-			f->branches = xreallocarray(f->branches, f->n_branches + 1, sizeof *f->branches);
-			f->branches[f->n_branches].line = l;
-			f->branches[f->n_branches].count = number(p + 1);
-			f->n_branches++;
+			l = cov_line_at(f, n);
+			cov_add_branch(l, l->nbr, number(p + 1), 0, 0);
 		} else if (!strncmp(line, "FN:", 3) && (comma = strchr(line, ','))) {
-			f->functions = xreallocarray(f->functions, f->n_functions + 1, sizeof *f->functions);
-			f->functions[f->n_functions].line = strtol(line + 3, NULL, 10);
-			f->functions[f->n_functions].name = xstrdup(comma + 1);
-			f->functions[f->n_functions].count = 0;
-			f->n_functions++;
+			f->fn = xreallocarray(f->fn, f->nfn + 1, sizeof *f->fn);
+			f->fn[f->nfn++] = (struct cov_function){xstrdup(comma + 1), strtol(line + 3, NULL, 10), 0};
 		} else if (!strncmp(line, "FNDA:", 5) && (comma = strchr(line, ','))) {
-			for (size_t i = 0; i < f->n_functions; i++)
-				if (!strcmp(f->functions[i].name, comma + 1))
-					f->functions[i].count = number(line + 5);
+			for (size_t i = 0; i < f->nfn; i++)
+				if (!strcmp(f->fn[i].name, comma + 1))
+					f->fn[i].count = number(line + 5);
 		} else if (!strcmp(line, "end_of_record")) {
-			attach_branches(f);
 			f = NULL;
 		}
 	}
-	if (f)
-		attach_branches(f);
 	buf_free(&b);
 	return 0;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 /* Region counts, and MC/DC condition counts (LLVM 18+: "mcdc"), per file from llvm-cov
  * export -summary-only (JSON). */
-static int parse_regions(const char *path, struct files *fs)
+static int parse_regions(const char *path, struct covdata *cd)
 {
 	json_object *root = json_object_from_file(path), *data, *files;
 
@@ -404,332 +281,23 @@ static int parse_regions(const char *path, struct files *fs)
 		error("cannot read llvm-cov's JSON summary %s: %s", path, json_util_get_last_err());
 		return -1;
 	}
-	data = json_object_array_get_idx(get(root, "data"), 0);
-	files = get(data, "files");
+	data = json_object_array_get_idx(json_get(root, "data"), 0);
+	files = json_get(data, "files");
 	for (size_t i = 0; files && i < json_object_array_length(files); i++) {
-		json_object *f = json_object_array_get_idx(files, i);
-		json_object *regions = get(get(f, "summary"), "regions");
-		json_object *mcdc = get(get(f, "summary"), "mcdc");
-		const char *name = json_object_get_string(get(f, "filename"));
-		for (size_t j = 0; name && j < fs->n; j++) {
-			if (strcmp(fs->v[j].path, name))
-				continue;
-			fs->v[j].regions = (long)json_object_get_int64(get(regions, "count"));
-			fs->v[j].regions_hit = (long)json_object_get_int64(get(regions, "covered"));
-			fs->v[j].mcdc = (long)json_object_get_int64(get(mcdc, "count"));
-			fs->v[j].mcdc_hit = (long)json_object_get_int64(get(mcdc, "covered"));
-		}
+		json_object *jf = json_object_array_get_idx(files, i);
+		json_object *regions = json_get(json_get(jf, "summary"), "regions");
+		json_object *mcdc = json_get(json_get(jf, "summary"), "mcdc");
+		const char *name = json_object_get_string(json_get(jf, "filename"));
+		struct cov_file *f = name ? covdata_find(cd, name) : NULL;
+		if (!f)
+			continue;
+		f->regions = (long)json_object_get_int64(json_get(regions, "count"));
+		f->regions_hit = (long)json_object_get_int64(json_get(regions, "covered"));
+		f->mcdc = (long)json_object_get_int64(json_get(mcdc, "count"));
+		f->mcdc_hit = (long)json_object_get_int64(json_get(mcdc, "covered"));
 	}
 	json_object_put(root);
 	return 0;
-}
-
-/* Cobertura groups files by directory: sort by (directory, name). */
-static int cmp_file(const void *a, const void *b)
-{
-	const struct file *x = a, *y = b;
-	int d = strcmp(x->dir, y->dir);
-	return d ? d : strcmp(x->base, y->base);
-}
-
-static void file_totals(const struct file *f, struct llvm_totals *t)
-{
-	memset(t, 0, sizeof *t);
-	for (size_t i = 0; i < f->n_lines; i++) {
-		t->lines++;
-		t->lines_hit += f->lines[i].count > 0;
-	}
-	for (size_t i = 0; i < f->n_branches; i++) {
-		t->branches++;
-		t->branches_taken += f->branches[i].count > 0;
-	}
-	for (size_t i = 0; i < f->n_functions; i++) {
-		t->functions++;
-		t->functions_hit += f->functions[i].count > 0;
-	}
-	t->regions = f->regions;
-	t->regions_hit = f->regions_hit;
-	t->mcdc = f->mcdc;
-	t->mcdc_hit = f->mcdc_hit;
-}
-
-static void add_totals(struct llvm_totals *sum, const struct llvm_totals *t)
-{
-	sum->lines += t->lines;
-	sum->lines_hit += t->lines_hit;
-	sum->branches += t->branches;
-	sum->branches_taken += t->branches_taken;
-	sum->regions += t->regions;
-	sum->regions_hit += t->regions_hit;
-	sum->functions += t->functions;
-	sum->functions_hit += t->functions_hit;
-	sum->mcdc += t->mcdc;
-	sum->mcdc_hit += t->mcdc_hit;
-}
-
-/* --- Writing the reports ----------------------------------------------------------------- */
-
-/* The shared rule (report.c): runs of uncovered lines not interrupted by a covered one. */
-static void missing_lines(const struct file *f, struct buffer *out)
-{
-	long *numbers = xcalloc(f->n_lines, sizeof *numbers);
-	int *covered = xcalloc(f->n_lines, sizeof *covered);
-
-	for (size_t i = 0; i < f->n_lines; i++) {
-		numbers[i] = f->lines[i].number;
-		covered[i] = f->lines[i].count != 0;
-	}
-	format_missing(numbers, covered, f->n_lines, out);
-	buf_add(out, "", 0);
-	free(numbers);
-	free(covered);
-}
-
-/* mcdc: three more columns, MC/DC conditions, covered, percentage. */
-static void table_row(struct buffer *b, const char *name, const struct llvm_totals *t, const char *missing,
-		      int mcdc)
-{
-	char lp[16], bp[16], rp[16], mp[16];
-
-	report_pct(lp, sizeof lp, t->lines_hit, t->lines);
-	report_pct(bp, sizeof bp, t->branches_taken, t->branches);
-	report_pct(rp, sizeof rp, t->regions_hit, t->regions);
-	buf_printf(b, "%-36s %7ld %7ld %7s %9ld %7ld %7s %8ld %7ld %7s", name, t->lines,
-		   t->lines_hit, lp, t->branches, t->branches_taken, bp, t->regions, t->regions_hit, rp);
-	if (mcdc) {
-		report_pct(mp, sizeof mp, t->mcdc_hit, t->mcdc);
-		buf_printf(b, " %6ld %7ld %7s", t->mcdc, t->mcdc_hit, mp);
-	}
-	buf_printf(b, "   %s\n", missing);
-}
-
-static void write_summary(const struct files *fs, struct buffer *out, struct llvm_totals *total,
-			  int mcdc)
-{
-	const char *rule = "------------------------------------------------------------------------"
-			   "-----------------------------------------------------------------\n";
-	const char *mcdc_rule = "------------------------\n";
-	size_t rule_len = strlen(rule) - (mcdc ? 1 : 0);
-
-	memset(total, 0, sizeof *total);
-	buf_printf(out, "%-36s %7s %7s %7s %9s %7s %7s %8s %7s %7s", "File", "Lines", "Exec",
-		   "Cover", "Branches", "Taken", "Cover", "Regions", "Exec", "Cover");
-	if (mcdc)
-		buf_printf(out, " %6s %7s %7s", "MC/DC", "Covered", "Cover");
-	buf_printf(out, "   %s\n", "Missing");
-	buf_add(out, rule, rule_len);
-	if (mcdc)
-		buf_add(out, mcdc_rule, strlen(mcdc_rule));
-	for (size_t i = 0; i < fs->n; i++) {
-		struct llvm_totals t;
-		struct buffer missing = {0};
-		file_totals(&fs->v[i], &t);
-		missing_lines(&fs->v[i], &missing);
-		table_row(out, fs->v[i].rel, &t, missing.data, mcdc);
-		add_totals(total, &t);
-		buf_free(&missing);
-	}
-	buf_add(out, rule, rule_len);
-	if (mcdc)
-		buf_add(out, mcdc_rule, strlen(mcdc_rule));
-	table_row(out, "TOTAL", total, "", mcdc);
-	buf_printf(out, "Functions: %ld of %ld executed (%.1f%%)\n", total->functions_hit,
-		   total->functions, report_percent(total->functions_hit, total->functions));
-	if (mcdc)
-		buf_printf(out, "MC/DC: %ld of %ld conditions covered (%.1f%%)\n", total->mcdc_hit,
-			   total->mcdc, report_percent(total->mcdc_hit, total->mcdc));
-}
-
-static json_object *count_json(uint64_t v)
-{
-	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
-}
-
-/* gcovr's JSON format 0.3, so tools reading gcovr's output read ours alike. */
-/* MC/DC counts as the JSON carries them (an extension of gcovr's format, named like its own). */
-static json_object *mcdc_json(long conditions, long covered)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "conditions", json_object_new_int64(conditions));
-	json_object_object_add(o, "covered", json_object_new_int64(covered));
-	return o;
-}
-
-/* mcdc: each file, and the whole, get "parcov/mcdc": {"conditions": N, "covered": C}. */
-static int write_json(const struct files *fs, const struct llvm_totals *total, int mcdc,
-		      const char *path)
-{
-	json_object *root = json_object_new_object(), *files = json_object_new_array();
-	const char *text;
-	int ret = 0;
-
-	json_object_object_add(root, "gcovr/format_version", json_object_new_string("0.3"));
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct file *f = &fs->v[i];
-		json_object *jf = json_object_new_object(), *lines = json_object_new_array();
-		json_object *fns = json_object_new_array();
-		json_object_object_add(jf, "file", json_object_new_string(f->rel));
-		for (size_t j = 0; j < f->n_lines; j++) {
-			const struct line *l = &f->lines[j];
-			json_object *jl = json_object_new_object(), *br = json_object_new_array();
-			json_object_object_add(jl, "line_number", json_object_new_int64(l->number));
-			json_object_object_add(jl, "count", count_json(l->count));
-			for (size_t k = 0; k < l->n_branches; k++) {
-				json_object *jb = json_object_new_object();
-				json_object_object_add(jb, "count",
-						       count_json(f->branches[l->first_branch + k].count));
-				json_object_object_add(jb, "fallthrough", json_object_new_boolean(0));
-				json_object_object_add(jb, "throw", json_object_new_boolean(0));
-				json_object_array_add(br, jb);
-			}
-			json_object_object_add(jl, "branches", br);
-			json_object_object_add(jl, "gcovr/noncode", json_object_new_boolean(0));
-			json_object_object_add(jl, "gcovr/excluded", json_object_new_boolean(0));
-			json_object_array_add(lines, jl);
-		}
-		for (size_t j = 0; j < f->n_functions; j++) {
-			json_object *jfn = json_object_new_object();
-			json_object_object_add(jfn, "name", json_object_new_string(f->functions[j].name));
-			json_object_object_add(jfn, "lineno", json_object_new_int64(f->functions[j].line));
-			json_object_object_add(jfn, "execution_count", count_json(f->functions[j].count));
-			json_object_array_add(fns, jfn);
-		}
-		json_object_object_add(jf, "lines", lines);
-		json_object_object_add(jf, "functions", fns);
-		if (mcdc)
-			json_object_object_add(jf, "parcov/mcdc", mcdc_json(f->mcdc, f->mcdc_hit));
-		json_object_array_add(files, jf);
-	}
-	json_object_object_add(root, "files", files);
-	if (mcdc)
-		json_object_object_add(root, "parcov/mcdc", mcdc_json(total->mcdc, total->mcdc_hit));
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (write_file_atomic(path, text, strlen(text)) < 0) {
-		error("cannot write %s:", path);
-		ret = -1;
-	}
-	json_object_put(root);
-	return ret;
-}
-
-static void xml_escaped(struct buffer *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': buf_printf(b, "&amp;"); break;
-		case '<': buf_printf(b, "&lt;"); break;
-		case '>': buf_printf(b, "&gt;"); break;
-		case '"': buf_printf(b, "&quot;"); break;
-		default: buf_add(b, s, 1);
-		}
-	}
-}
-
-/* gcovr's rate: covered / total as a fraction, "0.0" when there is nothing. */
-static void rate(struct buffer *b, const char *attr, long part, long whole)
-{
-	if (whole)
-		buf_printf(b, " %s=\"%.17g\"", attr, (double)part / (double)whole);
-	else
-		buf_printf(b, " %s=\"0.0\"", attr);
-}
-
-/* MC/DC as attributes beside the branch ones (Cobertura has none; readers ignore unknown
- * attributes): conditions-valid, conditions-covered, condition-rate. */
-static void xml_mcdc(struct buffer *b, const struct llvm_totals *t, int mcdc)
-{
-	if (!mcdc)
-		return;
-	rate(b, "condition-rate", t->mcdc_hit, t->mcdc);
-	buf_printf(b, " conditions-covered=\"%ld\" conditions-valid=\"%ld\"", t->mcdc_hit, t->mcdc);
-}
-
-static void xml_class(struct buffer *b, const struct file *f, int mcdc)
-{
-	struct llvm_totals t;
-
-	file_totals(f, &t);
-	buf_printf(b, "<class name=\"");
-	for (const char *s = f->base; *s; s++)
-		buf_add(b, *s == '.' ? "_" : s, 1);
-	buf_printf(b, "\" filename=\"");
-	xml_escaped(b, f->rel);
-	buf_printf(b, "\"");
-	rate(b, "line-rate", t.lines_hit, t.lines);
-	rate(b, "branch-rate", t.branches_taken, t.branches);
-	xml_mcdc(b, &t, mcdc);
-	buf_printf(b, " complexity=\"0.0\"><methods/><lines>");
-	for (size_t i = 0; i < f->n_lines; i++) {
-		const struct line *l = &f->lines[i];
-		long taken = 0;
-		for (size_t k = 0; k < l->n_branches; k++)
-			taken += f->branches[l->first_branch + k].count > 0;
-		buf_printf(b, "<line number=\"%ld\" hits=\"%" PRIu64 "\"", l->number, l->count);
-		if (!l->n_branches) {
-			buf_printf(b, " branch=\"false\"/>");
-			continue;
-		}
-		buf_printf(b, " branch=\"true\" condition-coverage=\"%d%% (%ld/%zu)\"><conditions>"
-			   "<condition number=\"0\" type=\"jump\" coverage=\"%d%%\"/></conditions></line>",
-			   (int)report_percent(taken, (long)l->n_branches), taken, l->n_branches,
-			   (int)report_percent(taken, (long)l->n_branches));
-	}
-	buf_printf(b, "</lines></class>");
-}
-
-/* Cobertura XML laid out as gcovr writes it: one package per directory, one class per file. */
-static int write_xml(const struct files *fs, const struct llvm_totals *total, int mcdc,
-		     const char *root, const char *path)
-{
-	struct buffer b = {0};
-	int ret = 0;
-
-	buf_printf(&b, "<?xml version='1.0' encoding='UTF-8'?>\n<!DOCTYPE coverage SYSTEM "
-		       "'http://cobertura.sourceforge.net/xml/coverage-04.dtd'>\n<coverage");
-	rate(&b, "line-rate", total->lines_hit, total->lines);
-	rate(&b, "function-rate", total->functions_hit, total->functions);
-	rate(&b, "branch-rate", total->branches_taken, total->branches);
-	xml_mcdc(&b, total, mcdc);
-	buf_printf(&b, " lines-covered=\"%ld\" lines-valid=\"%ld\" functions-covered=\"%ld\" "
-		       "functions-valid=\"%ld\" branches-covered=\"%ld\" branches-valid=\"%ld\" "
-		       "complexity=\"0.0\" timestamp=\"%lld\" version=\"parcov llvm-cov\"><sources><source>",
-		   total->lines_hit, total->lines, total->functions_hit, total->functions,
-		   total->branches_taken, total->branches, (long long)time(NULL));
-	xml_escaped(&b, root);
-	buf_printf(&b, "</source></sources><packages>");
-	for (size_t i = 0; i < fs->n;) {
-		size_t j;
-		struct llvm_totals pkg = {0};
-		for (j = i; j < fs->n && !strcmp(fs->v[j].dir, fs->v[i].dir); j++) {
-			struct llvm_totals t;
-			file_totals(&fs->v[j], &t);
-			add_totals(&pkg, &t);
-		}
-		buf_printf(&b, "<package name=\"");
-		for (const char *s = fs->v[i].dir; *s; s++) {
-			if (*s == '/')
-				buf_add(&b, ".", 1);
-			else
-				xml_escaped(&b, (char[]){*s, '\0'});
-		}
-		buf_printf(&b, "\"");
-		rate(&b, "line-rate", pkg.lines_hit, pkg.lines);
-		rate(&b, "function-rate", pkg.functions_hit, pkg.functions);
-		rate(&b, "branch-rate", pkg.branches_taken, pkg.branches);
-		xml_mcdc(&b, &pkg, mcdc);
-		buf_printf(&b, " complexity=\"0.0\"><classes>");
-		for (; i < j; i++)
-			xml_class(&b, &fs->v[i], mcdc);
-		buf_printf(&b, "</classes></package>");
-	}
-	buf_printf(&b, "</packages></coverage>\n");
-	if (write_file_atomic(path, b.data, b.len) < 0) {
-		error("cannot write %s:", path);
-		ret = -1;
-	}
-	buf_free(&b);
-	return ret;
 }
 
 /* --- report --------------------------------------------------------------------------- */
@@ -906,78 +474,53 @@ static void command(struct argv *a, const struct config *c, const char *sub, con
 	common_args(c, profdata, objects, a);
 }
 
-static int install(const char *tmp, const char *dest)
+static int check(const struct config *c)
 {
-	if (rename(tmp, dest) < 0) {
-		error("cannot rename %s to %s:", tmp, dest);
-		return -1;
-	}
-	return 0;
-}
+	struct argv objects = {0};
+	char *profdata = profdata_path(c);
+	int ret = 1;
 
-static int install_dir(const char *tmp, const char *dest)
-{
-	char *old = xasprintf("%s.parcov-old", dest);
-	int ret = 0;
-
-	remove_tree(old);
-	if ((exists(dest) && rename(dest, old) < 0) || rename(tmp, dest) < 0) {
-		error("cannot replace %s:", dest);
-		ret = -1;
-	}
-	remove_tree(old);
-	free(old);
-	return ret;
-}
-
-int llvm_report(const struct config *c, const char *formats)
-{
-	struct argv objects = {0}, lcov = {0}, sum = {0}, html = {0};
-	struct files fs = {0};
-	struct buffer summary = {0};
-	struct llvm_totals total;
-	char *profdata = profdata_path(c), *out = c->output_dir;
-	char *info_tmp = xasprintf("%s/coverage.info.parcov-tmp", out);
-	char *sum_tmp = xasprintf("%s/llvm-summary.json.parcov-tmp", out);
-	char *html_tmp = xasprintf("%s/html.parcov-tmp", out);
-	char *json_path = path_join(out, "coverage.json"), *xml_path = path_join(out, "coverage.xml");
-	char *txt_path = path_join(out, "summary.txt"), *info_path = path_join(out, "coverage.info");
-	char *html_path = path_join(out, "html"), *log = path_join(c->data_dir, "llvm-cov-messages.txt");
-	pid_t p_lcov, p_sum, p_html = 0;
-	int mask, ret = 1, failed, s_lcov, s_sum, s_html;
-
-	if (report_parse_formats(formats ? formats : c->formats, &mask) < 0)
-		goto out;
-	if (!exists(profdata)) {
+	if (!exists(profdata))
 		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
 		      "'parcov combine' (the coverage target runs both combine and report)",
 		      c->build_dir, c->build_dir);
-		goto out;
-	}
-	if (read_objects(c, &objects) == 0) {
+	else if (read_objects(c, &objects) == 0)
 		error("none of the instrumented binaries listed in %s/objects.txt exists: build the "
 		      "project (cmake --build %s), then run the tests", c->data_dir, c->build_dir);
-		goto out;
-	}
-	if (stale_binaries(c, &objects))
-		goto out;
-	if (mkdirs(out, 0777) < 0) {
-		error("cannot create %s:", out);
-		goto out;
-	}
+	else
+		ret = stale_binaries(c, &objects);
+	argv_free(&objects);
+	free(profdata);
+	return ret;
+}
+
+/* llvm-cov's lcov export (kept as coverage.info: the model is read from it) and its JSON
+ * summary (regions, MC/DC) fill the model; llvm-cov show writes the HTML. The three runs
+ * are independent: side by side. */
+static int collect(const struct config *c, int mask, struct covdata *cd, struct native_reports *native)
+{
+	struct argv objects = {0}, lcov = {0}, sum = {0}, html = {0};
+	char *profdata = profdata_path(c), *out = c->output_dir;
+	char *sum_tmp = xasprintf("%s/llvm-summary.json.parcov-tmp", out);
+	char *log = path_join(c->data_dir, "llvm-cov-messages.txt");
+	pid_t p_lcov, p_sum, p_html = 0;
+	int ret = 1, failed, s_lcov, s_sum, s_html;
+
+	native->lcov = xasprintf("%s/coverage.info.parcov-tmp", out);
+	read_objects(c, &objects);
 	if (truncate(log, 0) < 0 && errno != ENOENT)
 		warn("cannot empty %s:", log);
-	/* The three llvm-cov runs are independent: run them side by side. */
 	command(&lcov, c, "export", profdata, &objects, (const char *const[]){"-format=lcov", NULL});
 	command(&sum, c, "export", profdata, &objects,
 		(const char *const[]){"-format=text", "-summary-only", NULL});
 	info("running %s on %zu binaries", c->llvm_cov, objects.n);
-	p_lcov = proc_start_logged(lcov.v, c->source_root, info_tmp, log);
+	p_lcov = proc_start_logged(lcov.v, c->source_root, native->lcov, log);
 	p_sum = proc_start_logged(sum.v, c->source_root, sum_tmp, log);
 	if (mask & FMT_HTML) {
-		char *dir = xasprintf("-output-dir=%s", html_tmp);
-		char *threads = xasprintf("-num-threads=%ld", cpus());
-		remove_tree(html_tmp);
+		char *dir, *threads = xasprintf("-num-threads=%ld", cpu_count());
+		native->html = xasprintf("%s/html.parcov-tmp", out);
+		dir = xasprintf("-output-dir=%s", native->html);
+		remove_tree(native->html);
 		command(&html, c, "show", profdata, &objects,
 			(const char *const[]){"-format=html", dir, threads, "-show-branches=count",
 					      "-show-line-counts-or-regions",
@@ -997,55 +540,33 @@ int llvm_report(const struct config *c, const char *formats)
 		error("the previous reports in %s are unchanged", out);
 		goto out;
 	}
-	if (parse_lcov(info_tmp, c->source_root, &fs) < 0 || parse_regions(sum_tmp, &fs) < 0)
+	if (parse_lcov(native->lcov, c->source_root, cd) < 0 || parse_regions(sum_tmp, cd) < 0)
 		goto out;
-	qsort(fs.v, fs.n, sizeof *fs.v, cmp_file);
-	write_summary(&fs, &summary, &total, c->mcdc);
-	endings_append(c, &summary);
-
-	/* Everything is computed: write and put in place. */
-	if ((mask & FMT_TXT) && write_file_atomic(txt_path, summary.data, summary.len) < 0) {
-		error("cannot write %s:", txt_path);
-		goto out;
-	}
-	if ((mask & FMT_JSON) && write_json(&fs, &total, c->mcdc, json_path) < 0)
-		goto out;
-	if ((mask & FMT_XML) && write_xml(&fs, &total, c->mcdc, c->source_root, xml_path) < 0)
-		goto out;
-	if ((mask & FMT_HTML) && install_dir(html_tmp, html_path) < 0)
-		goto out;
-	if (install(info_tmp, info_path) < 0)
-		goto out;
-	fwrite(summary.data, 1, summary.len, stdout);
-	printf("Reports in %s:%s%s%s%s coverage.info\n", out, mask & FMT_TXT ? " summary.txt" : "",
-	       mask & FMT_HTML ? " html/index.html" : "", mask & FMT_XML ? " coverage.xml" : "",
-	       mask & FMT_JSON ? " coverage.json" : "");
-	ret = report_threshold_missed(c->fail_under_line, "line", "PARALLEL_COVERAGE_FAIL_UNDER_LINE",
-				      total.lines_hit, total.lines);
-	ret |= report_threshold_missed(c->fail_under_branch, "branch",
-				       "PARALLEL_COVERAGE_FAIL_UNDER_BRANCH", total.branches_taken,
-				       total.branches);
-	ret |= report_threshold_missed(c->fail_under_mcdc, "MC/DC condition",
-				       "PARALLEL_COVERAGE_FAIL_UNDER_MCDC", total.mcdc_hit, total.mcdc);
+	/* Cobertura's grouping by directory, kept by every report of this backend. */
+	covdata_sort_by_dir(cd);
+	cd->has_regions = 1;
+	cd->has_mcdc = c->mcdc != 0;
+	cd->tool = "parcov llvm-cov";
+	ret = 0;
 out:
-	unlink(info_tmp);
 	unlink(sum_tmp);
-	remove_tree(html_tmp);
-	files_free(&fs);
-	buf_free(&summary);
 	argv_free(&objects);
 	argv_free(&lcov);
 	argv_free(&sum);
 	argv_free(&html);
 	free(profdata);
-	free(info_tmp);
 	free(sum_tmp);
-	free(html_tmp);
-	free(json_path);
-	free(xml_path);
-	free(txt_path);
-	free(info_path);
-	free(html_path);
 	free(log);
 	return ret;
 }
+
+const struct backend backend_llvm = {
+	.name = "llvm",
+	/* coverage.info is llvm-cov's own export, which the model is read from. */
+	.always = FMT_LCOV,
+	.combine = llvm_combine,
+	.clean = llvm_clean,
+	.check = check,
+	.collect = collect,
+	.html = NULL,
+};

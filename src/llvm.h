@@ -1,7 +1,8 @@
-/* The llvm backend: Clang's source-based coverage (-fprofile-instr-generate
- * -fcoverage-mapping). combine merges the last ctest run's .profraw files with llvm-profdata;
- * report runs llvm-cov and writes the same reports as the gcov backend (README.md, "How it
- * works").
+/* The llvm backend (backend_llvm, backend.h): Clang's source-based coverage
+ * (-fprofile-instr-generate -fcoverage-mapping). combine merges the last ctest run's .profraw
+ * files with llvm-profdata; collect runs llvm-cov and reads its exports into the report model,
+ * which the shared writers turn into the same reports as the gcov backend's (README.md, "How
+ * it works").
  *
  * The runtime (src/runtime/parcov_rt.c built with -DPARCOV_RT_LLVM) uses this seam:
  * - on a fatal signal or _exit(), call __llvm_profile_dump(): it writes the profile and marks
@@ -24,10 +25,6 @@ int llvm_backend(const struct config *c);
 /* Merge the newest data set's .profraw files into coverage-data/coverage.profdata (written
  * atomically). Returns 0, or 1 with an error printed; the previous result stays intact. */
 int llvm_combine(const struct config *c);
-
-/* Write the reports (formats as for report()) with llvm-cov; also coverage.info (lcov).
- * Returns 0, or 1 on failure or when a fail-under threshold is not met. */
-int llvm_report(const struct config *c, const char *formats);
 
 /* Remove coverage.profdata. Returns 0 or -1 (warned). */
 int llvm_clean(const struct config *c);

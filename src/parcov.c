@@ -7,11 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "bundle.h"
-#include "combine.h"
 #include "config.h"
 #include "doctor.h"
-#include "llvm.h"
 #include "report.h"
 #include "runs.h"
 #include "testname.h"
@@ -120,7 +119,8 @@ static int clean(const struct config *c, const char *arg)
 	int ret = 0;
 
 	(void)arg;
-	if (runs_remove_all(c) < 0 || combine_clean(c) < 0 || llvm_clean(c) < 0)
+	/* Both backends' results: the build tree may have switched backend since. */
+	if (runs_remove_all(c) < 0 || backend_gcov.clean(c) < 0 || backend_llvm.clean(c) < 0)
 		ret = 1;
 	if (remove_tree(stray) < 0)
 		ret = 1;
@@ -168,8 +168,10 @@ static size_t n_bundle_files;
 
 static int do_combine(const struct config *c, const char *arg)
 {
+	const struct backend *b = backend_for(c);
+
 	(void)arg;
-	return bundle_files ? bundle_combine(c, bundle_files, n_bundle_files) : combine(c);
+	return bundle_files ? bundle_combine(c, b, bundle_files, n_bundle_files) : b->combine(c);
 }
 
 static int do_bundle(const struct config *c, const char *out)
@@ -181,7 +183,7 @@ static int do_report(const struct config *c, const char *formats)
 {
 	struct config copy = *c;
 	copy.allow_stale |= allow_stale;
-	return report(&copy, formats);
+	return report(&copy, backend_for(c), formats);
 }
 
 /* Run fn on the configuration --config named, or with a multi-config generator and no

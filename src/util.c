@@ -350,9 +350,30 @@ int close_stdout(void)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+long cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? n : 1;
+}
+
+int replace_dir(const char *tmp, const char *dest)
+{
+	char *old = xasprintf("%s.parcov-old", dest);
+	int ret = 0;
+
+	remove_tree(old);
+	if ((exists(dest) && rename(dest, old) < 0) || rename(tmp, dest) < 0) {
+		error("cannot replace %s:", dest);
+		ret = -1;
+	}
+	remove_tree(old);
+	free(old);
+	return ret;
 }
 
 static int walk_rec(const char *root, const char *rel, const char *const *skip, walk_fn *fn,
@@ -377,7 +398,7 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	qsort(names, n, sizeof *names, cmp_strp);
 	for (size_t i = 0; i < n; i++) {
 		char *sub = rel[0] ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
 		char *full = path_join(root, sub);

@@ -88,4 +88,14 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
 /* 1 if s ends with suffix. */
 int ends_with(const char *s, const char *suffix);
 
+/* qsort() comparison of two char * by strcmp. */
+int cmp_strp(const void *a, const void *b);
+
+/* Processors online (at least 1): the parallelism of gcov, gcovr and llvm's tools. */
+long cpu_count(void);
+
+/* Put the directory tmp in place of dest (dest, when it exists, is moved aside to
+ * "<dest>.parcov-old" and removed afterwards). Returns 0, or -1 after an error. */
+int replace_dir(const char *tmp, const char *dest);
+
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "writers.h"
 #include "util.h"
 
 /* "85.0% (34/40)", or "–" when there is nothing to cover. */

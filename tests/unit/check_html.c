@@ -276,7 +276,7 @@ END_TEST
 
 Suite *make_html_suite(void)
 {
-	Suite *s = suite_create("writers");
+	Suite *s = suite_create("formats");
 	TCase *tc = tcase_create("covdata");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_html_pages);

@@ -8,6 +8,7 @@ Suite *make_endings_suite(void);
 Suite *make_gcda_clang_suite(void);
 Suite *make_gcovtext_suite(void);
 Suite *make_bundle_suite(void);
+Suite *make_writers_suite(void);
 Suite *make_html_suite(void);
 
 int main(void)
@@ -19,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, make_endings_suite());
 	srunner_add_suite(sr, make_gcovtext_suite());
 	srunner_add_suite(sr, make_bundle_suite());
+	srunner_add_suite(sr, make_writers_suite());
 	srunner_add_suite(sr, make_html_suite());
 	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
 	if (getenv("PARCOV_CLANG_FIXTURES"))

@@ -1,0 +1,201 @@
+/* The gcov backend: GCC's and Clang's --coverage data. combine.c merges the per-test .gcda
+ * files into the build tree; its collect reads them with gcov in parallel (gcovjson.c), or
+ * with gcovr when that cannot give gcovr's exact numbers, and gcovr renders the HTML. */
+#define _GNU_SOURCE
+#include "backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "combine.h"
+#include "covdata.h"
+#include "gcda.h"
+#include "gcovjson.h"
+#include "proc.h"
+#include "report.h"
+#include "runs.h"
+#include "util.h"
+
+/* Per-test data of the last run written by an older build of its object (the object was
+ * rebuilt since the tests ran: combine leaves such data out). */
+struct stale {
+	const struct config *c;
+	size_t n;
+	char *first;
+};
+
+static int find_stale(const char *path, const char *rel, void *ctx)
+{
+	struct stale *s = ctx;
+	const char *obj = strchr(rel, '/');
+	uint32_t h[3], version, stamp, checksum;
+	char err[256], *gcno;
+	FILE *fp;
+	int n;
+
+	if (!obj || !ends_with(rel, ".gcda"))
+		return 0;
+	fp = fopen(path, "rb");
+	n = fp ? (int)fread(h, sizeof *h, 3, fp) : 0;
+	if (fp)
+		fclose(fp);
+	if (n != 3 || h[0] != GCDA_MAGIC)
+		return 0; /* damaged: combine and doctor name it */
+	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
+	/* Data of another GCC version is another problem (combine and doctor name it). */
+	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) == 0 &&
+	    (version >> 8) == (h[1] >> 8) && stamp != h[2] && !s->n++)
+		s->first = xasprintf("%s (object %s)", path, gcno);
+	free(gcno);
+	return 0;
+}
+
+/* 1 (after an error with the fix) when the report would silently leave stale data out. */
+static int stale_data(const struct config *c)
+{
+	char *run = runs_latest_with_data(c), *tests;
+	struct stale s = {.c = c};
+
+	if (!run)
+		return 0;
+	tests = path_join(run, "tests");
+	walk_files(tests, NULL, find_stale, &s);
+	if (s.n && !c->allow_stale)
+		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "
+		      "tests ran): %s%s. A report without %s would be wrong. Fix: re-run the tests "
+		      "(ctest --test-dir %s -j N), then the coverage target; or, for a report that leaves "
+		      "%s out, set PARALLEL_COVERAGE_ALLOW_STALE=ON (parcov report --allow-stale)",
+		      s.n, s.n == 1 ? "" : "s", s.n == 1 ? "is" : "are", s.n == 1 ? "its" : "their",
+		      s.first, s.n == 1 ? "" : " and others", s.n == 1 ? "it" : "them", c->build_dir,
+		      s.n == 1 ? "it" : "them");
+	free(s.first);
+	free(tests);
+	free(run);
+	return s.n && !c->allow_stale;
+}
+
+/* Run gcovr to make its JSON report at json_path: the fallback when our reader cannot give
+ * its numbers (gcovjson.h). */
+static int gcovr_json(const struct config *c, const char *json_path)
+{
+	struct argv a = {0};
+	int rc;
+
+	arg(&a, xstrdup(c->gcovr));
+	arg(&a, xstrdup("--root"));
+	arg(&a, xstrdup(c->source_root));
+	arg(&a, xstrdup("--gcov-executable"));
+	arg(&a, xstrdup(c->gcov));
+	arg(&a, xasprintf("-j%ld", cpu_count()));
+	/* Our per-test data and the bootstrap build of parcov are not the project's objects. */
+	for (const char *const *d = (const char *const[]){"coverage-data", "_parcov", NULL}; *d; d++) {
+		char *dir = path_join(c->build_dir, *d), *re = regex_escape(dir);
+		arg(&a, xstrdup("--exclude-directories"));
+		arg(&a, xasprintf("%s$", re));
+		free(dir);
+		free(re);
+	}
+	for (const char *const *d = c->skip_dirs; d && *d; d++) {
+		char *re;
+		if (strncmp(*d, "*/", 2))
+			continue;
+		re = regex_escape(*d + 2);
+		arg(&a, xstrdup("--exclude-directories"));
+		arg(&a, xasprintf(".*/%s$", re));
+		free(re);
+	}
+	for (size_t i = 0; i < c->n_exclude; i++) {
+		arg(&a, xstrdup("--exclude"));
+		arg(&a, xstrdup(c->exclude[i]));
+	}
+	arg(&a, xstrdup("--json"));
+	arg(&a, xstrdup(json_path));
+	arg(&a, xstrdup(c->build_dir));
+	info("running gcovr on %zu .gcda files", combined_count(c));
+	rc = proc_run(a.v, c->source_root);
+	if (rc < 0)
+		error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
+		      strerror(errno));
+	else if (rc > 0)
+		error("gcovr failed with exit status %d (its messages are above)", rc);
+	argv_free(&a);
+	return rc == 0 ? 0 : -1;
+}
+
+/* gcovr renders the HTML from our JSON report (--add-tracefile): same numbers, its pages. */
+static int gcovr_html(const struct config *c, const char *json_path, const char *html_dir)
+{
+	struct argv a = {0};
+	int rc;
+
+	arg(&a, xstrdup(c->gcovr));
+	arg(&a, xstrdup("--root"));
+	arg(&a, xstrdup(c->source_root));
+	arg(&a, xstrdup("--add-tracefile"));
+	arg(&a, xstrdup(json_path));
+	arg(&a, xstrdup("--html-details"));
+	arg(&a, path_join(html_dir, "index.html"));
+	rc = proc_run(a.v, c->source_root);
+	if (rc < 0)
+		error("cannot run %s: %s (install gcovr, or set PARALLEL_COVERAGE_GCOVR)", c->gcovr,
+		      strerror(errno));
+	else if (rc > 0)
+		error("gcovr failed to write the HTML report with exit status %d (its messages are above)",
+		      rc);
+	argv_free(&a);
+	return rc == 0 ? 0 : -1;
+}
+
+static int check(const struct config *c)
+{
+	if (combine_interrupted(c))
+		return 1;
+	if (combined_count(c) == 0) {
+		error("no combined coverage data in %s: run the tests (ctest --test-dir %s -j N), then "
+		      "'parcov combine' (the coverage target runs both combine and report)",
+		      c->build_dir, c->build_dir);
+		return 1;
+	}
+	return stale_data(c);
+}
+
+/* gcov run per object in parallel, its text read as gcovr does; gcovr when that cannot give
+ * its exact numbers (then its JSON is the report's). */
+static int collect(const struct config *c, int mask, struct covdata *cd, struct native_reports *native)
+{
+	const char *engine = getenv("PARCOV_REPORTER");
+	int rc = 1;
+
+	(void)mask;
+	if (!engine || strcmp(engine, "gcovr") != 0) {
+		rc = gcovjson_collect(c, cd);
+		if (rc < 0)
+			return 1;
+		if (rc > 0)
+			covdata_free(cd);
+	}
+	if (rc == 0)
+		return 0;
+	native->json = xasprintf("%s/coverage.json.parcov-tmp", c->output_dir);
+	if (gcovr_json(c, native->json) < 0 || covdata_load_gcovr_json(cd, native->json, c->source_root) < 0)
+		return 1;
+	return 0;
+}
+
+static int html(const struct config *c, const char *json, const char *dir)
+{
+	info("writing the HTML report (gcovr)");
+	return gcovr_html(c, json, dir);
+}
+
+const struct backend backend_gcov = {
+	.name = "gcov",
+	.combine = combine,
+	.clean = combine_clean,
+	.check = check,
+	.collect = collect,
+	.html = html,
+};
