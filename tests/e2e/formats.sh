@@ -4,7 +4,8 @@
 # sonarqube.xml and coveralls.json agree with coverage.json line by line and follow their
 # consumers' documented rules (check-formats.py), on the example, a C++ project (templates,
 # exceptions, a source included three times) and a generated project (exclusion markers,
-# objects no test ran). gcovr stays one variable away: PARCOV_REPORTER=gcovr.
+# objects no test ran), and with the llvm backend (clang-14). gcovr stays one variable away:
+# PARCOV_REPORTER=gcovr.
 . "$(dirname "$0")/lib.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
 check_formats() { python3 "$REPO/tests/e2e/check-formats.py" "$@"; }
@@ -87,4 +88,20 @@ run_ok python3 "$REPO/bench/gen.py" "$WORK/gen-src" --files 24 --tests 6 --work 
 build "$WORK/gen-src" "$G"
 formats "$WORK/gen-src" "$G" gen
 grep -q '"gcovr/noncode": true' "$G/coverage/coverage.json" || fail "gen: no non-code lines"
+
+# The llvm backend fills the same model: md, sonarqube and coveralls from it too (its HTML is
+# llvm-cov's own). Skipped visibly (77, after everything above passed) without clang-14.
+if ! command -v clang-14 >/dev/null; then
+  echo "SKIP: clang-14 is not installed: the llvm part did not run"
+  exit 77
+fi
+step "calc, llvm backend: md, sonarqube and coveralls against coverage.json"
+L="$WORK/calc-llvm"
+run_ok env CC=clang-14 cmake -S "$EXAMPLE" -B "$L" -G "$GENERATOR" $STRICT -DPARALLEL_COVERAGE=ON \
+  -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
+run_ok cmake --build "$L"
+run_ok ctest --test-dir "$L" -j4
+run_ok cmake --build "$L" --target coverage
+run_ok "$parcov" report -C "$L" --formats json,md,sonarqube,coveralls
+run_ok check_formats "$L/coverage/coverage.json" "$L/coverage" "$EXAMPLE" md sonarqube coveralls
 echo "PASS: formats"
