@@ -1,7 +1,8 @@
 # Install layout (relative, so 'cmake --install B --prefix P' works anywhere):
 #   bin/parcov
 #   share/ParallelCoverage/modules/ParallelCoverage.cmake
-#   share/ParallelCoverage/modules/ParallelCoverage/DiscoveredTests.cmake (read by ctest)
+#   share/ParallelCoverage/modules/ParallelCoverage/*.cmake  (its private files; DiscoveredTests.cmake
+#                                                            is read by ctest)
 #   share/ParallelCoverage/src/runtime/parcov_rt.c   (found by the module as ../src/runtime)
 #   lib/cmake/ParallelCoverage/ParallelCoverageConfig{,Version}.cmake
 include(GNUInstallDirs)
@@ -12,9 +13,10 @@ set(PARCOV_MODULE_DIR "${CMAKE_INSTALL_DATADIR}/ParallelCoverage/modules")
 
 install(TARGETS parcov RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES "${PROJECT_SOURCE_DIR}/modules/ParallelCoverage.cmake" DESTINATION "${PARCOV_MODULE_DIR}")
-# Read by ctest for tests added at test time (gtest_discover_tests...): next to the module.
-install(FILES "${PROJECT_SOURCE_DIR}/modules/ParallelCoverage/DiscoveredTests.cmake"
-  DESTINATION "${PARCOV_MODULE_DIR}/ParallelCoverage")
+# The module's private files (included from ParallelCoverage/ next to it) and
+# DiscoveredTests.cmake (read by ctest): the whole directory, so none can be forgotten.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/modules/ParallelCoverage"
+  DESTINATION "${PARCOV_MODULE_DIR}" FILES_MATCHING PATTERN "*.cmake")
 install(FILES "${PROJECT_SOURCE_DIR}/src/runtime/parcov_rt.c"
   DESTINATION "${CMAKE_INSTALL_DATADIR}/ParallelCoverage/src/runtime")
 

@@ -12,16 +12,29 @@ installed)
     -DCMAKE_PREFIX_PATH="$PREFIX"
   grep -q "^PARALLEL_COVERAGE_PARCOV:FILEPATH=$PREFIX/bin/parcov$" "$B/CMakeCache.txt" ||
     fail "the installed parcov was not used"
+  # The package holds the whole module, private files included, and configure read those.
+  mod="$PREFIX/share/ParallelCoverage/modules"
+  diff -r "$REPO/modules" "$mod" || fail "the installed module differs from $REPO/modules"
+  for f in "$mod"/ParallelCoverage/*.cmake; do
+    [ "${f##*/}" = DiscoveredTests.cmake ] && continue   # read by ctest, not by configure
+    grep -qsF "$f" "$B/build.ninja" "$B/CMakeFiles/Makefile.cmake" ||
+      fail "configure did not read the installed $f"
+  done
   ;;
 vendored)
-  # A project that add_subdirectory()s this repository, then includes the module.
-  mkdir -p "$WORK/src"
+  # A project that add_subdirectory()s this repository, then includes the module from a
+  # subdirectory of its own: the module's deferred end runs in the top-level directory,
+  # which does not see the subdirectory's variables.
+  mkdir -p "$WORK/src/sub"
   cat >"$WORK/src/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.25)
 project(vendoring C)
 add_subdirectory("$REPO" parallelcoverage)
-include(ParallelCoverage)
 enable_testing()
+add_subdirectory(sub)
+CMAKE
+  cat >"$WORK/src/sub/CMakeLists.txt" <<CMAKE
+include(ParallelCoverage)
 set(CALC_WITH_PARALLEL_COVERAGE OFF)
 add_subdirectory("$EXAMPLE" calc)
 CMAKE

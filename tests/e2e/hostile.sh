@@ -2,8 +2,9 @@
 # Hostile and broken input never crashes parcov, never loses data, and gets a one-line message
 # naming the file: damaged per-test .gcda files (truncated, empty, zero-filled, random, from
 # another GCC release), symbolic links out of the build tree (never followed), test names
-# with '../', newlines and shell metacharacters, a full disk during combine (a real tmpfs
-# when mount(8) is allowed), and two coverage runs at once.
+# with '../', newlines and shell metacharacters, build and parcov paths with quotes,
+# backslashes and '${', a full disk during combine (a real tmpfs when mount(8) is allowed),
+# and two coverage runs at once.
 . "$(dirname "$0")/lib.sh"
 S="$WORK/src" B="$WORK/build"
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -104,6 +105,29 @@ run_ok cmake --build "$N/build" --target coverage
   fail "a test name was run by a shell"
 [ -z "$(find "$WORK" -name '*.gcda' -not -path "$N/build/*" -not -path "$B/*" -not -path "$WORK/outside/*")" ] ||
   fail "data written outside the build tree"
+
+step "hostile paths: a build tree and a parcov whose paths CTestCustom.cmake must quote"
+# ctest runs CTestCustom.cmake's pre-test command (a CMake string, then a command line ctest
+# splits itself) on every run: with these paths a wrong quote or escape makes ctest fail, or
+# run something else. CMake cannot configure a tree whose path holds " or \, a parcov may.
+H="$WORK/h a'q\$x&(1) \${HOME}"
+P="$WORK/p \"dq\" \\bs\\ 'sq' \$x \${HOME}"
+mkdir -p "$H" "$P"
+cp "$parcov" "$P/parcov"
+run_ok cmake -S "$S" -B "$H/build" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" \
+  -DPARALLEL_COVERAGE_PARCOV="$P/parcov"
+run_ok cmake --build "$H/build"
+for run in 1 2; do
+  run_ok ctest --test-dir "$H/build" -j2
+  readlink -f "$H/build/coverage-data/current" >>"$WORK/hostile-runs"
+done
+[ "$(sort -u "$WORK/hostile-runs" | wc -l)" = 2 ] || fail "the two ctest runs did not start two data sets"
+run_ok cmake --build "$H/build" --target coverage
+json_equal "$REF_DIR/all.json" "$H/build/coverage/coverage.json" || fail "hostile paths changed the counts"
+run_ok ctest --test-dir "$H/build/tests/unit" -j2   # the CTestCustom.cmake of a test directory
+[ "$(readlink -f "$H/build/coverage-data/current")" != "$(tail -n 1 "$WORK/hostile-runs")" ] ||
+  fail "ctest --test-dir build/tests/unit did not start a data set"
 
 step "two coverage runs at once: one waits, neither corrupts"
 run_ok ctest --test-dir "$B" -j2

@@ -1,0 +1,48 @@
+# Distributed under the MIT License. See README.md for the full manual.
+#
+# Private to ParallelCoverage.cmake: the build tree as the other parts see it: its
+# directories, its configurations and the data directory of each.
+
+# Every directory of the build, depth first.
+function(_parcov_all_dirs out dir)
+  set(result "${dir}")
+  get_property(subdirs DIRECTORY "${dir}" PROPERTY SUBDIRECTORIES)
+  foreach(sub IN LISTS subdirs)
+    _parcov_all_dirs(below "${sub}")
+    list(APPEND result ${below})
+  endforeach()
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# The configurations of the build: CMAKE_CONFIGURATION_TYPES, or CMAKE_BUILD_TYPE.
+function(_parcov_configs out)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)
+  else()
+    set(${out} "${CMAKE_BUILD_TYPE}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The configurations of a multi-config generator (empty for a single-config one).
+function(_parcov_multi_configs out)
+  set(configs "")
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    _parcov_configs(configs)
+  endif()
+  set(${out} "${configs}" PARENT_SCOPE)
+endfunction()
+
+# The data directory parcov uses for configuration CONFIG: coverage-data, or with a
+# multi-config generator coverage-data/configs/CONFIG (each configuration has its own data
+# sets; its objects live in their own directories), so switching configurations never mixes
+# their data. CONFIG may be $<CONFIG> where generator expressions are evaluated.
+function(_parcov_data_dir out config)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "${CMAKE_BINARY_DIR}/coverage-data/configs/${config}" PARENT_SCOPE)
+  else()
+    set(${out} "${CMAKE_BINARY_DIR}/coverage-data" PARENT_SCOPE)
+  endif()
+endfunction()
