@@ -83,6 +83,18 @@ Cache variables
   line, branch or MC/DC condition coverage is below them. Empty (default): no
   threshold. The MC/DC one needs :variable:`PARALLEL_COVERAGE_MCDC`.
 
+.. variable:: PARALLEL_COVERAGE_PER_TEST
+
+  ``BOOL``, default ``ON``. Record which tests executed each line (gcov
+  backend): ``coverage/tests.json``, ``parcov tests-for`` and ``parcov affected``.
+
+.. variable:: PARALLEL_COVERAGE_DIFF_BASE
+.. variable:: PARALLEL_COVERAGE_FAIL_UNDER_PATCH
+
+  A git revision: the ``coverage`` target reports patch coverage of
+  ``git diff <rev>`` (the line ``Patch: C of N changed lines covered (P%)``), and
+  fails when it is below ``PARALLEL_COVERAGE_FAIL_UNDER_PATCH`` (a percentage).
+
 .. variable:: PARALLEL_COVERAGE_MCDC
 
   ``BOOL``, default ``OFF``. MC/DC (modified condition/decision coverage) with
@@ -226,6 +238,13 @@ set(PARALLEL_COVERAGE_FAIL_UNDER_BRANCH "" CACHE STRING
   "Fail the coverage target below this total branch coverage percentage (empty: never)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_MCDC "" CACHE STRING
   "Fail the coverage target below this total MC/DC condition coverage percentage (empty: never)")
+# --- per-test and patch coverage (issue 15) ---
+option(PARALLEL_COVERAGE_PER_TEST "Record which tests executed each line (gcov backend)" ON)
+set(PARALLEL_COVERAGE_DIFF_BASE "" CACHE STRING
+  "Git revision: the coverage target reports the coverage of the lines changed since it (empty: none)")
+set(PARALLEL_COVERAGE_FAIL_UNDER_PATCH "" CACHE STRING
+  "Fail the coverage target below this patch coverage percentage (needs PARALLEL_COVERAGE_DIFF_BASE)")
+# --- end of per-test and patch coverage ---
 option(PARALLEL_COVERAGE_MCDC "MC/DC coverage (Clang 18 or newer, llvm backend)" OFF)
 option(PARALLEL_COVERAGE_ALLOW_STALE
   "Report even when objects were rebuilt since the tests ran (their old data is left out)" OFF)

@@ -11,6 +11,7 @@
 
 #include "endings.h"
 #include "gcda.h"
+#include "manifest.h"
 #include "runs.h"
 #include "util.h"
 
@@ -24,17 +25,6 @@ struct inputs {
 	struct input *v;
 	size_t n;
 	const char *run;
-};
-
-/* A .gcda file combine wrote, as recorded in the manifest, to tell it from foreign data. */
-struct written {
-	char *rel;
-	long long size, mtime_ns;
-};
-
-struct manifest {
-	struct written *v;
-	size_t n;
 };
 
 static int collect_input(const char *path, const char *rel, void *ctx)
@@ -61,73 +51,11 @@ static int cmp_input(const void *a, const void *b)
 	return d ? d : strcmp(x->path, y->path);
 }
 
-static char *manifest_path(const struct config *c)
+/* A damaged manifest: nothing tells our results from foreign data. */
+static void manifest_damaged(const struct config *c, const char *err)
 {
-	return path_join(c->data_dir, "combined.tsv");
-}
-
-/* The journal of a replacement under way: the new results' paths, written before the first
- * old result goes and removed after the new manifest is in place. */
-static char *pending_path(const struct config *c)
-{
-	return path_join(c->data_dir, "combined-pending.tsv");
-}
-
-static int cmp_written(const void *a, const void *b)
-{
-	return strcmp(((const struct written *)a)->rel, ((const struct written *)b)->rel);
-}
-
-static void manifest_load(const struct config *c, struct manifest *m)
-{
-	char *path = manifest_path(c);
-	struct buffer b = {0};
-	char *line, *next;
-
-	memset(m, 0, sizeof *m);
-	if (read_file(path, &b) == 0) {
-		for (line = b.data; line && *line; line = next) {
-			char rel[4096];
-			long long size, mtime;
-			next = strchr(line, '\n');
-			if (next)
-				*next++ = '\0';
-			if (sscanf(line, "%lld\t%lld\t%4095[^\n]", &size, &mtime, rel) != 3)
-				continue;
-			m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
-			m->v[m->n].rel = xstrdup(rel);
-			m->v[m->n].size = size;
-			m->v[m->n].mtime_ns = mtime;
-			m->n++;
-		}
-	}
-	buf_free(&b);
-	free(path);
-	/* Sorted, for binary search: a build tree has thousands of objects. */
-	qsort(m->v, m->n, sizeof *m->v, cmp_written);
-}
-
-static void manifest_free(struct manifest *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->v[i].rel);
-	free(m->v);
-}
-
-static long long mtime_ns(const struct stat *st)
-{
-	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-}
-
-/* 1 if the build tree's file is exactly the one combine wrote last time. */
-static int ours_unchanged(const struct manifest *m, const char *rel, const char *path)
-{
-	struct stat st;
-	struct written key = {.rel = (char *)rel}, *w;
-	if (lstat(path, &st) < 0)
-		return 0;
-	w = bsearch(&key, m->v, m->n, sizeof *m->v, cmp_written);
-	return w && w->size == (long long)st.st_size && w->mtime_ns == mtime_ns(&st);
+	error("%s: delete it, then run the coverage target again (the .gcda files it listed are "
+	      "then moved to %s/stray/, not lost)", err, c->data_dir);
 }
 
 /* Data in the build tree that combine did not write (a program run outside ctest, or one
@@ -231,10 +159,11 @@ struct build_scan {
 static int clear_build_gcda(const char *path, const char *rel, void *ctx)
 {
 	struct build_scan *s = ctx;
+	struct stat st;
 
 	if (!ends_with(rel, ".gcda"))
 		return 0;
-	if (ours_unchanged(s->m, rel, path)) {
+	if (lstat(path, &st) == 0 && manifest_unchanged(s->m, rel, &st)) {
 		/* Every new result is already written: remove the old one even when a new one
 		 * replaces it. ext4 flushes a file renamed over another (auto_da_alloc), which
 		 * costs a millisecond per object; a rename to a free name does not. */
@@ -254,25 +183,27 @@ static int clear_build_gcda(const char *path, const char *rel, void *ctx)
  * ours is taken for foreign data. Returns 0, or -1 with an error printed. */
 static int recover_interrupted(const struct config *c)
 {
-	char *pending = pending_path(c), *manifest = manifest_path(c);
-	struct buffer b = {0};
+	struct strings pending = {0};
 	struct manifest m;
-	char *line, *next;
-	int ret = 0;
+	char err[1024];
+	int ret = 0, found = journal_read(c, &pending, err, sizeof err);
 
-	if (read_file(pending, &b) < 0) {
-		free(pending);
-		free(manifest);
+	if (found < 0) {
+		error("%s: delete it and the combined results (parcov clean -C %s), then re-run ctest "
+		      "and the coverage target", err, c->build_dir);
+		return -1;
+	}
+	if (found == 0)
 		return 0;
+	if (manifest_load(c, &m, err, sizeof err) < 0) {
+		manifest_damaged(c, err);
+		strings_free(&pending);
+		return -1;
 	}
 	warn("the last combine was interrupted while replacing its results: removing them all");
-	for (line = b.data; line && *line; line = next) {
-		char *full, *tmp;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		full = path_join(c->build_dir, line);
-		tmp = xasprintf("%s.parcov-tmp", full);
+	for (size_t i = 0; i < pending.n; i++) {
+		char *full = path_join(c->build_dir, pending.v[i]);
+		char *tmp = xasprintf("%s.parcov-tmp", full);
 		if ((unlink(full) < 0 && errno != ENOENT) || (unlink(tmp) < 0 && errno != ENOENT)) {
 			error("cannot remove %s:", full);
 			ret = -1;
@@ -280,7 +211,6 @@ static int recover_interrupted(const struct config *c)
 		free(tmp);
 		free(full);
 	}
-	manifest_load(c, &m);
 	for (size_t i = 0; i < m.n; i++) {
 		char *full = path_join(c->build_dir, m.v[i].rel);
 		if (unlink(full) < 0 && errno != ENOENT) {
@@ -290,52 +220,13 @@ static int recover_interrupted(const struct config *c)
 		free(full);
 	}
 	manifest_free(&m);
-	if (ret == 0 && ((unlink(manifest) < 0 && errno != ENOENT) || unlink(pending) < 0)) {
-		error("cannot remove %s:", pending);
+	if (ret == 0 && (manifest_remove(c) < 0 || journal_remove(c) < 0)) {
+		char *path = journal_path(c);
+		error("cannot remove %s:", path);
+		free(path);
 		ret = -1;
 	}
-	buf_free(&b);
-	free(pending);
-	free(manifest);
-	return ret;
-}
-
-static int write_pending(const struct config *c, const struct outputs *o)
-{
-	struct buffer b = {0};
-	char *path = pending_path(c);
-	int ret = 0;
-
-	for (size_t i = 0; i < o->n; i++)
-		buf_printf(&b, "%s\n", o->rel[i]);
-	if (write_file_atomic(path, b.data ? b.data : "", b.len) < 0) {
-		error("cannot write %s:", path);
-		ret = -1;
-	}
-	buf_free(&b);
-	free(path);
-	return ret;
-}
-
-static int write_manifest(const struct config *c, const struct outputs *o)
-{
-	struct buffer b = {0};
-	char *path = manifest_path(c);
-	int ret = 0;
-
-	for (size_t i = 0; i < o->n; i++) {
-		char *full = path_join(c->build_dir, o->rel[i]);
-		struct stat st;
-		if (lstat(full, &st) == 0)
-			buf_printf(&b, "%lld\t%lld\t%s\n", (long long)st.st_size, mtime_ns(&st), o->rel[i]);
-		free(full);
-	}
-	if (write_file_atomic(path, b.data ? b.data : "", b.len) < 0) {
-		error("cannot write %s:", path);
-		ret = -1;
-	}
-	buf_free(&b);
-	free(path);
+	strings_free(&pending);
 	return ret;
 }
 
@@ -347,6 +238,7 @@ int combine(const struct config *c)
 	struct build_scan scan;
 	size_t skipped = 0, i, first;
 	char *run, *tests;
+	char err[1024];
 	int ret = 1;
 
 	run = runs_latest_with_data(c);
@@ -402,11 +294,18 @@ int combine(const struct config *c)
 		goto fail;
 	}
 
+	/* Read before the journal is written: a damaged manifest stops combine with nothing
+	 * changed. */
+	if (manifest_load(c, &m, err, sizeof err) < 0) {
+		manifest_damaged(c, err);
+		goto fail;
+	}
 	/* From here until the manifest is written the journal says a replacement is under way:
 	 * a crash in between is undone by the next combine (recover_interrupted). */
-	if (write_pending(c, &out) < 0)
+	if (journal_write(c, out.rel, out.n) < 0) {
+		manifest_free(&m);
 		goto fail;
-	manifest_load(c, &m);
+	}
 	scan = (struct build_scan){c, &m, &out, 0};
 	if (walk_files(c->build_dir, c->skip_dirs, clear_build_gcda, &scan) < 0) {
 		error("cannot read all of %s (see above): the previous results may be partly removed; "
@@ -427,16 +326,13 @@ int combine(const struct config *c)
 		out.tmp[i] = NULL;
 		free(dest);
 	}
-	if (write_manifest(c, &out) < 0)
+	if (manifest_write(c, out.rel, out.n) < 0)
 		goto fail;
-	{
-		char *pending = pending_path(c);
-		int gone = unlink(pending) == 0;
-		if (!gone)
-			error("cannot remove %s:", pending);
+	if (journal_remove(c) < 0) {
+		char *pending = journal_path(c);
+		error("cannot remove %s:", pending);
 		free(pending);
-		if (!gone)
-			goto fail;
+		goto fail;
 	}
 	info("wrote %zu .gcda files%s", out.n,
 	     skipped ? " (some inputs were skipped: see the warnings above)" : "");
@@ -458,13 +354,21 @@ fail:
 
 int combine_interrupted(const struct config *c)
 {
-	char *pending = pending_path(c);
+	char *pending = journal_path(c);
 	int ret = exists(pending);
+	struct manifest m;
+	char err[1024];
 
-	if (ret)
+	if (ret) {
 		error("the last combine was interrupted while replacing its results (%s is left): the "
 		      "build tree holds a mix of old and new ones; run 'parcov combine -C %s' (or the "
 		      "coverage target) again", pending, c->build_dir);
+	} else if (manifest_load(c, &m, err, sizeof err) < 0) {
+		manifest_damaged(c, err);
+		ret = 1;
+	} else {
+		manifest_free(&m);
+	}
 	free(pending);
 	return ret;
 }
@@ -472,8 +376,12 @@ int combine_interrupted(const struct config *c)
 size_t combined_count(const struct config *c)
 {
 	struct manifest m;
+	char err[1024];
 	size_t n;
-	manifest_load(c, &m);
+
+	/* Damaged: combine_interrupted() said so. */
+	if (manifest_load(c, &m, err, sizeof err) < 0)
+		return 0;
 	n = m.n;
 	manifest_free(&m);
 	return n;
@@ -491,15 +399,12 @@ static int remove_gcda(const char *path, const char *rel, void *ctx)
 
 int combine_clean(const struct config *c)
 {
-	char *path = manifest_path(c);
+	char *path;
 	int ret = 0;
 
 	walk_files(c->build_dir, c->skip_dirs, remove_gcda, &ret);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		warn("cannot remove %s:", path);
+	if (manifest_remove(c) < 0)
 		ret = -1;
-	}
-	free(path);
 	path = path_join(c->data_dir, ENDINGS_LIST);
 	if (unlink(path) < 0 && errno != ENOENT) {
 		warn("cannot remove %s:", path);

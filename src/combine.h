@@ -10,7 +10,8 @@
 int combine(const struct config *c);
 
 /* 1 (after an error with the fix) when a combine stopped half-way through replacing its
- * results: the build tree holds a mix that no report may read. */
+ * results (the build tree holds a mix that no report may read), or its manifest is damaged
+ * (nothing tells its results from foreign data). */
 int combine_interrupted(const struct config *c);
 
 /* Number of .gcda files combine() last wrote into the build tree (from its manifest). */

@@ -70,6 +70,7 @@ int config_load(struct config *c, const char *dir)
 	int lineno = 0;
 
 	memset(c, 0, sizeof *c);
+	c->per_test = 1;
 	if (!realpath(dir ? dir : ".", real)) {
 		error("build directory %s:", dir ? dir : ".");
 		return -1;
@@ -104,7 +105,9 @@ int config_load(struct config *c, const char *dir)
 			continue;
 		}
 		*eq++ = '\0';
-		if (!strcmp(line, "source_root"))
+		if (!strcmp(line, "build_dir"))
+			set(&c->configured_dir, eq);
+		else if (!strcmp(line, "source_root"))
 			set(&c->source_root, eq);
 		else if (!strcmp(line, "output_dir"))
 			set(&c->output_dir, eq);
@@ -120,6 +123,13 @@ int config_load(struct config *c, const char *dir)
 			set(&c->fail_under_branch, eq);
 		else if (!strcmp(line, "fail_under_mcdc"))
 			set(&c->fail_under_mcdc, eq);
+		/* Per-test coverage (issue 15): src/pertest.h, src/diff.h. */
+		else if (!strcmp(line, "per_test"))
+			c->per_test = !strcmp(eq, "1");
+		else if (!strcmp(line, "fail_under_patch"))
+			set(&c->fail_under_patch, eq);
+		else if (!strcmp(line, "diff_base"))
+			set(&c->diff_base, eq);
 		else if (!strcmp(line, "mcdc"))
 			c->mcdc = !strcmp(eq, "1");
 		else if (!strcmp(line, "backend"))
@@ -174,12 +184,17 @@ int config_load(struct config *c, const char *dir)
 		c->fail_under_branch = xstrdup("");
 	if (!c->fail_under_mcdc)
 		c->fail_under_mcdc = xstrdup("");
+	if (!c->fail_under_patch)
+		c->fail_under_patch = xstrdup("");
+	if (!c->diff_base)
+		c->diff_base = xstrdup("");
 	return 0;
 }
 
 void config_free(struct config *c)
 {
 	free(c->build_dir);
+	free(c->configured_dir);
 	free(c->data_dir);
 	free(c->source_root);
 	free(c->output_dir);
@@ -189,6 +204,8 @@ void config_free(struct config *c)
 	free(c->fail_under_line);
 	free(c->fail_under_branch);
 	free(c->fail_under_mcdc);
+	free(c->fail_under_patch);
+	free(c->diff_base);
 	free(c->backend);
 	free(c->llvm_cov);
 	free(c->llvm_profdata);

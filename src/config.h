@@ -6,6 +6,7 @@
 
 struct config {
 	char *build_dir;   /* absolute */
+	char *configured_dir; /* the build directory at configure time (moved or copied since?); NULL: not written */
 	char *data_dir;    /* <build_dir>/coverage-data */
 	char *source_root;
 	char *output_dir;
@@ -13,6 +14,8 @@ struct config {
 	char *gcovr;
 	char *formats;     /* comma list */
 	char *fail_under_line, *fail_under_branch, *fail_under_mcdc; /* "" when unset */
+	int per_test;       /* record which tests ran each line (PARALLEL_COVERAGE_PER_TEST) */
+	char *fail_under_patch, *diff_base; /* patch coverage: "" when unset */
 	int mcdc;           /* MC/DC columns and totals (llvm backend, Clang 18+) */
 	int append;
 	int allow_stale;    /* report without data older than its object */

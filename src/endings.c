@@ -121,47 +121,6 @@ static int found_data(const char *path, const char *rel, void *ctx)
 	return ends_with(rel, ".gcda") || ends_with(rel, ".profraw");
 }
 
-/* Names of the tests ctest's last run started, or NULL when its log is missing or older
- * than the data set (then we cannot tell which tests ran). */
-static char *tests_of_last_log(const struct config *c, const char *run)
-{
-	char *log = runs_ctest_log(c, run);
-	struct stat sl, sr;
-	struct buffer b = {0}, names = {0};
-	char *line, *next;
-
-	if (stat(log, &sl) < 0 || stat(run, &sr) < 0 || sl.st_mtim.tv_sec < sr.st_mtim.tv_sec ||
-	    read_file(log, &b) < 0) {
-		free(log);
-		return NULL;
-	}
-	free(log);
-	buf_add(&names, "\n", 1);
-	for (line = b.data; line && *line; line = next) {
-		const char *p = line;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		p += strspn(p, "0123456789");
-		if (*p++ != '/')
-			continue;
-		p += strspn(p, "0123456789");
-		if (strncmp(p, " Test: ", 7))
-			continue;
-		buf_printf(&names, "%s\n", p + 7);
-	}
-	buf_free(&b);
-	return names.data;
-}
-
-static int in_list(const char *list, const char *name)
-{
-	char *key = xasprintf("\n%s\n", name);
-	int ret = strstr(list, key) != NULL;
-	free(key);
-	return ret;
-}
-
 static void describe(struct buffer *why, const struct proc *p)
 {
 	const char *sep = why->len ? "; " : "";
@@ -187,82 +146,31 @@ static void describe(struct buffer *why, const struct proc *p)
 	}
 }
 
-/* One line of tests.tsv: its directory and hex-encoded name. */
-struct tsv_line {
-	char *dir, *hex;
-	size_t at;
-	int dup;
-};
-
-static int cmp_by_hex(const void *a, const void *b)
-{
-	const struct tsv_line *x = *(struct tsv_line *const *)a, *y = *(struct tsv_line *const *)b;
-	int d = strcmp(x->hex, y->hex);
-	return d ? d : (x->at > y->at) - (x->at < y->at);
-}
-
-/* The lines of both tests.tsv files in order; a name listed again (a discovered test named
- * like a configure-time one, hence the same directory) is marked dup after its first. */
-static struct tsv_line *tsv_lines(char *text, size_t *count)
-{
-	struct tsv_line *v = NULL, **order;
-	size_t n = 0;
-	char *line, *next;
-
-	for (line = text; line && *line; line = next) {
-		char *tab = strchr(line, '\t');
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!tab)
-			continue;
-		*tab = '\0';
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n] = (struct tsv_line){line, tab + 1, n, 0};
-		n++;
-	}
-	order = xreallocarray(NULL, n ? n : 1, sizeof *order);
-	for (size_t i = 0; i < n; i++)
-		order[i] = &v[i];
-	qsort(order, n, sizeof *order, cmp_by_hex);
-	for (size_t i = 1; i < n; i++)
-		if (!strcmp(order[i]->hex, order[i - 1]->hex))
-			order[i]->dup = 1;
-	free(order);
-	*count = n;
-	return v;
-}
-
 size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 {
-	char *ran = tests_of_last_log(c, run);
-	struct buffer b = {0};
-	struct tsv_line *lines;
-	size_t listed = 0, n;
+	struct strings ran = {0};
+	struct test_list tests;
+	/* Which tests ran: ctest's log, when it describes this set's run. */
+	int know_ran = runs_ctest_tests(c, run, &ran) == 0;
+	size_t listed = 0;
 
-	if (testname_read_tsv(c->data_dir, run, &b) < 0) {
-		free(ran);
+	if (ran.n)
+		qsort(ran.v, ran.n, sizeof *ran.v, cmp_strp);
+	if (testname_load(c->data_dir, run, &tests) < 0) {
+		strings_free(&ran);
 		return 0;
 	}
-	lines = tsv_lines(b.data, &n);
-	for (size_t k = 0; k < n; k++) {
-		char *line = lines[k].dir, *name = NULL, *dir, *record;
+	for (size_t k = 0; k < tests.n; k++) {
+		const char *name = tests.v[k].name;
+		char *dir, *record;
 		struct buffer why = {0};
 		struct procs procs;
-		size_t len;
 		int present;
 
-		if (lines[k].dup)
-			continue;
-		if (hex_decode(lines[k].hex, &name, &len) < 0 || strlen(name) != len) {
-			free(name);
-			continue;
-		}
-		dir = xasprintf("%s/tests/%s", run, line);
+		dir = xasprintf("%s/tests/%s", run, tests.v[k].dir);
 		present = is_dir(dir);
-		if (ran ? !in_list(ran, name) : !present) {
+		if (know_ran ? !ran.n || !bsearch(&name, ran.v, ran.n, sizeof *ran.v, cmp_strp) : !present) {
 			free(dir);
-			free(name);
 			continue;
 		}
 		record = path_join(dir, ENDINGS_RECORD);
@@ -279,11 +187,9 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		free(procs.v);
 		free(record);
 		free(dir);
-		free(name);
 	}
-	free(lines);
-	buf_free(&b);
-	free(ran);
+	testname_free(&tests);
+	strings_free(&ran);
 	return listed;
 }
 
@@ -302,6 +208,47 @@ int endings_save(const struct config *c, const char *run)
 	buf_free(&b);
 	free(path);
 	return ret;
+}
+
+int endings_recorded(const char *run, const char *test_dir)
+{
+	char *record = xasprintf("%s/tests/%s/%s", run, test_dir, ENDINGS_RECORD);
+	struct stat st;
+	int ret = stat(record, &st) == 0 && st.st_size > 0;
+
+	free(record);
+	return ret;
+}
+
+int endings_load_list(const struct config *c, struct buffer *list)
+{
+	char *path = path_join(c->data_dir, ENDINGS_LIST);
+	int ret = read_file(path, list);
+
+	free(path);
+	return ret;
+}
+
+int endings_listed(const struct buffer *list, const char *name)
+{
+	size_t nl = strlen(name);
+
+	/* Lines are "  <test>: <what happened>", as endings_scan() writes them. */
+	for (const char *line = list->data; line && *line;) {
+		const char *eol = strchr(line, '\n'), *why;
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+
+		if (len > nl + 4 && !memcmp(line, "  ", 2) && !memcmp(line + 2, name, nl) &&
+		    !memcmp(line + 2 + nl, ": ", 2)) {
+			why = line + nl + 4;
+			len -= nl + 4;
+			/* The phrases describe() uses when counts after some point are gone. */
+			return memmem(why, len, "lost", 4) || memmem(why, len, "blocked", 7) ||
+			       memmem(why, len, "killed without", 14);
+		}
+		line = eol ? eol + 1 : line + len;
+	}
+	return -1;
 }
 
 void endings_append(const struct config *c, struct buffer *summary)

@@ -34,6 +34,16 @@ int endings_save(const struct config *c, const char *run);
 int endings_snapshot_file(const char *run, const char *rel, const char **object);
 void endings_forget(void);
 
+/* 1 if the runtime recorded a process in test directory test_dir of data set run: a program
+ * of this build ran in that test. */
+int endings_recorded(const char *run, const char *test_dir);
+
+/* How the saved list (coverage-data/endings.txt, read into list by endings_load_list) says
+ * test name ended: -1 not listed; 0 listed with its counts whole (they were saved before it
+ * crashed, or it wrote no data); 1 listed with counts lost after some point. */
+int endings_load_list(const struct config *c, struct buffer *list);
+int endings_listed(const struct buffer *list, const char *name);
+
 /* Append the saved list, with its heading, to a summary (report's text under the table). */
 void endings_append(const struct config *c, struct buffer *summary);
 

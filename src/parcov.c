@@ -9,8 +9,11 @@
 
 #include "backend.h"
 #include "bundle.h"
+#include "affected.h"
 #include "config.h"
+#include "diff.h"
 #include "doctor.h"
+#include "pertest.h"
 #include "report.h"
 #include "runs.h"
 #include "testname.h"
@@ -114,7 +117,7 @@ static int with_build_tree(const char *dir, int (*fn)(const struct config *c, co
 static int clean(const struct config *c, const char *arg)
 {
 	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
-				       "coverage.info", NULL};
+				       "coverage.info", PERTEST_JSON, PERTEST_LCOV, NULL};
 	char *stray = path_join(c->data_dir, "stray"), *marker;
 	int ret = 0;
 
@@ -140,7 +143,7 @@ static int clean(const struct config *c, const char *arg)
 	rmdir(c->output_dir);
 	/* The tools' messages of the last combine and report go with them. */
 	for (const char *const *m = (const char *const[]){"gcov-messages.txt", "llvm-cov-messages.txt",
-							   "llvm-profdata-messages.txt", NULL};
+							   "llvm-profdata-messages.txt", PERTEST_STORE, NULL};
 	     *m; m++) {
 		marker = path_join(c->data_dir, *m);
 		if (unlink(marker) < 0 && errno != ENOENT)
@@ -276,14 +279,110 @@ static int cmd_bundle(int argc, char **argv)
 	return with_build_tree(dir, do_bundle, out);
 }
 
+/* Take "--NAME VALUE" or "--NAME=VALUE" out of argv into *value. Returns 0, or -1 after a
+ * usage message when the value is missing. */
+static int take_option(int *argc, char **argv, const char *name, const char **value)
+{
+	size_t len = strlen(name);
+	for (int i = 1; i < *argc; i++) {
+		int inline_value = !strncmp(argv[i], name, len) && argv[i][len] == '=';
+		if (strcmp(argv[i], name) && !inline_value)
+			continue;
+		if (!inline_value && i + 1 == *argc) {
+			fprintf(stderr, "%s: %s needs a value\n", argv[0], name);
+			return -1;
+		}
+		*value = inline_value ? argv[i] + len + 1 : argv[i + 1];
+		memmove(argv + i, argv + i + 2 - inline_value,
+			(size_t)(*argc - i - 1 + inline_value) * sizeof *argv);
+		*argc -= 2 - inline_value;
+		i--;
+	}
+	return 0;
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	const char *dir = NULL, *formats = NULL;
 	int status = 0;
 
+	if (take_option(&argc, argv, "--diff", &diff_option_file) < 0 ||
+	    take_option(&argc, argv, "--since", &diff_option_since) < 0)
+		return usage(stderr, 2);
+	if (diff_option_file && diff_option_since) {
+		fprintf(stderr, "parcov report: give --diff or --since, not both\n");
+		return usage(stderr, 2);
+	}
 	if (common_options(argc, argv, &dir, &formats, &status) < 0)
 		return status;
 	return with_build_tree(dir, do_report, formats);
+}
+
+/* parcov tests-for and affected: queries of the per-test coverage the report stored. */
+static char **query_specs;
+static size_t n_query_specs;
+static const char *affected_diff, *affected_since, *affected_tests_file;
+static int affected_regex;
+
+static int do_tests_for(const struct config *c, const char *arg)
+{
+	(void)arg;
+	return tests_for(c, query_specs, n_query_specs);
+}
+
+static int do_affected(const struct config *c, const char *arg)
+{
+	(void)arg;
+	return affected(c, affected_diff, affected_since,
+			affected_regex ? AFFECTED_REGEX : AFFECTED_NAMES, affected_tests_file);
+}
+
+static int cmd_tests_for(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int status = 0, i, first = argc;
+
+	/* Operands are FILE:LINE specs; options may come before them. */
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && (i == 1 || (strcmp(argv[i - 1], "-C") && strcmp(argv[i - 1], "--config")))) {
+			first = i;
+			break;
+		}
+	if (common_options(first, argv, &dir, NULL, &status) < 0)
+		return status;
+	if (first == argc) {
+		fprintf(stderr, "parcov tests-for: give at least one FILE:LINE\n");
+		return usage(stderr, 2);
+	}
+	query_specs = argv + first;
+	n_query_specs = (size_t)(argc - first);
+	return with_build_tree(dir, do_tests_for, NULL);
+}
+
+static int cmd_affected(int argc, char **argv)
+{
+	const char *dir = NULL, *regex = NULL;
+	int status = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--regex")) {
+			affected_regex = 1;
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	(void)regex;
+	if (take_option(&argc, argv, "--diff", &affected_diff) < 0 ||
+	    take_option(&argc, argv, "--since", &affected_since) < 0 ||
+	    take_option(&argc, argv, "--tests-file", &affected_tests_file) < 0)
+		return usage(stderr, 2);
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	if (!affected_diff == !affected_since) {
+		fprintf(stderr, "parcov affected: give exactly one of --diff FILE, --diff - or --since REV\n");
+		return usage(stderr, 2);
+	}
+	return with_build_tree(dir, do_affected, NULL);
 }
 
 static int cmd_doctor(int argc, char **argv)
@@ -388,7 +487,7 @@ static const struct command commands[] = {
 	 "Combine bundles of several machines with 'parcov combine --bundles FILE...'.\n"},
 	{"report", cmd_report, "write the coverage reports",
 	 "[-C BUILD_DIR] [--config X] [-q] [--formats txt,html,xml,json,lcov,md,sonarqube,coveralls]\n"
-	 "       [--allow-stale]\n"
+	 "       [--allow-stale] [--diff FILE|- | --since REV]\n"
 	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"
 	 "as gcovr does) and write summary.txt, html/index.html, coverage.xml (Cobertura),\n"
 	 "coverage.json (gcovr JSON), coverage.info (lcov), summary.md, sonarqube.xml (SonarQube\n"
@@ -398,7 +497,32 @@ static const struct command commands[] = {
 	 "summary, and fails if\n"
 	 "a PARALLEL_COVERAGE_FAIL_UNDER_* threshold is not met, or when data of the last test\n"
 	 "run is older than its object (rebuilt since the tests ran) unless --allow-stale or\n"
-	 "PARALLEL_COVERAGE_ALLOW_STALE=ON.\n"},
+	 "PARALLEL_COVERAGE_ALLOW_STALE=ON.\n"
+	 "With PARALLEL_COVERAGE_PER_TEST=ON (gcov backend) it also records which tests ran\n"
+	 "each line (coverage-data/tests-by-line.txt, tests.json), for tests-for and affected.\n"
+	 "--diff FILE|- (a unified diff, - for stdin) or --since REV (git diff REV in the source\n"
+	 "root; default: PARALLEL_COVERAGE_DIFF_BASE): patch coverage of the changed lines (new\n"
+	 "side), the summary ending with 'Patch: C of N changed lines covered (P%)';\n"
+	 "PARALLEL_COVERAGE_FAIL_UNDER_PATCH makes it fail below that percentage.\n"},
+	{"tests-for", cmd_tests_for, "print the tests that executed some lines",
+	 "[-C BUILD_DIR] [--config X] FILE:LINE[-LINE]...\n"
+	 "Print, sorted, one per line, the names of the tests that executed any of those lines in\n"
+	 "the last coverage report's data (per-test coverage). FILE as the report shows it\n"
+	 "(relative to the root) or absolute. Nothing is printed for lines no test ran. Exit\n"
+	 "status 2 for a file that is not in the report, or a line (range) with no code line of\n"
+	 "the report.\n"},
+	{"affected", cmd_affected, "print the tests a change affects",
+	 "[-C BUILD_DIR] [--config X] (--diff FILE | --diff - | --since REV) [--regex]\n"
+	 "       [--tests-file F]\n"
+	 "Print the tests whose executed lines intersect a change: a unified diff (git's a/ b/\n"
+	 "prefixes accepted; the old side's line numbers, i.e. of the sources the tests ran on) or\n"
+	 "git diff REV in the source root. Lines only added select the tests of the code lines\n"
+	 "around them. Safe by default: tests added since the data was measured, tests whose data\n"
+	 "is partial (crashed, timed out), and every test when a changed file is not in the data\n"
+	 "(a header compiled nowhere, a test script, a build file: said on stderr) are listed too.\n"
+	 "--regex: print one regex for ctest -R instead; --tests-file F: write the names to F for\n"
+	 "ctest --tests-from-file F (CMake 3.29 or newer). Prints on stderr how many of how many\n"
+	 "tests were selected.\n"},
 	{"test-dir", cmd_test_dir, "print the data directory name of CTest test names",
 	 "[--hex] NAME...\n"
 	 "Print, one per line, the directory under coverage-data/current/tests/ that holds the\n"

@@ -10,8 +10,10 @@
 #include "backend.h"
 #include "ciformats.h"
 #include "covdata.h"
+#include "diff.h"
 #include "endings.h"
 #include "html.h"
+#include "pertest.h"
 #include "util.h"
 
 /* What a writer gets: the filled model and what some formats need besides. */
@@ -236,7 +238,7 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	struct buffer summary = {0};
 	struct cov_totals total;
 	struct report_input in = {c, &cd, &summary, 0};
-	int mask, ret = 1;
+	int mask, ret = 1, patch_missed = 0;
 
 	if (report_parse_formats(list ? list : c->formats, &mask) < 0)
 		return 1;
@@ -251,6 +253,11 @@ int report(const struct config *c, const struct backend *b, const char *list)
 		goto out;
 	covdata_summary(&cd, &summary, &total);
 	endings_append(c, &summary);
+	/* Per-test coverage (gcov backend) and patch coverage (src/pertest.h, src/diff.h). */
+	if (c->per_test && !strcmp(b->name, "gcov") && pertest_build(c, &cd, mask & FMT_LCOV) < 0)
+		goto out;
+	if ((patch_missed = diff_patch_summary(c, &cd, &summary)) < 0)
+		goto out;
 	in.timestamp = timestamp();
 	if (write_reports(&in, b, mask, &native) < 0)
 		goto out;
@@ -260,7 +267,7 @@ int report(const struct config *c, const struct backend *b, const char *list)
 		if (mask & formats[i].bit)
 			printf(" %s", formats[i].shown);
 	printf("\n");
-	ret = report_thresholds(c, &total);
+	ret = report_thresholds(c, &total) | patch_missed;
 out:
 	free_native(&native);
 	buf_free(&summary);

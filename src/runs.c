@@ -177,14 +177,81 @@ static void ctest_cmdline(struct buffer *b)
 	free(path);
 }
 
-/* Write (or, given NULL, remove) one small file of the current data set. */
-static void current_file(const struct config *c, const char *name, const char *text)
+/* Write (or, given NULL, remove) one small file of a data set. */
+static int record_file(const char *run, const char *name, const char *text)
 {
-	char *path = xasprintf("%s/current/%s", c->data_dir, name);
+	char *path = path_join(run, name);
+	int ret = 0;
 
-	if (text ? write_file_atomic(path, text, strlen(text)) < 0 : unlink(path) < 0 && errno != ENOENT)
+	if (text ? write_file_atomic(path, text, strlen(text)) < 0 : unlink(path) < 0 && errno != ENOENT) {
 		warn("cannot write %s:", path);
+		ret = -1;
+	}
 	free(path);
+	return ret;
+}
+
+int runs_record_write(const char *run, const struct run_record *r)
+{
+	char *pid = r->pid > 0 ? xasprintf("%ld %lld\n", r->pid, r->started) : NULL;
+	int ret = 0;
+
+	ret |= record_file(run, "ctest-dir", r->ctest_dir);
+	ret |= record_file(run, "ctest-pid", pid);
+	ret |= record_file(run, "ctest-timeout", r->timeout);
+	free(pid);
+	return ret ? -1 : 0;
+}
+
+/* One record file's text without its final newline, or NULL when it is missing. */
+static char *record_text(const char *run, const char *name)
+{
+	char *path = path_join(run, name);
+	struct buffer b = {0};
+	char *text = NULL;
+
+	if (read_file(path, &b) == 0) {
+		if (b.len && b.data[b.len - 1] == '\n')
+			b.data[--b.len] = '\0';
+		text = xstrdup(b.data ? b.data : "");
+	}
+	buf_free(&b);
+	free(path);
+	return text;
+}
+
+int runs_record_read(const char *run, struct run_record *r, char *err, size_t errlen)
+{
+	char *pid = record_text(run, "ctest-pid");
+	int ret = 0, end = 0;
+
+	memset(r, 0, sizeof *r);
+	r->ctest_dir = record_text(run, "ctest-dir");
+	r->timeout = record_text(run, "ctest-timeout");
+	if (r->ctest_dir && r->ctest_dir[0] != '/') {
+		snprintf(err, errlen, "%s/ctest-dir is damaged: '%.200s' is not an absolute directory",
+			 run, r->ctest_dir);
+		free(r->ctest_dir);
+		r->ctest_dir = NULL;
+		ret = -1;
+	}
+	if (pid && (sscanf(pid, "%ld %lld%n", &r->pid, &r->started, &end) != 2 || r->pid <= 0 ||
+		    pid[end] != '\0')) {
+		snprintf(err, errlen, "%s/ctest-pid is damaged: '%.200s' is not 'PID START_TIME'", run,
+			 pid);
+		r->pid = 0;
+		r->started = 0;
+		ret = -1;
+	}
+	free(pid);
+	return ret;
+}
+
+void runs_record_free(struct run_record *r)
+{
+	free(r->ctest_dir);
+	free(r->timeout);
+	memset(r, 0, sizeof *r);
 }
 
 /* Remember where ctest runs (pre-test's working directory: its log of the run is there),
@@ -194,63 +261,152 @@ static void record_ctest(const struct config *c)
 {
 	char cwd[4096];
 	struct buffer cmd = {0};
-	const char *timeout = NULL;
+	struct run_record r = {0};
+	char *current = path_join(c->data_dir, "current");
 
 	if (getcwd(cwd, sizeof cwd))
-		current_file(c, "ctest-dir", cwd);
+		r.ctest_dir = cwd;
 	ctest_cmdline(&cmd);
 	for (size_t i = 0; i < cmd.len; i += strlen(cmd.data + i) + 1) {
-		const char *a = cmd.data + i;
+		char *a = cmd.data + i;
 		size_t next = i + strlen(a) + 1;
 		if (!strcmp(a, "--timeout") && next < cmd.len)
-			timeout = cmd.data + next;
+			r.timeout = cmd.data + next;
 		else if (!strncmp(a, "--timeout=", 10))
-			timeout = a + 10;
+			r.timeout = a + 10;
 	}
 	if (cmd.len) {
-		char *pid = xasprintf("%ld %lld\n", (long)getppid(), start_time((long)getppid()));
-		current_file(c, "ctest-pid", pid);
-		free(pid);
-	} else {
-		current_file(c, "ctest-pid", NULL);
+		r.pid = (long)getppid();
+		r.started = start_time(r.pid);
 	}
-	current_file(c, "ctest-timeout", timeout);
+	runs_record_write(current, &r);
 	buf_free(&cmd);
+	free(current);
 }
 
 int runs_check_idle(const struct config *c, const char *run)
 {
-	char *path = path_join(run, "ctest-pid");
-	struct buffer b = {0};
-	long pid;
-	long long t;
+	struct run_record r;
+	char err[512];
 	int ret = 0;
 
 	(void)c;
-	if (read_file(path, &b) == 0 && b.len && sscanf(b.data, "%ld %lld", &pid, &t) == 2 && pid > 0 &&
-	    pid != (long)getppid() && start_time(pid) == t) {
+	if (runs_record_read(run, &r, err, sizeof err) < 0)
+		warn("%s; if ctest still runs these tests, wait for it to end before the coverage target",
+		     err);
+	if (r.pid > 0 && r.pid != (long)getppid() && start_time(r.pid) == r.started) {
 		error("ctest (process %ld) is still running the tests that write %s: run the coverage "
-		      "target after it ends", pid, run);
+		      "target after it ends", r.pid, run);
 		ret = -1;
 	}
-	buf_free(&b);
-	free(path);
+	runs_record_free(&r);
 	return ret;
 }
 
 char *runs_ctest_log(const struct config *c, const char *run)
 {
-	char *record = path_join(run, "ctest-dir");
-	struct buffer b = {0};
+	struct run_record r;
+	char err[512];
 	char *log;
 
-	if (read_file(record, &b) == 0 && b.len > 0 && b.data[0] == '/')
-		log = xasprintf("%s/Testing/Temporary/LastTest.log", b.data);
-	else
-		log = xasprintf("%s/Testing/Temporary/LastTest.log", c->build_dir);
-	buf_free(&b);
-	free(record);
+	if (runs_record_read(run, &r, err, sizeof err) < 0 && !r.ctest_dir)
+		warn("%s: reading the LastTest.log of %s instead", err, c->build_dir);
+	log = xasprintf("%s/Testing/Temporary/LastTest.log", r.ctest_dir ? r.ctest_dir : c->build_dir);
+	runs_record_free(&r);
 	return log;
+}
+
+/* At p, a line "I/T Testing: ": its length up to the name, or 0. */
+static size_t testing_prefix(const char *p)
+{
+	size_t n = strspn(p, "0123456789");
+
+	if (!n || p[n] != '/')
+		return 0;
+	n += 1 + strspn(p + n + 1, "0123456789");
+	if (p[n - 1] == '/' || strncmp(p + n, " Testing: ", 10))
+		return 0;
+	return n;
+}
+
+/* Whether a name of len bytes at name, ended by a newline, is followed by the rest of the
+ * header: "I/T Test: NAME\nCommand: ". Returns the newline before "Command: ", or NULL. */
+static const char *header_rest(const char *name, size_t len, const char *index, size_t ilen)
+{
+	const char *p = name + len + 1;
+
+	if (strncmp(p, index, ilen) || strncmp(p + ilen, " Test: ", 7))
+		return NULL;
+	p += ilen + 7;
+	if (strncmp(p, name, len) || strncmp(p + len, "\nCommand: ", 10))
+		return NULL;
+	return p + len;
+}
+
+/* Sorts pointers into one array by the strings they point at, equal ones in array order. */
+static int cmp_entry_in_order(const void *a, const void *b)
+{
+	char **const *x = a, **const *y = b;
+	int d = strcmp(**x, **y);
+	return d ? d : (*x > *y) - (*x < *y);
+}
+
+void runs_parse_ctest_log(const char *text, struct strings *names)
+{
+	const char *line = text;
+	size_t first = names->n;
+
+	while (line && *line) {
+		size_t ilen = testing_prefix(line);
+		const char *name = line + ilen + 10, *nl = name, *end = NULL;
+		/* A name may hold newlines: try each of its first lines' ends. */
+		for (int tries = 0; ilen && tries < 16 && (nl = strchr(nl, '\n')); tries++, nl++)
+			if ((end = header_rest(name, (size_t)(nl - name), line, ilen))) {
+				strings_add(names, xasprintf("%.*s", (int)(nl - name), name));
+				break;
+			}
+		line = end ? end : strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	/* Each test once (ctest --repeat logs a test per run), where it came first. */
+	if (names->n - first > 1) {
+		size_t n = names->n - first, kept = first;
+		char ***order = xreallocarray(NULL, n, sizeof *order);
+		char *dup = xcalloc(n, 1);
+		for (size_t i = 0; i < n; i++)
+			order[i] = &names->v[first + i];
+		qsort(order, n, sizeof *order, cmp_entry_in_order);
+		for (size_t i = 1; i < n; i++)
+			if (!strcmp(*order[i], *order[i - 1]))
+				dup[order[i] - &names->v[first]] = 1;
+		for (size_t i = 0; i < n; i++) {
+			if (dup[i])
+				free(names->v[first + i]);
+			else
+				names->v[kept++] = names->v[first + i];
+		}
+		names->n = kept;
+		free(dup);
+		free(order);
+	}
+}
+
+int runs_ctest_tests(const struct config *c, const char *run, struct strings *names)
+{
+	char *log = runs_ctest_log(c, run);
+	struct stat sl, sr;
+	struct buffer b = {0};
+	int ret = -1;
+
+	if (stat(log, &sl) == 0 && stat(run, &sr) == 0 && sl.st_mtim.tv_sec >= sr.st_mtim.tv_sec &&
+	    read_file(log, &b) == 0) {
+		runs_parse_ctest_log(b.data ? b.data : "", names);
+		ret = 0;
+	}
+	buf_free(&b);
+	free(log);
+	return ret;
 }
 
 int runs_start(const struct config *c)

@@ -3,7 +3,10 @@
 #ifndef PARCOV_RUNS_H
 #define PARCOV_RUNS_H
 
+#include <stddef.h>
+
 #include "config.h"
+#include "util.h"
 
 /* Start a new data set and point 'current' at it, then delete older sets except the newest
  * one holding data (so a ctest run that selects no test, or ctest -N, loses nothing). In
@@ -13,10 +16,43 @@ int runs_start(const struct config *c);
 /* Path of the newest data set holding at least one file, or NULL. Caller frees. */
 char *runs_latest_with_data(const struct config *c);
 
+/* What pre-test records in a data set about the ctest run that writes it: one small file
+ * each (ctest-dir, ctest-pid "PID START_TIME", ctest-timeout), the runtime reading
+ * ctest-timeout itself. */
+struct run_record {
+	char *ctest_dir;     /* where ctest runs (its LastTest.log is there); NULL: not recorded */
+	long pid;            /* the ctest process; 0: not run by ctest */
+	long long started;   /* its start time (/proc/PID/stat field 22), tells a reused pid apart */
+	char *timeout;       /* ctest's --timeout; NULL: none */
+};
+
+/* Write r into data set run (fields left NULL or 0 remove their file). Returns 0, or -1
+ * (warned). */
+int runs_record_write(const char *run, const struct run_record *r);
+/* Read data set run's record; a file that is missing leaves its field NULL or 0. Returns 0,
+ * or -1 with what is wrong (naming the file) in err when a file is damaged; the other fields
+ * are still read. */
+int runs_record_read(const char *run, struct run_record *r, char *err, size_t errlen);
+void runs_record_free(struct run_record *r);
+
 /* Path of the LastTest.log of the ctest run that made data set run: ctest writes it in the
  * directory it ran in (the build tree's top, or a subdirectory), which pre-test records in
  * the set. Caller frees. */
 char *runs_ctest_log(const struct config *c, const char *run);
+
+/* The names of the tests a LastTest.log's text says ctest ran (passed, failed or could not
+ * start), each once, in the order of the log. CTest (3.25 to 4.x, cmCTestRunTest's
+ * WriteLogOutputTop) starts the record of each test, when the test ends, with
+ *     I/T Testing: NAME
+ *     I/T Test: NAME
+ *     Command: "..."
+ * and writes the test's output after it: only that whole header is taken, so output that
+ * looks like one of its lines is not, and a NAME holding newlines is read whole. */
+void runs_parse_ctest_log(const char *text, struct strings *names);
+
+/* runs_parse_ctest_log() of data set run's LastTest.log. Returns 0, or -1 (names empty)
+ * when the log is missing or older than the set: it then describes another run. */
+int runs_ctest_tests(const struct config *c, const char *run, struct strings *names);
 
 /* 0, or -1 with an error printed when the ctest that writes data set run (recorded by
  * pre-test) is still running: its tests' data is not complete yet. */

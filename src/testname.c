@@ -71,27 +71,111 @@ int hex_decode(const char *hex, char **out, size_t *outlen)
 	return 0;
 }
 
-int testname_read_tsv(const char *data_dir, const char *run, struct buffer *out)
+/* 1 if t has a test named name; else 0, its slot kept for the entry the caller adds. Names are looked up through a hash index: a project
+ * may have tens of thousands of tests. */
+static int has_name(const struct test_list *t, const char *name, size_t **index, size_t *slots)
 {
-	char *path = path_join(data_dir, "tests.tsv");
-	struct buffer found = {0};
-	int ret = read_file(path, out);
+	size_t len = strlen(name), mask, h;
 
-	free(path);
-	if (!run)
-		return ret;
-	path = path_join(run, "tests.tsv");
-	if (read_file(path, &found) == 0) {
-		if (ret < 0) {
-			out->len = 0;
-			buf_add(out, "", 0);
-		} else if (out->len && out->data[out->len - 1] != '\n') {
-			buf_add(out, "\n", 1);
+	/* Keep at most half the slots used: rebuild at twice the size. */
+	if (2 * (t->n + 1) > *slots) {
+		*slots = *slots ? 2 * *slots : 64;
+		while (*slots < 2 * (t->n + 1))
+			*slots *= 2;
+		free(*index);
+		*index = xcalloc(*slots, sizeof **index);
+		for (size_t i = 0; i < t->n; i++) {
+			const char *n = t->v[i].name;
+			for (h = fnv1a(n, strlen(n)) & (*slots - 1); (*index)[h]; h = (h + 1) & (*slots - 1))
+				;
+			(*index)[h] = i + 1;
 		}
-		buf_add(out, found.data, found.len);
-		ret = 0;
 	}
-	buf_free(&found);
-	free(path);
-	return ret;
+	mask = *slots - 1;
+	for (h = fnv1a(name, len) & mask; (*index)[h]; h = (h + 1) & mask)
+		if (!strcmp(t->v[(*index)[h] - 1].name, name))
+			return 1;
+	(*index)[h] = t->n + 1; /* the caller adds it next */
+	return 0;
+}
+
+static void parse_tsv(const char *text, const char *path, struct test_list *t, size_t **index,
+		      size_t *slots)
+{
+	const char *line = text;
+
+	for (int lineno = 1; line && *line; lineno++) {
+		const char *nl = strchr(line, '\n'), *tab = strchr(line, '\t');
+		size_t linelen = nl ? (size_t)(nl - line) : strlen(line);
+		char *hex, *name;
+		size_t len;
+
+		if (linelen == 0)
+			goto next;
+		if (!tab || tab > line + linelen || tab == line) {
+			warn("%s:%d: damaged line (not 'DIRECTORY TAB HEX-NAME'): skipped; configure and "
+			     "run ctest again to write it again", path, lineno);
+			goto next;
+		}
+		hex = xasprintf("%.*s", (int)(line + linelen - tab - 1), tab + 1);
+		if (hex_decode(hex, &name, &len) < 0)
+			name = NULL;
+		if (!name || strlen(name) != len) {
+			warn("%s:%d: damaged line (the name is not hex-encoded): skipped; configure and "
+			     "run ctest again to write it again", path, lineno);
+			free(name);
+			free(hex);
+			goto next;
+		}
+		free(hex);
+		if (has_name(t, name, index, slots)) {
+			free(name);
+			goto next;
+		}
+		t->v = xreallocarray(t->v, t->n + 1, sizeof *t->v);
+		t->v[t->n].dir = xasprintf("%.*s", (int)(tab - line), line);
+		t->v[t->n].name = name;
+		t->n++;
+next:
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+void testname_parse_tsv(const char *text, const char *path, struct test_list *t)
+{
+	size_t *index = NULL, slots = 0;
+
+	parse_tsv(text, path, t, &index, &slots);
+	free(index);
+}
+
+int testname_load(const char *data_dir, const char *run, struct test_list *t)
+{
+	const char *dirs[2] = {data_dir, run};
+	size_t *index = NULL, slots = 0;
+	int found = 0;
+
+	memset(t, 0, sizeof *t);
+	for (int i = 0; i < 2 && dirs[i]; i++) {
+		char *path = path_join(dirs[i], "tests.tsv");
+		struct buffer b = {0};
+		if (read_file(path, &b) == 0) {
+			parse_tsv(b.data ? b.data : "", path, t, &index, &slots);
+			found = 1;
+		}
+		buf_free(&b);
+		free(path);
+	}
+	free(index);
+	return found ? 0 : -1;
+}
+
+void testname_free(struct test_list *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].dir);
+		free(t->v[i].name);
+	}
+	free(t->v);
+	memset(t, 0, sizeof *t);
 }

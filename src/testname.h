@@ -17,12 +17,28 @@ char *testname_to_dir(const char *name, size_t len);
  * Returns 0, or -1 if the input is not an even number of hex digits. Caller frees *out. */
 int hex_decode(const char *hex, char **out, size_t *outlen);
 
-struct buffer;
+/* One isolated test, from a line of tests.tsv: its directory, TAB, its name hex-encoded. */
+struct test_entry {
+	char *dir;
+	char *name; /* decoded */
+};
 
-/* The isolated tests of data set run, as tests.tsv lines (directory TAB hex-encoded name):
- * DATA_DIR/tests.tsv, written at configure time, then RUN/tests.tsv, the tests ctest added
- * from TEST_INCLUDE_FILES (gtest_discover_tests...) while that set was current. run may be
- * NULL. Returns 0, or -1 when neither file can be read. */
-int testname_read_tsv(const char *data_dir, const char *run, struct buffer *out);
+struct test_list {
+	struct test_entry *v;
+	size_t n;
+};
+
+/* Append the tests of tests.tsv text to t, skipping a name t has already (a discovered test
+ * named like a configure-time one shares its directory: its first line counts). A damaged
+ * line (no TAB, no directory, a name not in hex or holding a NUL) is skipped with a warning
+ * naming path and line. */
+void testname_parse_tsv(const char *text, const char *path, struct test_list *t);
+
+/* The isolated tests of data set run: DATA_DIR/tests.tsv, written at configure time, then
+ * RUN/tests.tsv, the tests ctest added from TEST_INCLUDE_FILES (gtest_discover_tests...)
+ * while that set was current. run may be NULL. Returns 0, or -1 (t empty) when neither file
+ * can be read. */
+int testname_load(const char *data_dir, const char *run, struct test_list *t);
+void testname_free(struct test_list *t);
 
 #endif

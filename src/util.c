@@ -277,45 +277,83 @@ fail:
 	return -1;
 }
 
-int remove_tree(const char *path)
+/* Empty the directory open as fd (taken and closed). Every entry is opened relative to its
+ * parent's descriptor with O_NOFOLLOW, so a directory swapped for a symlink after we looked
+ * cannot take the walk outside the tree. */
+static int remove_contents(int fd, const char *path)
 {
-	struct stat st;
-	DIR *d;
+	DIR *d = fdopendir(fd);
 	struct dirent *e;
 	int ret = 0;
 
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		warn("cannot remove %s:", path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0) {
-			warn("cannot remove %s:", path);
-			return -1;
-		}
-		return 0;
-	}
-	d = opendir(path);
 	if (!d) {
 		warn("cannot open directory %s:", path);
+		close(fd);
 		return -1;
 	}
 	while ((e = readdir(d))) {
 		char *sub;
+		int sub_fd;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		sub = path_join(path, e->d_name);
-		if (remove_tree(sub) < 0)
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
+			free(sub);
+			continue;
+		}
+		if (errno != EISDIR && errno != EPERM) {
+			if (errno != ENOENT) {
+				warn("cannot remove %s:", sub);
+				ret = -1;
+			}
+			free(sub);
+			continue;
+		}
+		sub_fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_fd < 0) {
+			warn("cannot open directory %s:", sub);
 			ret = -1;
+		} else if (remove_contents(sub_fd, sub) < 0) {
+			ret = -1;
+		} else if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0) {
+			warn("cannot remove directory %s:", sub);
+			ret = -1;
+		}
 		free(sub);
 	}
 	closedir(d);
-	if (rmdir(path) < 0) {
+	return ret;
+}
+
+int remove_tree(const char *given)
+{
+	/* "link/" would name the link's target: drop trailing slashes. */
+	char *path = xstrdup(given);
+	size_t n = strlen(path);
+	int fd, ret = 0;
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	/* A symlink or a file goes at once; only a real directory is entered. */
+	if (unlink(path) == 0 || errno == ENOENT)
+		goto out;
+	if (errno != EISDIR && errno != EPERM) {
+		warn("cannot remove %s:", path);
+		ret = -1;
+		goto out;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		warn("cannot open directory %s:", path);
+		ret = -1;
+	} else if (remove_contents(fd, path) < 0) {
+		ret = -1;
+	} else if (rmdir(path) < 0) {
 		warn("cannot remove directory %s:", path);
 		ret = -1;
 	}
+out:
+	free(path);
 	return ret;
 }
 
@@ -439,4 +477,27 @@ int ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+void strings_add(struct strings *l, char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = s;
+}
+
+int strings_has(const struct strings *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+void strings_free(struct strings *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }

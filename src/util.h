@@ -98,4 +98,17 @@ long cpu_count(void);
  * "<dest>.parcov-old" and removed afterwards). Returns 0, or -1 after an error. */
 int replace_dir(const char *tmp, const char *dest);
 
+/* A growable list of strings, each owned by the list. */
+struct strings {
+	char **v;
+	size_t n;
+};
+
+/* Append s (taken: freed by strings_free()). */
+void strings_add(struct strings *l, char *s);
+/* 1 if s is in the list. */
+int strings_has(const struct strings *l, const char *s);
+/* Free every string and the list; it is empty again. */
+void strings_free(struct strings *l);
+
 #endif

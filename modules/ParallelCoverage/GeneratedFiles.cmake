@@ -92,6 +92,15 @@ function(_parcov_write_config)
     "fail_under_line=${PARALLEL_COVERAGE_FAIL_UNDER_LINE}\n"
     "fail_under_branch=${PARALLEL_COVERAGE_FAIL_UNDER_BRANCH}\n"
     "fail_under_mcdc=${PARALLEL_COVERAGE_FAIL_UNDER_MCDC}\n")
+  # --- per-test and patch coverage (issue 15) ---
+  if(PARALLEL_COVERAGE_PER_TEST)
+    string(APPEND text "per_test=1\n")
+  else()
+    string(APPEND text "per_test=0\n")
+  endif()
+  string(APPEND text "diff_base=${PARALLEL_COVERAGE_DIFF_BASE}\n"
+    "fail_under_patch=${PARALLEL_COVERAGE_FAIL_UNDER_PATCH}\n")
+  # --- end of per-test and patch coverage ---
   if(PARALLEL_COVERAGE_MCDC)
     string(APPEND text "mcdc=1\n")
   endif()

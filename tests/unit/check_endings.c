@@ -133,8 +133,13 @@ START_TEST(test_ctest_log_names_tests_without_data)
 	struct buffer out = {0};
 	char *log = path_join(root, "Testing/Temporary/LastTest.log");
 
+	/* The shape CTest writes (check_runs.c reads whole logs of 3.25 and 4.x). */
 	put("Testing/Temporary/LastTest.log",
-	    "Start testing\n1/2 Testing: not run\n1/2 Test: not run\n2/2 Test: crash segv\n");
+	    "Start testing: Dec 01 12:00 UTC\n----------------------------------------------------------\n"
+	    "1/2 Testing: not run\n1/2 Test: not run\nCommand: \"/bin/true\"\nDirectory: /b\n"
+	    "\"not run\" start time: Dec 01 12:00 UTC\nOutput:\n"
+	    "----------------------------------------------------------\n<end of output>\n"
+	    "2/2 Testing: crash segv\n2/2 Test: crash segv\nCommand: \"/b/crash\"\n");
 	ck_assert_uint_eq(endings_scan(&cfg, run, &out), 2);
 	ck_assert_ptr_nonnull(strstr(out.data, "  not run: wrote no coverage data"));
 	ck_assert_ptr_nonnull(strstr(out.data, "  crash segv: process 20"));
@@ -284,6 +289,17 @@ START_TEST(test_running_ctest_is_waited_for)
 }
 END_TEST
 
+/* doctor tells tests that ran no program of ours from those whose program left no data. */
+START_TEST(test_recorded_processes)
+{
+	ck_assert_int_eq(endings_recorded(run, "ok-1"), 1);
+	ck_assert_int_eq(endings_recorded(run, "killed-5"), 1);
+	ck_assert_int_eq(endings_recorded(run, "notrun-7"), 0);
+	put("coverage-data/runs/000001/tests/notrun-7/parcov-endings.tsv", "");
+	ck_assert_int_eq(endings_recorded(run, "notrun-7"), 0);
+}
+END_TEST
+
 Suite *make_endings_suite(void)
 {
 	Suite *s = suite_create("endings");
@@ -298,6 +314,7 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_snapshot_files_chosen);
 	tcase_add_test(tc, test_run_numbers_past_999999);
 	tcase_add_test(tc, test_running_ctest_is_waited_for);
+	tcase_add_test(tc, test_recorded_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,12 @@ Suite *make_gcda_clang_suite(void);
 Suite *make_gcovtext_suite(void);
 Suite *make_bundle_suite(void);
 Suite *make_writers_suite(void);
+Suite *make_config_suite(void);
+Suite *make_runs_suite(void);
+Suite *make_manifest_suite(void);
+Suite *make_util_suite(void);
+Suite *make_doctor_suite(void);
+Suite *make_pertest_suite(void);
 Suite *make_html_suite(void);
 
 int main(void)
@@ -21,6 +27,12 @@ int main(void)
 	srunner_add_suite(sr, make_gcovtext_suite());
 	srunner_add_suite(sr, make_bundle_suite());
 	srunner_add_suite(sr, make_writers_suite());
+	srunner_add_suite(sr, make_config_suite());
+	srunner_add_suite(sr, make_runs_suite());
+	srunner_add_suite(sr, make_manifest_suite());
+	srunner_add_suite(sr, make_util_suite());
+	srunner_add_suite(sr, make_doctor_suite());
+	srunner_add_suite(sr, make_pertest_suite());
 	srunner_add_suite(sr, make_html_suite());
 	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
 	if (getenv("PARCOV_CLANG_FIXTURES"))

@@ -13,4 +13,17 @@ void fixture_load_raw(const char *env, const char *name, struct buffer *raw);
 /* A fixture parsed as .gcda. */
 void fixture_load(const char *env, const char *name, struct gcda_file *f);
 
+/* A new empty directory under /tmp (caller frees; remove it with remove_tree()). */
+char *fixture_tmpdir(const char *tag);
+/* Write text to dir/rel, creating its directories. */
+void fixture_put(const char *dir, const char *rel, const char *text);
+
+/* What parcov prints on stderr between the two calls (error(), warn()): the caller frees
+ * the text returned. */
+void stderr_capture_begin(void);
+char *stderr_capture_end(void);
+/* The same for stdout. */
+void stdout_capture_begin(void);
+char *stdout_capture_end(void);
+
 #endif
