@@ -34,8 +34,8 @@ configure step:
   (``parcov pre-test``), so repeated runs never add up;
 * a ``coverage`` target (``cmake --build <dir> -t coverage``) merges the data
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
-  :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, through gcovr,
-  or ``llvm-profdata`` and ``llvm-cov`` for the llvm backend).
+  :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, gcovr's numbers
+  without gcovr, or ``llvm-profdata`` and ``llvm-cov`` for the llvm backend).
   ``coverage-doctor`` (``parcov doctor``) and ``coverage-clean`` (``parcov clean``)
   next to it. If the project already has a target of one of these names, ours is
   ``parcov-<name>``. With a multi-config generator each configuration has its own
@@ -63,8 +63,10 @@ Cache variables
 
   List of report formats, from ``txt`` (``summary.txt``), ``html``
   (``html/index.html``), ``xml`` (Cobertura ``coverage.xml``), ``json``
-  (gcovr JSON ``coverage.json``), ``lcov`` (lcov tracefile ``coverage.info``).
-  Default: ``txt;html;xml;json``.
+  (gcovr JSON ``coverage.json``), ``lcov`` (lcov tracefile ``coverage.info``),
+  ``md`` (Markdown ``summary.md``), ``sonarqube``
+  (SonarQube generic coverage ``sonarqube.xml``), ``coveralls`` (Coveralls job
+  ``coveralls.json``). Default: ``txt;html;xml;json``.
 
 .. variable:: PARALLEL_COVERAGE_EXCLUDE
 
@@ -196,7 +198,9 @@ Cache variables
 
 .. variable:: PARALLEL_COVERAGE_GCOVR
 
-  The gcovr executable.
+  The gcovr executable: only for ``PARCOV_REPORTER=gcovr`` (gcovr's numbers and
+  HTML) and the fallback when parcov's reader cannot match gcovr; parcov writes
+  every report itself, and configuring without gcovr is fine.
 
 .. variable:: PARALLEL_COVERAGE_PARCOV
 
@@ -228,7 +232,7 @@ set_property(GLOBAL PROPERTY _PARCOV_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 option(PARALLEL_COVERAGE "Instrument the project for coverage and isolate each CTest test's data" OFF)
 option(PARALLEL_COVERAGE_APPEND "Add each ctest run to the previous coverage data instead of replacing it" OFF)
 set(PARALLEL_COVERAGE_FORMATS "txt;html;xml;json" CACHE STRING
-  "Coverage report formats: txt, html, xml (Cobertura), json (gcovr), lcov (tracefile)")
+  "Coverage report formats: txt, html, xml (Cobertura), json (gcovr), lcov (tracefile), md, sonarqube, coveralls")
 set(PARALLEL_COVERAGE_EXCLUDE "tests/;test/;examples/" CACHE STRING
   "gcovr regexes of sources left out of the report (relative ones are relative to PARALLEL_COVERAGE_ROOT)")
 set(PARALLEL_COVERAGE_FAIL_UNDER_LINE "" CACHE STRING

@@ -35,8 +35,9 @@ struct backend {
 	 * directory exists. Returns 0, or 1 after an error. */
 	int (*collect)(const struct config *c, int mask, struct covdata *cd,
 		       struct native_reports *native);
-	/* Write the HTML report into the directory html (created, empty) from the JSON report
-	 * at json; NULL when collect makes it (native->html). Returns 0, or -1 after an error. */
+	/* Write the tool's own HTML report into the directory html (created, empty) from the
+	 * JSON report at json, for PARCOV_REPORTER=gcovr (html.c writes it otherwise); NULL when
+	 * collect makes it (native->html). Returns 0, or -1 after an error. */
 	int (*html)(const struct config *c, const char *json, const char *html);
 };
 

@@ -154,31 +154,39 @@ static void check_gcov(struct doctor *d, const struct objects *o)
 	buf_free(&out);
 }
 
+/* parcov writes every report itself: gcovr is needed only for PARCOV_REPORTER=gcovr and
+ * the fallback (gcovjson.h), so a missing one is a problem only when it is asked for. */
 static void check_gcovr(struct doctor *d)
 {
 	const struct config *c = d->c;
 	char *argv[] = {c->gcovr, "--version", NULL};
-	struct buffer out = {0};
+	const char *engine = getenv("PARCOV_REPORTER");
+	int asked = engine && !strcmp(engine, "gcovr");
+	struct buffer out = {0}, what = {0};
 	int major, minor, rc;
 
+	/* Before a report that will not run it, starting gcovr (Python) is most of doctor's time. */
+	if (!d->full && !asked)
+		return;
 	buf_add(&out, "", 0);
 	rc = capture(argv, &out);
 	if (rc < 0)
-		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer (Debian: apt-get install gcovr) and "
-		                                 "reconfigure, or set -DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
-		        "gcovr %s cannot run: %s", c->gcovr, strerror(errno));
+		buf_printf(&what, "gcovr %s cannot run: %s", c->gcovr, strerror(errno));
 	else if (rc != 0 || parse_version(out.data, &major, &minor) < 0)
-		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer, or set "
-		                                 "-DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
-		        "'%s --version' did not print a gcovr version (exit status %d)", c->gcovr, rc);
+		buf_printf(&what, "'%s --version' did not print a gcovr version (exit status %d)", c->gcovr, rc);
 	else if (major < GCOVR_MIN_MAJOR)
-		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer (pip install 'gcovr>=5', or "
-		                                 "apt-get install gcovr on Debian 12) and set "
-		                                 "-DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
-		        "%s is gcovr %d.%d, too old: parcov needs gcovr %d.0 or newer", c->gcovr, major,
-		        minor, GCOVR_MIN_MAJOR);
+		buf_printf(&what, "%s is gcovr %d.%d, too old: parcov needs gcovr %d.0 or newer", c->gcovr,
+			   major, minor, GCOVR_MIN_MAJOR);
 	else
 		finding(d, FINDING_OK, NULL, "gcovr %s is version %d.%d", c->gcovr, major, minor);
+	if (what.data && asked)
+		finding(d, FINDING_STOP, xstrdup("install gcovr 5.0 or newer (Debian: apt-get install gcovr) and "
+						 "reconfigure, or set -DPARALLEL_COVERAGE_GCOVR=/path/to/gcovr"),
+			"%s, and PARCOV_REPORTER=gcovr asks for it", what.data);
+	else if (what.data)
+		finding(d, FINDING_NOTE, NULL, "%s: parcov writes the reports itself; gcovr (5.0 or newer) is "
+			"needed only for PARCOV_REPORTER=gcovr and the fallback (README, Reporting)", what.data);
+	buf_free(&what);
 	buf_free(&out);
 }
 

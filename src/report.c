@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "ciformats.h"
 #include "covdata.h"
 #include "diff.h"
 #include "endings.h"
+#include "html.h"
 #include "pertest.h"
 #include "util.h"
 
@@ -42,8 +44,23 @@ static void write_lcov(const struct report_input *in, struct buffer *out)
 	covdata_lcov(in->cd, out);
 }
 
+static void write_md_report(const struct report_input *in, struct buffer *out)
+{
+	write_md(in->cd, NULL, out);
+}
+
+static void write_sonarqube_report(const struct report_input *in, struct buffer *out)
+{
+	write_sonarqube(in->cd, out);
+}
+
+static void write_coveralls_report(const struct report_input *in, struct buffer *out)
+{
+	write_coveralls(in->cd, out);
+}
+
 /* The report formats: their name in PARALLEL_COVERAGE_FORMATS, file in the output
- * directory and writer (NULL for html: a directory the backend makes). Adding a format is
+ * directory and writer (NULL for html: a directory, html.c's or the backend's). Adding a format is
  * one line here (and its FMT_ bit). */
 static const struct format {
 	const char *name;
@@ -56,6 +73,9 @@ static const struct format {
 	{"xml", FMT_XML, "coverage.xml", "coverage.xml", write_xml},
 	{"json", FMT_JSON, "coverage.json", "coverage.json", write_json},
 	{"lcov", FMT_LCOV, "coverage.info", "coverage.info", write_lcov},
+	{"md", FMT_MD, "summary.md", "summary.md", write_md_report},
+	{"sonarqube", FMT_SONARQUBE, "sonarqube.xml", "sonarqube.xml", write_sonarqube_report},
+	{"coveralls", FMT_COVERALLS, "coveralls.json", "coveralls.json", write_coveralls_report},
 };
 enum { N_FORMATS = sizeof formats / sizeof *formats };
 
@@ -103,6 +123,14 @@ static long long timestamp(void)
 	return e && *e ? atoll(e) : (long long)time(NULL);
 }
 
+/* The HTML is html.c's from the model, unless PARCOV_REPORTER=gcovr asks for the backend's
+ * tool's own (gcovr's --html-details from the JSON). */
+static int backend_html(const struct backend *b)
+{
+	const char *engine = getenv("PARCOV_REPORTER");
+	return b->html && engine && !strcmp(engine, "gcovr");
+}
+
 /* Write each report of mask to its temporary name beside its destination (tmp[i] for
  * formats[i]), a backend's own file (native) in place of the writer's; then the HTML. On
  * success rename them all into place. Reports are made again by re-running report: no
@@ -113,7 +141,7 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 {
 	const char *out = in->c->output_dir;
 	char *tmp[N_FORMATS] = {0}, *html_tmp = NULL, *json_tmp = NULL;
-	int ret = -1, need_json = mask & FMT_JSON || (mask & FMT_HTML && !native->html);
+	int ret = -1, need_json = mask & FMT_JSON || (mask & FMT_HTML && !native->html && backend_html(b));
 
 	for (size_t i = 0; i < N_FORMATS; i++) {
 		const struct format *f = &formats[i];
@@ -145,13 +173,15 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 		if (native->html) {
 			html_tmp = xstrdup(native->html);
 		} else {
+			const char *root = in->c->source_root, *slash = strrchr(root, '/');
 			html_tmp = xasprintf("%s/html.parcov-tmp", out);
 			remove_tree(html_tmp);
 			if (mkdirs(html_tmp, 0777) < 0) {
 				error("cannot create %s:", html_tmp);
 				goto out;
 			}
-			if (b->html(in->c, json_tmp, html_tmp) < 0)
+			if (backend_html(b) ? b->html(in->c, json_tmp, html_tmp) < 0
+					    : html_write(in->cd, html_tmp, slash && slash[1] ? slash + 1 : root, NULL) < 0)
 				goto out;
 		}
 	}

@@ -11,6 +11,8 @@ struct backend;
 
 /* Report formats, as bits (report.c's format list names them). */
 enum { FMT_TXT = 1, FMT_HTML = 2, FMT_XML = 4, FMT_JSON = 8, FMT_LCOV = 16 };
+/* The formats CI services read (ciformats.h). */
+enum { FMT_MD = 32, FMT_SONARQUBE = 64, FMT_COVERALLS = 128 };
 
 /* Parse a comma list of format names into FMT_ bits. Returns 0, or -1 after an error naming
  * the unknown format. */

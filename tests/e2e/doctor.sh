@@ -172,13 +172,19 @@ configure -DPARALLEL_COVERAGE_GCOV="$WORK/no-such-gcov"
 run_fails 1 "gcov $WORK/no-such-gcov cannot run: No such file" "$parcov" doctor -C "$B"
 configure -DPARALLEL_COVERAGE_GCOV="$gcov"
 
-step "gcovr too old, or missing"
+step "gcovr too old, or missing: a note, a problem only when PARCOV_REPORTER=gcovr asks for it"
 printf '#!/bin/sh\necho "gcovr 4.2"\n' >"$WORK/gcovr-4"; chmod +x "$WORK/gcovr-4"
 configure -DPARALLEL_COVERAGE_GCOVR="$WORK/gcovr-4"
-run_fails 1 "$WORK/gcovr-4 is gcovr 4.2, too old: parcov needs gcovr 5.0 or newer" "$parcov" doctor -C "$B"
-coverage_fails "gcovr 4.2, too old"
+run_ok "$parcov" doctor -C "$B"
+grep -q "^note: $WORK/gcovr-4 is gcovr 4.2, too old: parcov needs gcovr 5.0 or newer: parcov writes the reports itself" \
+  "$WORK/last.log" || fail "doctor does not note the old gcovr"
+run_ok cmake --build "$B" --target coverage
+PARCOV_REPORTER=gcovr run_fails 1 "$WORK/gcovr-4 is gcovr 4.2, too old: parcov needs gcovr 5.0 or newer, and PARCOV_REPORTER=gcovr asks for it" "$parcov" doctor -C "$B"
+PARCOV_REPORTER=gcovr coverage_fails "gcovr 4.2, too old"
 configure -DPARALLEL_COVERAGE_GCOVR="$WORK/no-such-gcovr"
-run_fails 1 "gcovr $WORK/no-such-gcovr cannot run" "$parcov" doctor -C "$B"
+run_ok "$parcov" doctor -C "$B"
+grep -q "^note: gcovr $WORK/no-such-gcovr cannot run" "$WORK/last.log" || fail "doctor does not note the missing gcovr"
+PARCOV_REPORTER=gcovr run_fails 1 "gcovr $WORK/no-such-gcovr cannot run" "$parcov" doctor -C "$B"
 configure -DPARALLEL_COVERAGE_GCOVR="$gcovr"
 run_ok "$parcov" doctor -C "$B"
 

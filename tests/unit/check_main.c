@@ -15,6 +15,7 @@ Suite *make_manifest_suite(void);
 Suite *make_util_suite(void);
 Suite *make_doctor_suite(void);
 Suite *make_pertest_suite(void);
+Suite *make_html_suite(void);
 
 int main(void)
 {
@@ -32,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, make_util_suite());
 	srunner_add_suite(sr, make_doctor_suite());
 	srunner_add_suite(sr, make_pertest_suite());
+	srunner_add_suite(sr, make_html_suite());
 	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
 	if (getenv("PARCOV_CLANG_FIXTURES"))
 		srunner_add_suite(sr, make_gcda_clang_suite());

@@ -1,0 +1,214 @@
+#!/bin/bash
+# The HTML report in a real browser: Debian's chromium, headless, loads the index and file
+# pages from file:// (no server, no network) and the DOM after the scripts ran must show
+# coverage.json's numbers, the source and each line's count; ?sort= reorders the files as the
+# numbers say; a page of a 20,000-line source loads whole. Screenshots of the index and of a
+# file page (light and dark) are left in $WORK for people to look at (never compared);
+# PARCOV_SCREENSHOTS_DIR=DIR copies them there (README's pictures: docs/). Skipped (77) only
+# when chromium is not installed.
+. "$(dirname "$0")/lib.sh"
+rm -rf "$WORK"; mkdir -p "$WORK"
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+  echo "SKIP: chromium is not installed (apt-get install chromium)"
+  exit 77
+fi
+
+# browse dom|png OUT URL [WIDTHxHEIGHT]: headless chromium (as root it needs --no-sandbox), its
+# profile in the work directory, several seconds of page time for the scripts to run.
+browse() {
+  what=$1 out=$2 url=$3 size=${4:-1280,900}
+  args=(--headless --no-sandbox --disable-gpu --disable-extensions --no-first-run
+        --user-data-dir="$WORK/chromium-profile" --virtual-time-budget=10000 --window-size="$size")
+  if [ "$what" = dom ]; then
+    timeout 300 "$chromium" "${args[@]}" --dump-dom "$url" >"$out" 2>"$WORK/chromium.log" ||
+      { cat "$WORK/chromium.log"; fail "chromium could not load $url"; }
+  else
+    timeout 300 "$chromium" "${args[@]}" --screenshot="$out" "$url" >"$WORK/chromium.log" 2>&1 ||
+      { cat "$WORK/chromium.log"; fail "chromium could not take a screenshot of $url"; }
+  fi
+  [ -s "$out" ] || { cat "$WORK/chromium.log"; fail "chromium wrote nothing for $url"; }
+}
+
+# dom_check KIND DOM COVERAGE_JSON ROOT [ARGS]: the browser's DOM against coverage.json.
+dom_check() {
+  python3 - "$@" <<'PY'
+import json, os, sys
+from html.parser import HTMLParser
+
+kind, dom, cov, root = sys.argv[1:5]
+args = sys.argv[5:]
+
+class Tables(HTMLParser):
+    """Rows of every table by id: (row attributes, [cell text]); body and #shown attributes."""
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self.stack, self.row, self.cell, self.body, self.ids = {}, [], None, None, {}, {}
+        self.text_of = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "body":
+            self.body = a
+        if "id" in a and tag not in ("tr",):
+            self.ids[a["id"]] = [tag, a, ""]
+            self.text_of = a["id"]
+        if tag == "table":
+            self.stack.append(a.get("id", ""))
+            self.tables.setdefault(self.stack[-1], [])
+        elif tag == "tr" and self.stack:
+            self.row = (a, [])
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+    def handle_endtag(self, tag):
+        if tag == "table" and self.stack:
+            self.stack.pop()
+        elif tag == "tr" and self.row is not None:
+            self.tables[self.stack[-1]].append(self.row)
+            self.row = None
+        elif tag in ("td", "th") and self.cell is not None:
+            self.row[1].append("".join(self.cell))
+            self.cell = None
+        elif self.text_of and tag in ("span", "button"):
+            self.text_of = None
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+        if self.text_of:
+            self.ids[self.text_of][2] += data
+
+p = Tables()
+p.feed(open(dom, encoding="utf-8").read())
+files = json.load(open(cov))["files"]
+problems = []
+def code(f):
+    return {l["line_number"]: l for l in f["lines"] if not l["gcovr/noncode"]}
+def pct(h, t):
+    return f"{100.0 * h / t:.1f}%" if t else "--"
+def lines_pct(f):
+    c = code(f).values()
+    return (sum(l["count"] > 0 for l in c), len(c))
+
+if p.ids.get("theme", [None, None, ""])[2] not in ("Dark theme", "Light theme"):
+    problems.append(f"the theme button was not set up by the script: {p.ids.get('theme')}")
+if kind == "index":
+    want_order = args[0] if args else ""
+    rows = [cells for a, cells in p.tables.get("filelist", []) if cells and cells[0] != "File"]
+    names = [r[0] for r in rows]
+    shown = p.ids.get("shown", [None, None, ""])[2]
+    if shown != f"{len(files)} of {len(files)} files shown":
+        problems.append(f"the filter's count, written by the script, is {shown!r}")
+    byname = {f["file"]: f for f in files}
+    if sorted(names) != sorted(byname):
+        problems.append(f"files shown {names} are not coverage.json's")
+    for r in rows:
+        h, t = lines_pct(byname[r[0]])
+        if f"{pct(h, t)} {h}/{t}" not in " ".join(r[1].split()):
+            problems.append(f"{r[0]}: lines cell {r[1]!r}, coverage.json {h}/{t}")
+    if want_order == "lines-ascending":
+        key = lambda n: (lambda h, t: 100.0 * h / t if t else -1)(*lines_pct(byname[n]))
+        if names != sorted(names, key=key) or not names:
+            problems.append(f"?sort=lines did not order the files by line coverage: {names}")
+    totals = [cells for a, cells in p.tables.get("summary", []) if cells and cells[0] == "All"]
+    h = sum(lines_pct(f)[0] for f in files); t = sum(lines_pct(f)[1] for f in files)
+    if not totals or f"{pct(h, t)} {h}/{t}" not in " ".join(totals[0][1].split()):
+        problems.append(f"the total {h}/{t} is not shown: {totals}")
+else:
+    name, line = args[0], int(args[1])
+    f = next(f for f in files if f["file"] == name)
+    want = code(f)
+    src = open(os.path.join(root, name), encoding="utf-8", errors="replace").read().split("\n")
+    rows = {a.get("id"): (a, c) for a, c in p.tables.get("src", []) if a.get("id")}
+    if len(rows) < max(want):
+        problems.append(f"{len(rows)} source rows, coverage.json has line {max(want)}")
+    marked = sum(1 for l in want.values() if l["count"] == 0 or any(b["count"] == 0 for b in l["branches"]))
+    if p.body.get("data-ready") != str(marked):
+        problems.append(f"the script found {p.body.get('data-ready')} lines to visit, coverage.json has {marked}")
+    for n in sorted({line, max(want), min(want)} | {k for k, l in want.items() if l["count"] == 0}):
+        a, c = rows.get(f"L{n}", ({}, []))
+        l = want.get(n)
+        if not c or c[0] != str(n) or c[-1] != src[n - 1]:
+            problems.append(f"{name}:{n}: row {c} does not show the source line {src[n - 1]!r}")
+            continue
+        if l and c[1] != str(l["count"]):
+            problems.append(f"{name}:{n}: count {c[1]!r}, coverage.json {l['count']}")
+        if l and l["count"] == 0 and (a.get("class") != "u" or not c[2].startswith("✗")):
+            problems.append(f"{name}:{n}: a line not run is not marked ✗: {a} {c[2]!r}")
+    print(f"{name}: line {line} shows count {rows[f'L{line}'][1][1]} and its source; "
+          f"{len(rows)} rows, {marked} lines marked")
+for x in problems[:20]:
+    print(x)
+sys.exit(1 if problems else 0)
+PY
+}
+
+step "the example, reported by parcov alone"
+B="$WORK/calc"
+run_ok cmake -S "$EXAMPLE" -B "$B" -G "$GENERATOR" $STRICT -DPARALLEL_COVERAGE=ON -DCALC_WITH_PARALLEL_COVERAGE=OFF \
+  -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_GCOVR=/bin/false
+run_ok cmake --build "$B"
+run_ok ctest --test-dir "$B" -j4
+run_ok cmake --build "$B" --target coverage
+H="$B/coverage/html"
+J="$B/coverage/coverage.json"
+page=$(sed -n 's/.*<a href="\(f[0-9]*-eval\.c\.html\)">.*/\1/p' "$H/index.html")
+[ -n "$page" ] || fail "no page for src/eval.c in the index"
+# The busiest line of eval.c, from coverage.json.
+line=$(python3 -c 'import json,sys; f=[f for f in json.load(open(sys.argv[1]))["files"] if f["file"]=="src/eval.c"][0]
+print(max((l for l in f["lines"] if not l["gcovr/noncode"]), key=lambda l: l["count"])["line_number"])' "$J")
+
+step "chromium: the index (DOM after its scripts ran)"
+browse dom "$WORK/index.dom.html" "file://$H/index.html"
+run_ok dom_check index "$WORK/index.dom.html" "$J" "$EXAMPLE"
+browse dom "$WORK/index-sorted.dom.html" "file://$H/index.html?sort=lines"
+run_ok dom_check index "$WORK/index-sorted.dom.html" "$J" "$EXAMPLE" lines-ascending
+
+step "chromium: the page of src/eval.c (line $line)"
+browse dom "$WORK/file.dom.html" "file://$H/$page#L$line"
+run_ok dom_check file "$WORK/file.dom.html" "$J" "$EXAMPLE" src/eval.c "$line"
+echo "NOTE: per-test coverage is not recorded yet, so the pages have no Tests column here;"
+echo "      unit.check renders it from a fake hook (tests/unit/check_html.c)."
+
+step "chromium: screenshots (for people to look at; not compared)"
+# The short src/format.c whole (headless chromium draws nothing when a page starts scrolled
+# to an anchor, so the picture is the top of a page).
+fpage=$(sed -n 's/.*<a href="\(f[0-9]*-format\.c\.html\)">.*/\1/p' "$H/index.html")
+browse png "$WORK/index.png" "file://$H/index.html" 1100,640
+browse png "$WORK/file.png" "file://$H/$fpage" 1100,900
+browse png "$WORK/file-dark.png" "file://$H/$fpage?theme=dark" 1100,900
+ls -l "$WORK"/*.png
+if [ -n "${PARCOV_SCREENSHOTS_DIR:-}" ]; then
+  mkdir -p "$PARCOV_SCREENSHOTS_DIR"
+  cp "$WORK/index.png" "$PARCOV_SCREENSHOTS_DIR/html-index.png"
+  cp "$WORK/file.png" "$PARCOV_SCREENSHOTS_DIR/html-file.png"
+  cp "$WORK/file-dark.png" "$PARCOV_SCREENSHOTS_DIR/html-file-dark.png"
+fi
+
+step "a 20,000-line source: its page loads whole"
+S="$WORK/big-src"
+mkdir -p "$S"
+cat >"$S/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.25)
+project(big C)
+enable_testing()
+add_executable(big big.c)
+add_test(NAME big COMMAND big)
+EOF
+python3 - "$S/big.c" <<'PY'
+import sys
+with open(sys.argv[1], "w") as out:
+    out.write("volatile long x;\nstatic void f(int n)\n{\n")
+    for i in range(4, 19999):
+        out.write(f"\tif (n > {i % 3}) x += {i};\n" if i % 10 == 0 else f"\tx += {i};\n")
+    out.write("}\nint main(int argc, char **argv) { (void)argv; f(argc); return 0; }\n")
+PY
+[ "$(wc -l <"$S/big.c")" = 20000 ] || fail "the generated source does not have 20000 lines"
+run_ok cmake -S "$S" -B "$WORK/big" -G "$GENERATOR" $STRICT -DPARALLEL_COVERAGE=ON \
+  -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" -DPARALLEL_COVERAGE_GCOVR=/bin/false
+run_ok cmake --build "$WORK/big"
+run_ok ctest --test-dir "$WORK/big"
+run_ok cmake --build "$WORK/big" --target coverage
+bigpage=$(sed -n 's/.*<a href="\(f[0-9]*-big\.c\.html\)">.*/\1/p' "$WORK/big/coverage/html/index.html")
+ls -l "$WORK/big/coverage/html/$bigpage"
+browse dom "$WORK/big.dom.html" "file://$WORK/big/coverage/html/$bigpage#L19990"
+run_ok dom_check file "$WORK/big.dom.html" "$WORK/big/coverage/coverage.json" "$S" big.c 19990
+echo "PASS: browser"
