@@ -269,24 +269,29 @@ int diff_changed(const struct diff *d, const struct config *c, const char *path,
 	return 0;
 }
 
-int diff_patch_summary(const struct config *c, const struct covdata *cd, struct buffer *summary)
+int diff_wanted(const struct config *c, struct diff *d)
 {
-	struct diff d;
-	struct buffer list = {0};
-	long total = 0, covered = 0;
-	char pct[16];
 	int ret;
 
 	if (diff_option_file)
-		ret = diff_load(diff_option_file, &d);
+		ret = diff_load(diff_option_file, d);
 	else if (diff_option_since)
-		ret = diff_since(c, diff_option_since, &d);
+		ret = diff_since(c, diff_option_since, d);
 	else if (c->diff_base && *c->diff_base)
-		ret = diff_since(c, c->diff_base, &d);
+		ret = diff_since(c, c->diff_base, d);
 	else
 		return 0;
-	if (ret < 0)
-		return -1;
+	return ret < 0 ? -1 : 1;
+}
+
+int diff_patch_summary(const struct config *c, const struct diff *diff, const struct covdata *cd,
+		       struct buffer *summary)
+{
+	const struct diff d = *diff;
+	struct buffer list = {0};
+	long total = 0, covered = 0;
+	char pct[16];
+
 	for (size_t i = 0; i < cd->n; i++) {
 		const struct cov_file *f = cd->files[i];
 		long *numbers = NULL;
@@ -342,7 +347,6 @@ int diff_patch_summary(const struct config *c, const struct covdata *cd, struct 
 	snprintf(pct, sizeof pct, "%.1f%%", report_percent(covered, total));
 	buf_printf(summary, "\nPatch: %ld of %ld changed lines covered (%s)\n", covered, total, pct);
 	buf_free(&list);
-	diff_free(&d);
 	return report_threshold_missed(c->fail_under_patch, "patch", "PARALLEL_COVERAGE_FAIL_UNDER_PATCH",
 				       covered, total);
 }

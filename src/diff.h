@@ -42,10 +42,15 @@ int diff_changed(const struct diff *d, const struct config *c, const char *path,
  * the configured PARALLEL_COVERAGE_DIFF_BASE if any). */
 extern const char *diff_option_file, *diff_option_since;
 
-/* Append the patch coverage of cd to the summary: the uncovered changed lines by file, then
- * the line "Patch: C of N changed lines covered (P%)", and check
- * PARALLEL_COVERAGE_FAIL_UNDER_PATCH. Does nothing without a diff. Returns 0, 1 when the
- * threshold is missed, -1 on an error (printed). */
-int diff_patch_summary(const struct config *c, const struct covdata *cd, struct buffer *summary);
+/* The diff a report measures patch coverage on: --diff, --since, else the configured
+ * PARALLEL_COVERAGE_DIFF_BASE. Returns 1 with *d filled, 0 when none was given, -1 on an
+ * error (printed). */
+int diff_wanted(const struct config *c, struct diff *d);
+
+/* Append the patch coverage of cd on diff d to the summary: the uncovered changed lines by
+ * file, then the line "Patch: C of N changed lines covered (P%)", and check
+ * PARALLEL_COVERAGE_FAIL_UNDER_PATCH. Returns 0, or 1 when the threshold is missed. */
+int diff_patch_summary(const struct config *c, const struct diff *d, const struct covdata *cd,
+		       struct buffer *summary);
 
 #endif

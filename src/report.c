@@ -22,6 +22,7 @@ struct report_input {
 	const struct covdata *cd;
 	const struct buffer *summary; /* the summary table, with the endings */
 	long long timestamp;
+	const struct cov_extras *x; /* per-test coverage and the diff, when there are */
 };
 
 static void write_txt(const struct report_input *in, struct buffer *out)
@@ -46,7 +47,7 @@ static void write_lcov(const struct report_input *in, struct buffer *out)
 
 static void write_md_report(const struct report_input *in, struct buffer *out)
 {
-	write_md(in->cd, NULL, out);
+	write_md(in->cd, in->x, out);
 }
 
 static void write_sonarqube_report(const struct report_input *in, struct buffer *out)
@@ -181,7 +182,7 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 				goto out;
 			}
 			if (backend_html(b) ? b->html(in->c, json_tmp, html_tmp) < 0
-					    : html_write(in->cd, html_tmp, slash && slash[1] ? slash + 1 : root, NULL) < 0)
+					    : html_write(in->cd, html_tmp, slash && slash[1] ? slash + 1 : root, in->x) < 0)
 				goto out;
 		}
 	}
@@ -231,14 +232,41 @@ static void free_native(struct native_reports *n)
 	free(n->html);
 }
 
+/* The report's extras (src/extras.h) from the per-test store and the diff. */
+struct extras_ctx {
+	const struct config *c;
+	struct pertest *pt;
+	const struct diff *diff;
+};
+
+static const char *const *tests_for_line(void *ctx, const struct cov_file *f, long line, size_t *n)
+{
+	const struct extras_ctx *x = ctx;
+	const char *const *names = NULL;
+
+	if (pertest_tests_for_line(x->pt, f->path, line, &names, n) != 1)
+		*n = 0;
+	return *n ? names : NULL;
+}
+
+static int line_changed(void *ctx, const struct cov_file *f, long line)
+{
+	const struct extras_ctx *x = ctx;
+
+	return diff_changed(x->diff, x->c, f->path, line);
+}
+
 int report(const struct config *c, const struct backend *b, const char *list)
 {
 	struct covdata cd = {0};
 	struct native_reports native = {0};
 	struct buffer summary = {0};
 	struct cov_totals total;
-	struct report_input in = {c, &cd, &summary, 0};
-	int mask, ret = 1, patch_missed = 0;
+	struct report_input in = {c, &cd, &summary, 0, NULL};
+	struct diff diff = {0};
+	struct extras_ctx ctx = {c, NULL, NULL};
+	struct cov_extras x = {NULL, NULL, &ctx};
+	int mask, ret = 1, patch_missed = 0, have_diff = 0;
 
 	if (report_parse_formats(list ? list : c->formats, &mask) < 0)
 		return 1;
@@ -257,8 +285,18 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	if (c->per_test && (!strcmp(b->name, "llvm") ? pertest_llvm_build(c, &cd, mask & FMT_LCOV)
 						       : pertest_build(c, &cd, mask & FMT_LCOV)) < 0)
 		goto out;
-	if ((patch_missed = diff_patch_summary(c, &cd, &summary)) < 0)
+	if ((have_diff = diff_wanted(c, &diff)) < 0)
 		goto out;
+	if (have_diff) {
+		patch_missed = diff_patch_summary(c, &diff, &cd, &summary);
+		ctx.diff = &diff;
+		x.changed = line_changed;
+	}
+	/* The HTML and Markdown show each line's tests and the changed lines. */
+	if (c->per_test && (ctx.pt = pertest_load(c)))
+		x.tests_for = tests_for_line;
+	if (x.tests_for || x.changed)
+		in.x = &x;
 	in.timestamp = timestamp();
 	if (write_reports(&in, b, mask, &native) < 0)
 		goto out;
@@ -270,6 +308,10 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	printf("\n");
 	ret = report_thresholds(c, &total) | patch_missed;
 out:
+	if (ctx.pt)
+		pertest_free(ctx.pt);
+	if (have_diff > 0)
+		diff_free(&diff);
 	free_native(&native);
 	buf_free(&summary);
 	covdata_free(&cd);

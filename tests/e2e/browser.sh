@@ -133,6 +133,19 @@ else:
             problems.append(f"{name}:{n}: count {c[1]!r}, coverage.json {l['count']}")
         if l and l["count"] == 0 and (a.get("class") != "u" or not c[2].startswith("✗")):
             problems.append(f"{name}:{n}: a line not run is not marked ✗: {a} {c[2]!r}")
+    if len(args) > 2:
+        # The tests that ran the line, as `parcov tests-for` prints them: the Tests cell
+        # (next to the source) names exactly those.
+        want_tests = open(args[2]).read().split("\n")[:-1]
+        a, c = rows.get(f"L{line}", ({}, []))
+        cell = c[-2] if len(c) >= 2 else ""
+        if not want_tests:
+            problems.append(f"{name}:{line}: tests-for names no test for the busiest line")
+        head = f"{len(want_tests)} test{'' if len(want_tests) == 1 else 's'}"
+        if not cell.startswith(head) or any(t not in cell for t in want_tests):
+            problems.append(f"{name}:{line}: Tests cell {cell!r}, tests-for says {want_tests}")
+        else:
+            print(f"{name}: line {line} lists the {len(want_tests)} tests that ran it")
     print(f"{name}: line {line} shows count {rows[f'L{line}'][1][1]} and its source; "
           f"{len(rows)} rows, {marked} lines marked")
 for x in problems[:20]:
@@ -164,9 +177,9 @@ run_ok dom_check index "$WORK/index-sorted.dom.html" "$J" "$EXAMPLE" lines-ascen
 
 step "chromium: the page of src/eval.c (line $line)"
 browse dom "$WORK/file.dom.html" "file://$H/$page#L$line"
-run_ok dom_check file "$WORK/file.dom.html" "$J" "$EXAMPLE" src/eval.c "$line"
-echo "NOTE: per-test coverage is not recorded yet, so the pages have no Tests column here;"
-echo "      unit.check renders it from a fake hook (tests/unit/check_html.c)."
+parcov=$(sed -n 's/^PARALLEL_COVERAGE_PARCOV:FILEPATH=//p' "$B/CMakeCache.txt")
+"$parcov" tests-for -C "$B" "src/eval.c:$line" >"$WORK/tests-for.txt" || fail "parcov tests-for failed"
+run_ok dom_check file "$WORK/file.dom.html" "$J" "$EXAMPLE" src/eval.c "$line" "$WORK/tests-for.txt"
 
 step "chromium: screenshots (for people to look at; not compared)"
 # The short src/format.c whole (headless chromium draws nothing when a page starts scrolled
