@@ -406,10 +406,8 @@ int combine_clean(const struct config *c)
 	if (manifest_remove(c) < 0)
 		ret = -1;
 	path = path_join(c->data_dir, ENDINGS_LIST);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		warn("cannot remove %s:", path);
+	if (remove_file(path) < 0)
 		ret = -1;
-	}
 	free(path);
 	return ret;
 }

@@ -198,12 +198,8 @@ out:
 int llvm_clean(const struct config *c)
 {
 	char *path = profdata_path(c);
-	int ret = 0;
+	int ret = remove_file(path);
 
-	if (unlink(path) < 0 && errno != ENOENT) {
-		warn("cannot remove %s:", path);
-		ret = -1;
-	}
 	free(path);
 	return ret;
 }

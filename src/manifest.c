@@ -174,12 +174,8 @@ int manifest_write(const struct config *c, char *const *rels, size_t n)
 int manifest_remove(const struct config *c)
 {
 	char *path = manifest_path(c);
-	int ret = 0;
+	int ret = remove_file(path);
 
-	if (unlink(path) < 0 && errno != ENOENT) {
-		warn("cannot remove %s:", path);
-		ret = -1;
-	}
 	free(path);
 	return ret;
 }

@@ -637,10 +637,8 @@ int runs_remove_all(const struct config *c)
 	char *trash;
 	int ret = 0;
 
-	if (unlink(current) < 0 && errno != ENOENT) {
-		warn("cannot remove %s:", current);
+	if (remove_file(current) < 0)
 		ret = -1;
-	}
 	if (remove_tree(runs_dir) < 0)
 		ret = -1;
 	trash = trash_path(c);

@@ -325,6 +325,15 @@ static int remove_contents(int fd, const char *path)
 	return ret;
 }
 
+int remove_file(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT) {
+		warn("cannot remove %s:", path);
+		return -1;
+	}
+	return 0;
+}
+
 int remove_tree(const char *given)
 {
 	/* "link/" would name the link's target: drop trailing slashes. */

@@ -60,6 +60,8 @@ char *write_temp_unsynced(const char *path, const void *data, size_t len);
 
 /* mkdir -p. Returns 0, or -1 with errno set. */
 int mkdirs(const char *path, int mode);
+/* Remove a file that may be missing. Returns 0, or -1 after a warning naming it. */
+int remove_file(const char *path);
 /* Remove a tree without following symbolic links (a link is removed, never its target).
  * Returns 0 or -1 (errors are reported with warn()). */
 int remove_tree(const char *path);
