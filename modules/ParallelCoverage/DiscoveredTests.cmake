@@ -110,6 +110,16 @@ function(set_tests_properties)
     string(FIND "${ARGV}" "${literal}" at)
     if(at GREATER -1)
       _parcov_tt_data_dir()
+      get_property(warned GLOBAL PROPERTY _PARCOV_TT_NO_CONFIG_WARNED)
+      if(CTEST_CONFIGURATION_TYPE STREQUAL "" AND NOT warned)
+        # CTest then runs the first build of the program it finds (Release/ before Debug/),
+        # which need not be the configuration whose directory gets the data.
+        set_property(GLOBAL PROPERTY _PARCOV_TT_NO_CONFIG_WARNED TRUE)
+        message(WARNING "ParallelCoverage: ctest without -C: tests declared with "
+          "add_test(name command), such as '${ARGV0}', write their coverage data into "
+          "${_PARCOV_TT_DATA}, whichever configuration's program CTest runs. Name the "
+          "configuration: ctest -C <config>.")
+      endif()
       math(EXPR last "${ARGC} - 1")
       foreach(i RANGE ${last})
         string(REPLACE "${literal}" "${_PARCOV_TT_DATA}/" ARGV${i} "${ARGV${i}}")

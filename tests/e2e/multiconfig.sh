@@ -133,5 +133,9 @@ for name, values in env.items():
     assert any(v.startswith("GCOV_PREFIX=" + sys.argv[2]) for v in values), (name, values)
 PY
   fail "ctest in $B2/more -C Release: the old-signature tests do not write into Release's data"
+# Without -C CTest runs the first build of the program it finds: said, not guessed silently.
+run_ok ctest --test-dir "$B2" -N
+grep -q "ParallelCoverage: ctest without -C: tests declared with" "$WORK/last.log" ||
+  fail "ctest without -C: no warning about the old-signature tests"
 
 echo "PASS: multiconfig"
