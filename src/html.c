@@ -371,10 +371,15 @@ static void file_page(struct buffer *b, const struct covdata *cd, const struct c
 		buf_printf(b, "%s", mark);
 		if (code && l->nbr)
 			branch_details(b, l);
-		if (code && reg > r0)
+		/* llvm's marks after the others, a space apart (gcov's cells stay as they were). */
+		if (code && reg > r0) {
+			buf_printf(b, *mark || l->nbr ? " " : "");
 			region_details(b, &f->reg[r0], reg - r0);
-		for (size_t i = d0; i < dec; i++)
+		}
+		for (size_t i = d0; i < dec; i++) {
+			buf_printf(b, *mark || (code && (l->nbr || reg > r0)) || i > d0 ? " " : "");
 			mcdc_details(b, f, &f->dec[i], &s);
+		}
 		buf_printf(b, "</td>");
 		if (changed)
 			buf_printf(b, "<td>%s</td>", ch ? "Δ" : "");

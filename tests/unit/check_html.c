@@ -219,12 +219,12 @@ START_TEST(test_html_llvm)
 		  "<br>col 3: 3×<br>col 12: <b>not run</b></details></td><td>  return x; // &lt;b&gt;&amp;</td></tr>\n");
 	/* The decision on line 2: each condition's place, source text and branch counts. */
 	has(page, "<tr id=\"L2\" class=\"p\"><td>2</td><td>3</td><td><details><summary>◐ 1/2</summary>"
-		  "<br>0: taken 2×<br>1 (fallthrough): <b>not taken</b></details><details><summary>MC/DC 1/2"
+		  "<br>0: taken 2×<br>1 (fallthrough): <b>not taken</b></details> <details><summary>MC/DC 1/2"
 		  "</summary>decision 2:7–2:17<br>C1 2:7 <code>x &lt; 0</code>: covered (true 1×, false 2×)"
 		  "<br>C2 2:16 <code>y</code>: <b>not covered</b> (true 0×, false 3×)</details></td>"
 		  "<td>  if (x &lt; 0 &amp;&amp; y)</td></tr>\n");
 	/* A line not run keeps ✗; its decision's condition without a known place. */
-	has(page, "<tr id=\"L3\" class=\"u\"><td>3</td><td>0</td><td>✗<details><summary>MC/DC 0/1</summary>"
+	has(page, "<tr id=\"L3\" class=\"u\"><td>3</td><td>0</td><td>✗ <details><summary>MC/DC 0/1</summary>"
 		  "decision 3:5–3:14<br>C1: <b>not covered</b></details></td><td>    return -1;</td></tr>\n");
 	has(page, "<tr id=\"L1\" class=\"h\"><td>1</td><td>3</td><td></td><td>int f(int x) {</td></tr>\n");
 	has(page, "next/previous line not run or with a branch not taken, a region not run or an MC/DC "
