@@ -260,7 +260,7 @@ if [ "${1:-}" = llvm ]; then
   B="$WORK/llvm"
   if [ "$major" -ge 18 ]; then
     export LLVM_MCDC=1
-    SRC="$WORK/src"; file=decide.c
+    SRC="$WORK/mcdc-project"; file=decide.c
     cp -r "$REPO/tests/e2e/mcdc-project" "$SRC"
     set -- -DPARALLEL_COVERAGE_MCDC=ON -DCMAKE_MODULE_PATH="$REPO/modules"
   else
@@ -315,8 +315,7 @@ print(max((l for l in f["lines"] if not l["gcovr/noncode"]), key=lambda l: l["co
   ls -l "$WORK"/*.png
   if [ -n "${PARCOV_SCREENSHOTS_DIR:-}" ]; then
     mkdir -p "$PARCOV_SCREENSHOTS_DIR"
-    cp "$WORK/llvm-index.png" "$PARCOV_SCREENSHOTS_DIR/html-llvm-index.png"
-    cp "$WORK/llvm-file.png" "$PARCOV_SCREENSHOTS_DIR/html-llvm-file.png"
+    cp "$WORK/llvm-file.png" "$PARCOV_SCREENSHOTS_DIR/html-llvm$([ "$LLVM_MCDC" = 1 ] && echo -mcdc).png"
   fi
 
   step "PARCOV_REPORTER=llvm-cov: llvm-cov's own HTML instead"
