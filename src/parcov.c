@@ -490,8 +490,9 @@ static const struct command commands[] = {
 	{"report", cmd_report, "write the coverage reports",
 	 "[-C BUILD_DIR] [--config X] [-q] [--formats txt,html,xml,json,lcov,md,sonarqube,coveralls]\n"
 	 "       [--allow-stale] [--diff FILE|- | --since REV]\n"
-	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"
-	 "as gcovr does) and write summary.txt, html/index.html, coverage.xml (Cobertura),\n"
+	 "Read the combined data as gcov's text (GCC: computed by parcov; PARCOV_REPORTER=gcov\n"
+	 "or Clang: one gcov per object, in parallel), parsed as gcovr does, and write\n"
+	 "summary.txt, html/index.html, coverage.xml (Cobertura),\n"
 	 "coverage.json (gcovr JSON), coverage.info (lcov), summary.md, sonarqube.xml (SonarQube\n"
 	 "generic coverage) and coveralls.json into the output directory, with gcovr's numbers;\n"
 	 "gcovr makes the numbers when this cannot give them (README, Reporting), and the whole\n"
