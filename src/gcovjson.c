@@ -854,7 +854,8 @@ struct emulated {
 	size_t done;
 };
 
-static void take_text(void *ctx, size_t i, const char *text, size_t len, const char *why)
+static void take_text(void *ctx, size_t i, const char *text, size_t len, const char *msgs,
+		      size_t mlen, const char *why)
 {
 	struct emulated *e = ctx;
 	if (why) {
@@ -862,6 +863,8 @@ static void take_text(void *ctx, size_t i, const char *text, size_t len, const c
 		e->rest.v = xreallocarray(e->rest.v, e->rest.n + 1, sizeof *e->rest.v);
 		e->rest.v[e->rest.n++] = e->d->v[i];
 	} else {
+		struct buffer m = {(char *)msgs, mlen, mlen};
+		keep_messages(e->st, &m); /* as gcov's stderr: the same log, the same warning */
 		parse_output(e->st, text, len);
 		free(e->d->v[i]);
 	}

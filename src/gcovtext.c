@@ -102,6 +102,7 @@ struct gt {
 	char *why;
 	size_t whylen;
 	int declined;
+	struct buffer *msgs; /* what gcov would print on stderr (the expected kinds) */
 };
 
 static int decline(struct gt *t, const char *fmt, ...)
@@ -560,9 +561,16 @@ static int process_all_functions(struct gt *t)
 
 /* ---- gcov.cc add_line_counts, accumulate_line_counts, get_cycles_count ------------------ */
 
-static int add_line_counts(struct gt *t, struct fn *f)
+static int add_line_counts(struct gt *t, struct fn *f, const char *graph)
 {
 	uint32_t n = f->g->n_blocks;
+	if (!f->n_loc) {
+		char *name = demangle(f->g->name);
+		if (!name)
+			return decline(t, "gcov's demangler may read '%s' another way", f->g->name);
+		buf_printf(t->msgs, "%s:no lines for '%s'\n", graph, name);
+		free(name);
+	}
 	for (uint32_t ix = 0; ix < n; ix++) {
 		struct block *blk = &t->b[f->first + ix];
 		if (blk->count && ix && ix + 1 != n)
@@ -1171,6 +1179,10 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 		}
 		buf_free(&b);
 	}
+	if (!o->n_fn)
+		buf_printf(t->msgs, "%s:no functions found\n", graph);
+	if (!have_data)
+		buf_printf(t->msgs, "%s:cannot open data file, assuming not executed\n", datafile);
 	t->no_data_file = !have_data;
 	if (have_data && (d.version != o->version || d.stamp != o->stamp))
 		ret = decline(t, "its .gcda is not of this .gcno (version or stamp)");
@@ -1185,7 +1197,7 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 		ret = process_all_functions(t);
 	for (size_t i = 0; !ret && i < o->n_fn; i++)
 		if (!t->fn[i].g->artificial)
-			ret = add_line_counts(t, &t->fn[i]);
+			ret = add_line_counts(t, &t->fn[i], graph);
 	if (!ret) {
 		names = xcalloc(o->n_fn ? o->n_fn : 1, sizeof *names);
 		for (size_t i = 0; !ret && i < o->n_fn; i++)
@@ -1211,13 +1223,13 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 	return ret;
 }
 
-int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out, char *why,
-		    size_t whylen)
+int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
+		    struct buffer *msgs, char *why, size_t whylen)
 {
 	char *graph = with_suffix(datafile, ".gcno"), *data = with_suffix(datafile, ".gcda");
 	struct gcno_object o;
-	struct gt t = {.o = &o, .why = why, .whylen = whylen};
-	struct buffer text = {0};
+	struct buffer text = {0}, m = {0};
+	struct gt t = {.o = &o, .why = why, .whylen = whylen, .msgs = &m};
 	char err[256];
 	int ret;
 
@@ -1228,9 +1240,12 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out, 
 		return 1;
 	}
 	ret = render(&t, graph, data, &text, version);
-	if (ret == 0)
+	if (ret == 0) {
 		buf_add(out, text.data ? text.data : "", text.len);
+		buf_add(msgs, m.data ? m.data : "", m.len);
+	}
 	buf_free(&text);
+	buf_free(&m);
 	gt_free(&t);
 	gcno_free(&o);
 	free(graph);
@@ -1258,7 +1273,7 @@ uint32_t gcovtext_tool_version(const char *gcov)
 }
 
 struct result {
-	struct buffer text;
+	struct buffer text, msgs;
 	char why[512];
 	int declined, done;
 };
@@ -1284,7 +1299,8 @@ static void *worker(void *arg)
 		if (i >= p->n)
 			return NULL;
 		r = &p->r[i];
-		r->declined = gcovtext_render(p->files[i], p->version, &r->text, r->why, sizeof r->why);
+		r->declined = gcovtext_render(p->files[i], p->version, &r->text, &r->msgs, r->why,
+						sizeof r->why);
 		pthread_mutex_lock(&p->mu);
 		r->done = 1;
 		pthread_cond_broadcast(&p->cv);
@@ -1319,8 +1335,9 @@ void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take 
 			pthread_cond_wait(&p.cv, &p.mu);
 		pthread_mutex_unlock(&p.mu);
 		take(ctx, i, r->declined ? NULL : (r->text.data ? r->text.data : ""), r->text.len,
-		     r->declined ? r->why : NULL);
+		     r->msgs.data ? r->msgs.data : "", r->msgs.len, r->declined ? r->why : NULL);
 		buf_free(&r->text);
+		buf_free(&r->msgs);
 	}
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
@@ -1335,7 +1352,8 @@ struct cmd_ctx {
 	int declined;
 };
 
-static void print_take(void *ctx, size_t i, const char *text, size_t len, const char *why)
+static void print_take(void *ctx, size_t i, const char *text, size_t len, const char *msgs,
+		       size_t mlen, const char *why)
 {
 	struct cmd_ctx *c = ctx;
 	if (why) {
@@ -1344,6 +1362,7 @@ static void print_take(void *ctx, size_t i, const char *text, size_t len, const 
 		return;
 	}
 	fwrite(text, 1, len, stdout);
+	fwrite(msgs, 1, mlen, stderr);
 }
 
 int gcovtext_command(int argc, char **argv)

@@ -22,18 +22,22 @@ struct buffer;
 uint32_t gcovtext_version(const char *version_line);
 
 /* Append to out what gcov (of data version `version`) prints for `datafile` (a .gcda, or a
- * .gcno without .gcda), named as given, relative names from the current directory. Returns
- * 0, or 1 with the reason in why (out then holds nothing new). */
-int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out, char *why,
-		    size_t whylen);
+ * .gcno without .gcda) on stdout, and to msgs what it prints on stderr (the messages a
+ * rendered file can have: no functions, no data file, a function without lines), named as
+ * given, relative names from the current directory. Returns 0, or 1 with the reason in why
+ * (out and msgs then hold nothing new). */
+int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
+		    struct buffer *msgs, char *why, size_t whylen);
 
 /* The data version of the gcov command (a shell word list, as PARALLEL_COVERAGE_GCOV), from
  * one `GCOV --version`; 0 when it is not GCC's gcov (llvm-cov gcov) or cannot run. */
 uint32_t gcovtext_tool_version(const char *gcov);
 
 /* Render every file, cpu_count() at a time, and hand each result to take() in the order of
- * files, in the calling thread: text (len bytes) or, when declined, text NULL and why. */
-typedef void gcovtext_take(void *ctx, size_t i, const char *text, size_t len, const char *why);
+ * files, in the calling thread: text (len bytes) and messages (mlen), or, when declined,
+ * text NULL and why. */
+typedef void gcovtext_take(void *ctx, size_t i, const char *text, size_t len, const char *msgs,
+			   size_t mlen, const char *why);
 void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take *take, void *ctx);
 
 /* parcov gcov-text [--gcov GCOV] FILE...: the hidden debugging command. */

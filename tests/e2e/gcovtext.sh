@@ -3,7 +3,8 @@
 # data file of several projects built with plain --coverage (no module) and tested serially,
 # `parcov gcov-text FILE` must print exactly what `gcov -t -b -c -m FILE` prints (run in the
 # build directory, as the report runs it), for every .gcda and every .gcno without one (an
-# object no test ran). Any difference, and any file parcov declines, fails the test.
+# object no test ran), and the same messages gcov prints on stderr (the report keeps them in
+# coverage-data/gcov-messages.txt). Any difference, and any file parcov declines, fails.
 # Projects: the example, tests/e2e/{cxx-project, report-cxx-project, pertest-project,
 # strict-project} (C and C++: templates, inline header functions shared by objects, lambdas,
 # exceptions, labels, conditions over several lines, loops on one line) and a generated one
@@ -48,12 +49,14 @@ for p in calc cxx-project report-cxx-project pertest-project strict-project gen;
   while IFS= read -r f; do
     case $f in *.gcno) [ -e "${f%.gcno}.gcda" ] && continue ;; esac
     n=$((n + 1))
-    (cd "$B" && LC_ALL=C $GCOV_EXE -t -b -c -m "$f" >"$WORK/real.txt" 2>/dev/null) || true
+    (cd "$B" && LC_ALL=C $GCOV_EXE -t -b -c -m "$f" >"$WORK/real.txt" 2>"$WORK/real.err") || true
     set +e; (cd "$B" && "$PARCOV" gcov-text --gcov "$GCOV_EXE" "$f" >"$WORK/ours.txt" 2>"$WORK/why.txt"); rc=$?; set -e
     if [ $rc != 0 ]; then
       cat "$WORK/why.txt"; bad=$((bad + 1)); echo "DECLINED: $f"
     elif ! cmp -s "$WORK/real.txt" "$WORK/ours.txt"; then
       diff "$WORK/real.txt" "$WORK/ours.txt" | head -20; bad=$((bad + 1)); echo "DIFFERS: $f"
+    elif ! cmp -s "$WORK/real.err" "$WORK/why.txt"; then
+      diff "$WORK/real.err" "$WORK/why.txt" | head -20; bad=$((bad + 1)); echo "MESSAGES DIFFER: $f"
     fi
   done < <(find "$B" \( -name '*.gcda' -o -name '*.gcno' \) | sort)
   echo "$p: $n data files compared, $bad different or declined"
