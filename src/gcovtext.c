@@ -73,6 +73,7 @@ struct location {
 
 struct fn {
 	const struct gcno_function *g;
+	uint32_t src;          /* its source (index in gt.src) */
 	uint32_t first;        /* its block 0 in the block array */
 	int64_t *counts;
 	int is_group, has_catch, added;
@@ -84,7 +85,7 @@ struct fn {
 };
 
 struct source {
-	const char *name;
+	char *name;            /* canonical, as gcov names it */
 	struct line *lines;
 	size_t n_lines;
 	struct vec fns;        /* functions added to it, in order */
@@ -97,7 +98,9 @@ struct gt {
 	struct block *b;
 	struct arc *a;
 	size_t n_blocks, n_arcs;
-	struct source *src;
+	struct source *src;    /* one per canonical name, in the order gcov meets them */
+	size_t n_src;
+	uint32_t *map;         /* o->files[i] is src[map[i]] */
 	int no_data_file;
 	char *why;
 	size_t whylen;
@@ -172,16 +175,62 @@ static char *demangle(const char *name)
 
 /* ---- reading: gcov.cc read_graph_file and read_count_file ------------------------------- */
 
-static int canonical_abs(const char *p)
+/* gcov.cc canonicalize_name(): "." elided, ".." elided with the component before it when
+ * the path so far exists (stat), repeated separators merged. */
+static char *canonicalize_name(const char *name)
 {
-	if (p[0] != '/')
-		return 0;
-	for (const char *s = p; *s; s++)
-		if (s[0] == '/' && (s[1] == '/' || s[1] == '\0' ||
-				    (s[1] == '.' && (s[2] == '/' || s[2] == '\0' ||
-						     (s[2] == '.' && (s[3] == '/' || s[3] == '\0'))))))
-			return 0;
-	return 1;
+	char *result = xmalloc(strlen(name) + 1), *ptr = result, *dd_base = result;
+	const char *base = name, *probe;
+	int slash = 0;
+
+	for (; *base; base = probe) {
+		size_t len;
+		for (probe = base; *probe && *probe != '/'; probe++)
+			;
+		len = (size_t)(probe - base);
+		if (len == 1 && base[0] == '.') {
+		} else if (len == 2 && base[0] == '.' && base[1] == '.') {
+			struct stat st;
+			*ptr = 0;
+			if (dd_base == ptr || stat(result, &st) || S_ISLNK(st.st_mode)) {
+				dd_base = ptr + 2 + slash;
+				goto regular;
+			}
+			while (ptr != dd_base && *ptr != '/')
+				ptr--;
+			slash = ptr != result;
+		} else {
+		regular:
+			if (slash)
+				*ptr++ = '/';
+			memcpy(ptr, base, len);
+			ptr += len;
+			slash = 1;
+		}
+		while (*probe == '/')
+			probe++;
+	}
+	*ptr = 0;
+	return result;
+}
+
+/* gcov.cc find_source(): names that canonicalise alike are one source. */
+static void find_sources(struct gt *t)
+{
+	const struct gcno_object *o = t->o;
+	t->src = xcalloc(o->n_files ? o->n_files : 1, sizeof *t->src);
+	t->map = xcalloc(o->n_files ? o->n_files : 1, sizeof *t->map);
+	for (size_t i = 0; i < o->n_files; i++) {
+		char *canon = canonicalize_name(o->files[i]);
+		size_t k;
+		for (k = 0; k < t->n_src && strcmp(t->src[k].name, canon); k++)
+			;
+		if (k == t->n_src)
+			t->src[t->n_src++].name = canon;
+		else
+			free(canon);
+		t->map[i] = (uint32_t)k;
+	}
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -211,6 +260,7 @@ static int build_graph(struct gt *t)
 		uint32_t *succ_tail, *pred_tail;
 
 		f->g = g;
+		f->src = t->map[g->src];
 		f->first = (uint32_t)nb;
 		if (g->n_blocks < 2)
 			return decline(t, "function '%s' lacks entry or exit blocks", g->name);
@@ -276,7 +326,7 @@ static int build_graph(struct gt *t)
 					lc = &f->loc[f->n_loc++];
 					memset(lc, 0, sizeof *lc);
 					lc->block = b;
-					lc->file = g->lines[l].file;
+					lc->file = t->map[g->lines[l].file];
 				}
 				lc = &f->loc[f->n_loc - 1];
 				lc->lines = xreallocarray(lc->lines, lc->n + 1, sizeof *lc->lines);
@@ -497,7 +547,7 @@ static void find_exception_blocks(struct gt *t, struct fn *f)
 
 static int group_line_p(const struct fn *f, uint32_t n, uint32_t src)
 {
-	return f->is_group && f->g->src == src && f->g->start_line <= n && n <= f->g->end_line;
+	return f->is_group && f->src == src && f->g->start_line <= n && n <= f->g->end_line;
 }
 
 static void resize_lines(struct line **v, size_t *n, size_t want)
@@ -511,11 +561,11 @@ static void resize_lines(struct line **v, size_t *n, size_t want)
 
 static int cmp_group_key(const void *x, const void *y, void *ctx)
 {
-	const struct gcno_object *o = ctx;
-	const struct gcno_function *a = &o->fn[*(const uint32_t *)x], *b = &o->fn[*(const uint32_t *)y];
+	const struct gt *t = ctx;
+	const struct fn *a = &t->fn[*(const uint32_t *)x], *b = &t->fn[*(const uint32_t *)y];
 	if (a->src != b->src)
 		return a->src < b->src ? -1 : 1;
-	return a->start_line < b->start_line ? -1 : a->start_line > b->start_line;
+	return a->g->start_line < b->g->start_line ? -1 : a->g->start_line > b->g->start_line;
 }
 
 static int process_all_functions(struct gt *t)
@@ -528,9 +578,9 @@ static int process_all_functions(struct gt *t)
 	for (uint32_t i = 0; i < o->n_fn; i++)
 		if (!o->fn[i].artificial)
 			idx[m++] = i;
-	qsort_r(idx, m, sizeof *idx, cmp_group_key, (void *)o);
+	qsort_r(idx, m, sizeof *idx, cmp_group_key, t);
 	for (size_t i = 0; i + 1 < m; i++)
-		if (!cmp_group_key(&idx[i], &idx[i + 1], (void *)o))
+		if (!cmp_group_key(&idx[i], &idx[i + 1], t))
 			t->fn[idx[i]].is_group = t->fn[idx[i + 1]].is_group = 1;
 	free(idx);
 
@@ -539,7 +589,7 @@ static int process_all_functions(struct gt *t)
 		if (f->g->artificial || !(f->g->n_counted || t->no_data_file))
 			continue;
 		f->added = 1;
-		vec_push(&t->src[f->g->src].fns, i);
+		vec_push(&t->src[f->src].fns, i);
 		for (size_t l = 0; l < f->n_loc; l++) {
 			struct location *lc = &f->loc[l];
 			struct source *s = &t->src[lc->file];
@@ -739,7 +789,7 @@ static void accumulate_line_counts(struct gt *t, uint32_t si)
 	struct source *s = &t->src[si];
 	for (size_t i = 0; i < s->fns.n; i++) {
 		struct fn *f = &t->fn[s->fns.v[i]];
-		if (f->g->src != si || !f->is_group)
+		if (f->src != si || !f->is_group)
 			continue;
 		for (size_t l = 0; l < f->n_lines; l++)
 			accumulate_line_info(t, &f->lines[l], s);
@@ -748,7 +798,7 @@ static void accumulate_line_counts(struct gt *t, uint32_t si)
 		accumulate_line_info(t, &s->lines[l], s);
 	for (size_t i = 0; i < s->fns.n; i++) {
 		struct fn *f = &t->fn[s->fns.v[i]];
-		if (f->g->src != si || !f->is_group)
+		if (f->src != si || !f->is_group)
 			continue;
 		for (size_t l = 0; l < f->n_lines; l++) {
 			struct line *fl = &f->lines[l], *sl;
@@ -1126,7 +1176,7 @@ static void gt_free(struct gt *t)
 		free(f->lines);
 		free(f->counts);
 	}
-	for (size_t i = 0; t->src && i < o->n_files; i++) {
+	for (size_t i = 0; t->src && i < t->n_src; i++) {
 		struct source *s = &t->src[i];
 		for (size_t l = 0; l < s->n_lines; l++) {
 			free(s->lines[l].blocks.v);
@@ -1134,8 +1184,10 @@ static void gt_free(struct gt *t)
 		}
 		free(s->lines);
 		free(s->fns.v);
+		free(s->name);
 	}
 	free(t->src);
+	free(t->map);
 	free(t->fn);
 	free(t->b);
 	free(t->a);
@@ -1159,12 +1211,13 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 		return decline(t, "its .gcno has records gcov reads differently");
 	if (stat(graph, &gst) < 0)
 		return decline(t, "cannot stat %s: %s", graph, strerror(errno));
-	for (size_t i = 0; i < o->n_files; i++) {
+	find_sources(t);
+	for (size_t i = 0; i < t->n_src; i++) {
 		struct stat st;
-		if (!canonical_abs(o->files[i]))
-			return decline(t, "the source name '%s' is not absolute and canonical", o->files[i]);
-		if (stat(o->files[i], &st) == 0 && st.st_mtime > gst.st_mtime)
-			return decline(t, "the source %s is newer than its .gcno", o->files[i]);
+		if (t->src[i].name[0] != '/')
+			return decline(t, "the source name '%s' is relative", t->src[i].name);
+		if (stat(t->src[i].name, &st) == 0 && st.st_mtime > gst.st_mtime)
+			return decline(t, "the source %s is newer than its .gcno", t->src[i].name);
 	}
 	{
 		struct buffer b = {0};
@@ -1188,9 +1241,6 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 		ret = decline(t, "its .gcda is not of this .gcno (version or stamp)");
 	if (!ret)
 		ret = build_graph(t);
-	t->src = xcalloc(o->n_files ? o->n_files : 1, sizeof *t->src);
-	for (size_t i = 0; i < o->n_files; i++)
-		t->src[i].name = o->files[i];
 	if (!ret && have_data)
 		ret = read_counts(t, &d);
 	if (!ret)
@@ -1204,7 +1254,7 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 			if (t->fn[i].added && !(names[i] = demangle(t->fn[i].g->name)))
 				ret = decline(t, "gcov's demangler may read '%s' another way", t->fn[i].g->name);
 	}
-	for (uint32_t si = 0; !ret && si < o->n_files; si++) {
+	for (uint32_t si = 0; !ret && si < t->n_src; si++) {
 		struct stat st;
 		accumulate_line_counts(t, si);
 		if (!t->src[si].n_linesum)

@@ -8,7 +8,7 @@
 # Projects: the example, tests/e2e/{cxx-project, report-cxx-project, pertest-project,
 # strict-project} (C and C++: templates, inline header functions shared by objects, lambdas,
 # exceptions, labels, conditions over several lines, loops on one line) and a generated one
-# (bench/gen.py). Demangled names come from libstdc++'s __cxa_demangle where gcov uses
+# (bench/gen.py), and one naming its headers through ".." and ".". Demangled names come from libstdc++'s __cxa_demangle where gcov uses
 # libiberty's cplus_demangle: this is the test that they agree on every name of these
 # projects. With the argument gcc-11: GCC 11's compilers and gcov-11 (exits 77, skipped, when
 # they are not installed). The second argument is the parcov binary under test.
@@ -33,8 +33,29 @@ for d in examples/calc tests/e2e/cxx-project tests/e2e/report-cxx-project tests/
   cp -r "$REPO/$d" "$WORK/src/"; rm -rf "$WORK/src/$(basename "$d")"/build*
 done
 
+# Sources named through "..", "." and "//" (gcov canonicalises them, and names that become
+# the same are one source), the same header included twice.
+mkdir -p "$WORK/src/dotdot/sub"
+cat >"$WORK/src/dotdot/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.25)
+project(dotdot C)
+enable_testing()
+add_executable(dd main.c)
+add_test(NAME dd COMMAND dd)
+EOF
+cat >"$WORK/src/dotdot/impl.h" <<'EOF'
+static int twice(int x)
+{
+  if (x > 2)
+    return 2 * x;
+  return x;
+}
+EOF
+printf '#include "sub/../impl.h"\n#include ".//sub/./../other.h"\nint main(void) { return twice(1) + other(3) - 4; }\n' >"$WORK/src/dotdot/main.c"
+printf 'static int other(int y) { for (int i = 0; i < 3; i++) y += i; return y - 3; }\n' >"$WORK/src/dotdot/other.h"
+
 total=0
-for p in calc cxx-project report-cxx-project pertest-project strict-project gen; do
+for p in calc cxx-project report-cxx-project pertest-project strict-project gen dotdot; do
   step "$p ($FLAVOUR)"
   B=$WORK/build-$p
   extra=()
