@@ -60,6 +60,11 @@ for M in $SIZES; do
   for ((rep = 1; rep <= R; rep++)); do
     log "$M files: repetition $rep/$R"
     time_it "step_$M" cmake --build "$OURS" --target coverage
+    # The same step with a gcov process per data file (the path before gcovtext.c), and the
+    # step's parts on their own.
+    time_it "stepgcov_$M" env PARCOV_REPORTER=gcov cmake --build "$OURS" --target coverage
+    time_it "doctor_$M" "$parcov" doctor -q --before-report -C "$OURS"
+    time_it "combine_$M" "$parcov" combine -q -C "$OURS"
     time_it "report_$M" "$parcov" report -q -C "$OURS"
     time_it "html_$M" "$parcov" report -q -C "$OURS" --formats html
     time_it "txt_$M" "$parcov" report -q -C "$OURS" --formats txt
@@ -88,6 +93,14 @@ print("|---|---|---|---|---|---|---|")
 for m in sizes:
     print(f"| {m} | {cell('gcovr_' + m)} | {cell('step_' + m)} | {med['gcovr_' + m] / med['step_' + m]:.1f}× "
           f"| {cell('report_' + m)} | {cell('html_' + m)} | {int(t['kb_' + m][0])} KiB / {int(t['gkb_' + m][0])} KiB |")
+print("\nThe step with one gcov process per data file (PARCOV_REPORTER=gcov), and its parts: wall, CPU\n")
+print("| Files | step, gcov processes | gcovr / that | step, gcovtext | `parcov doctor --before-report` | `parcov combine` | `parcov report` |")
+print("|---|---|---|---|---|---|---|")
+for m in sizes:
+    print(f"| {m} | {cell('stepgcov_' + m)}, {med['stepgcov_' + m + '.cpu']:.3f} s | {med['gcovr_' + m] / med['stepgcov_' + m]:.1f}× "
+          f"| {med['step_' + m]:.3f} s, {med['step_' + m + '.cpu']:.3f} s "
+          f"| {med['doctor_' + m]:.3f} s, {med['doctor_' + m + '.cpu']:.3f} s | {med['combine_' + m]:.3f} s, {med['combine_' + m + '.cpu']:.3f} s "
+          f"| {med['report_' + m]:.3f} s, {med['report_' + m + '.cpu']:.3f} s |")
 print("\nCPU time (user + system, children included), medians (min–max)\n")
 print("| Files | gcovr -j 2 | `coverage` step | ratio | `parcov report` | `parcov report --formats html` | `parcov report --formats txt` (gcov runs and the table only) |")
 print("|---|---|---|---|---|---|---|")
