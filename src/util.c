@@ -120,7 +120,8 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
-void buf_add(struct buffer *b, const void *p, size_t n)
+/* Room for n more bytes and the terminating NUL. */
+static void buf_reserve(struct buffer *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -129,6 +130,11 @@ void buf_add(struct buffer *b, const void *p, size_t n)
 		b->data = xreallocarray(b->data, cap, 1);
 		b->cap = cap;
 	}
+}
+
+void buf_add(struct buffer *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -137,16 +143,25 @@ void buf_add(struct buffer *b, const void *p, size_t n)
 
 void buf_printf(struct buffer *b, const char *fmt, ...)
 {
+	/* Format straight into the buffer's free space (reports make millions of these calls:
+	 * a vasprintf each cost an allocation and a copy); grow and format again only when
+	 * it did not fit. */
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	va_list ap;
-	char *s;
 	int n;
+
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		fatal("out of memory");
-	buf_add(b, s, (size_t)n);
-	free(s);
+	if ((size_t)n >= room) {
+		buf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
 }
 
 void buf_free(struct buffer *b)
