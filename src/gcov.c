@@ -5,6 +5,7 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +26,54 @@ struct stale {
 	const struct config *c;
 	size_t n;
 	char *first;
+	void *headers; /* tsearch tree of struct gcno_header: every test's data of an object
+			* names the same .gcno, read once */
 };
+
+struct gcno_header {
+	char *gcno;
+	int ok;
+	uint32_t version, stamp;
+};
+
+static int cmp_header(const void *a, const void *b)
+{
+	return strcmp(((const struct gcno_header *)a)->gcno, ((const struct gcno_header *)b)->gcno);
+}
+
+static void free_header(void *p)
+{
+	struct gcno_header *h = p;
+	free(h->gcno);
+	free(h);
+}
+
+/* The .gcno's header, read on first use; NULL when it cannot be read. */
+static const struct gcno_header *gcno_header(struct stale *s, char *gcno)
+{
+	struct gcno_header key = {.gcno = gcno}, *h, **found = tfind(&key, &s->headers, cmp_header);
+	uint32_t checksum;
+	char err[256];
+
+	if (found) {
+		free(gcno);
+		h = *found;
+	} else {
+		h = xcalloc(1, sizeof *h);
+		h->gcno = gcno;
+		h->ok = gcno_read_header(gcno, &h->version, &h->stamp, &checksum, err, sizeof err) == 0;
+		if (!tsearch(h, &s->headers, cmp_header))
+			fatal("out of memory");
+	}
+	return h->ok ? h : NULL;
+}
 
 static int find_stale(const char *path, const char *rel, void *ctx)
 {
 	struct stale *s = ctx;
 	const char *obj = strchr(rel, '/');
-	uint32_t h[3], version, stamp, checksum;
-	char err[256], *gcno;
+	uint32_t h[3];
+	const struct gcno_header *g;
 	FILE *fp;
 	int n;
 
@@ -44,12 +85,10 @@ static int find_stale(const char *path, const char *rel, void *ctx)
 		fclose(fp);
 	if (n != 3 || h[0] != GCDA_MAGIC)
 		return 0; /* damaged: combine and doctor name it */
-	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
+	g = gcno_header(s, xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1));
 	/* Data of another GCC version is another problem (combine and doctor name it). */
-	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) == 0 &&
-	    (version >> 8) == (h[1] >> 8) && stamp != h[2] && !s->n++)
-		s->first = xasprintf("%s (object %s)", path, gcno);
-	free(gcno);
+	if (g && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2] && !s->n++)
+		s->first = xasprintf("%s (object %s)", path, g->gcno);
 	return 0;
 }
 
@@ -72,6 +111,7 @@ static int stale_data(const struct config *c)
 		      s.first, s.n == 1 ? "" : " and others", s.n == 1 ? "it" : "them", c->build_dir,
 		      s.n == 1 ? "it" : "them");
 	free(s.first);
+	tdestroy(s.headers, free_header);
 	free(tests);
 	free(run);
 	return s.n && !c->allow_stale;
