@@ -1,9 +1,12 @@
 #define _GNU_SOURCE
 #include "html.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "writers.h"
 #include "util.h"
@@ -116,12 +119,16 @@ static void summary_table(struct buffer *b, const struct covdata *cd, const stru
 	buf_printf(b, "</tr></tbody></table>\n");
 }
 
+/* One write per page. Over a previous page, cut to length after writing, not to 0 before:
+ * ext4 flushes a file truncated to 0 when it is closed (its guard for rewrite-in-place),
+ * a disk write per page for nothing. */
 static int put(const char *dir, const char *name, const struct buffer *b)
 {
 	char *path = path_join(dir, name);
-	FILE *fp = fopen(path, "w");
-	int ok = fp && fwrite(b->data ? b->data : "", 1, b->len, fp) == b->len;
-	if (fp && fclose(fp) != 0)
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	int ok = fd >= 0 && write_all(fd, b->data ? b->data : "", b->len) == 0 &&
+		 ftruncate(fd, (off_t)b->len) == 0;
+	if (fd >= 0 && close(fd) != 0)
 		ok = 0;
 	if (!ok)
 		error("cannot write %s:", path);
@@ -492,33 +499,71 @@ static void index_page(struct buffer *b, const struct covdata *cd, const char *t
 	foot(b);
 }
 
+/* Remove what dir holds besides the n files named in names (sorted): dir may be the previous
+ * report's, its pages overwritten in place (report.c), and a page of a file no longer in the
+ * report must not stay. */
+static int prune(const char *dir, char **names, size_t n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		error("cannot open directory %s:", dir);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		const char *name = e->d_name;
+		char *path;
+		if (!strcmp(name, ".") || !strcmp(name, "..") || bsearch(&name, names, n, sizeof *names, cmp_strp))
+			continue;
+		path = path_join(dir, name);
+		if (remove_tree(path) < 0)
+			rc = -1;
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
 int html_write(const struct covdata *cd, const char *dir, const char *title,
 	       const struct cov_extras *x)
 {
 	struct buffer b = {0};
+	char **names = xcalloc(cd->n + 3, sizeof *names);
+	size_t n = 0;
 	int rc = 0;
 
 	if (mkdirs(dir, 0777) < 0) {
 		error("cannot create %s:", dir);
+		free(names);
 		return -1;
 	}
 	buf_add(&b, html_css, strlen(html_css));
 	rc |= put(dir, "parcov.css", &b);
+	names[n++] = xstrdup("parcov.css");
 	b.len = 0;
 	buf_add(&b, html_js, strlen(html_js));
 	rc |= put(dir, "parcov.js", &b);
+	names[n++] = xstrdup("parcov.js");
 	for (size_t i = 0; i < cd->n && !rc; i++) {
 		char *page = html_page_name(cd->files[i], i);
 		b.len = 0;
 		file_page(&b, cd, cd->files[i], title, x);
 		rc |= put(dir, page, &b);
-		free(page);
+		names[n++] = page;
 	}
 	if (!rc) {
 		b.len = 0;
 		index_page(&b, cd, title, x);
 		rc |= put(dir, "index.html", &b);
+		names[n++] = xstrdup("index.html");
+		qsort(names, n, sizeof *names, cmp_strp);
+		rc |= prune(dir, names, n);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	buf_free(&b);
 	return rc ? -1 : 0;
 }

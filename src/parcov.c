@@ -118,6 +118,7 @@ static int with_build_tree(const char *dir, int (*fn)(const struct config *c, co
 static int clean(const struct config *c, const char *arg)
 {
 	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
+				       "html.parcov-old", /* the previous HTML, kept for reuse (report.c) */
 				       "coverage.info", PERTEST_JSON, PERTEST_LCOV, NULL};
 	char *stray = path_join(c->data_dir, "stray"), *marker;
 	int ret = 0;

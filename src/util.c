@@ -195,25 +195,33 @@ int read_file(const char *path, struct buffer *out)
 	return 0;
 }
 
-static char *write_temp(const char *path, const void *data, size_t len, int sync)
+int write_all(int fd, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.parcov-tmp", path);
 	const char *p = data;
-	int fd, e;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		goto fail;
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail_fd;
+			return -1;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+static char *write_temp(const char *path, const void *data, size_t len, int sync)
+{
+	char *tmp = xasprintf("%s.parcov-tmp", path);
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		goto fail;
+	if (write_all(fd, data, len) < 0)
+		goto fail_fd;
 	if (sync && fsync(fd) < 0 && errno != EINVAL)
 		goto fail_fd;
 	if (close(fd) < 0) {
@@ -429,7 +437,7 @@ long cpu_count(void)
 	return n > 0 ? n : 1;
 }
 
-int replace_dir(const char *tmp, const char *dest)
+int replace_dir(const char *tmp, const char *dest, int keep_old)
 {
 	char *old = xasprintf("%s.parcov-old", dest);
 	int ret = 0;
@@ -439,7 +447,8 @@ int replace_dir(const char *tmp, const char *dest)
 		error("cannot replace %s:", dest);
 		ret = -1;
 	}
-	remove_tree(old);
+	if (ret < 0 || !keep_old)
+		remove_tree(old);
 	free(old);
 	return ret;
 }

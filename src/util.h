@@ -47,6 +47,8 @@ void buf_free(struct buffer *b);
 
 /* Read a whole file into *out (NUL-terminated). Returns 0, or -1 with errno set. */
 int read_file(const char *path, struct buffer *out);
+/* Write all len bytes to fd (retrying short writes). Returns 0, or -1 with errno set. */
+int write_all(int fd, const void *data, size_t len);
 /* Write data to path atomically: a temporary file in the same directory, fsync'd, then
  * rename(2). On failure the old file is untouched, no temporary is left, and -1 is returned
  * with errno set. */
@@ -103,8 +105,9 @@ int cmp_strp(const void *a, const void *b);
 long cpu_count(void);
 
 /* Put the directory tmp in place of dest (dest, when it exists, is moved aside to
- * "<dest>.parcov-old" and removed afterwards). Returns 0, or -1 after an error. */
-int replace_dir(const char *tmp, const char *dest);
+ * "<dest>.parcov-old" and removed afterwards, unless keep_old: then it stays there for the
+ * caller to reuse). Returns 0, or -1 after an error. */
+int replace_dir(const char *tmp, const char *dest, int keep_old);
 
 /* A growable list of strings, each owned by the list. */
 struct strings {

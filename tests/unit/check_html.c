@@ -3,6 +3,7 @@
  * for the tests that ran a line and the lines a diff changed. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,59 @@ START_TEST(test_html_pages)
 	ck_assert_ptr_null(strstr(page, "Changed lines"));
 	has(page, "<tr id=\"L3\" class=\"u\"><td>3</td><td>0</td><td>✗</td><td>    return -1;</td></tr>\n");
 	free(page);
+	free(out);
+	cleanup(root, &cd);
+}
+END_TEST
+
+/* Written over a previous report's directory (report.c reuses it): a longer page is cut to
+ * the new one, files of pages no longer in the report go, the result is what a fresh
+ * directory gets. */
+START_TEST(test_html_over_old)
+{
+	struct covdata cd = {0};
+	char *root = tmpdir(), *fresh = path_join(root, "fresh"), *out = path_join(root, "html");
+	char *junk = xcalloc(100001, 1), *stale, *sub, *a, *b;
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	model(&cd, root);
+	ck_assert_int_eq(html_write(&cd, fresh, "demo", NULL), 0);
+	ck_assert_int_eq(mkdirs(out, 0777), 0);
+	memset(junk, 'x', 100000);
+	for (const char *const *name = (const char *const[]){"f0000-demo.c.html", "index.html",
+							     "f0001-gone.c.html", NULL};
+	     *name; name++) {
+		char *path = path_join(out, *name);
+		ck_assert_int_eq(write_file_atomic(path, junk, 100000), 0);
+		free(path);
+	}
+	sub = path_join(out, "f0002-dir");
+	ck_assert_int_eq(mkdirs(sub, 0777), 0);
+	stale = path_join(sub, "x");
+	ck_assert_int_eq(write_file_atomic(stale, "x", 1), 0);
+	ck_assert_int_eq(html_write(&cd, out, "demo", NULL), 0);
+	for (const char *const *name = (const char *const[]){"f0000-demo.c.html", "index.html",
+							     "parcov.css", "parcov.js", NULL};
+	     *name; name++) {
+		a = slurp(fresh, *name);
+		b = slurp(out, *name);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	d = opendir(out);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	ck_assert_int_eq(n, 4);
+	free(stale);
+	free(sub);
+	free(junk);
+	free(fresh);
 	free(out);
 	cleanup(root, &cd);
 }
@@ -364,6 +418,7 @@ Suite *make_html_suite(void)
 	TCase *tc = tcase_create("covdata");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_html_pages);
+	tcase_add_test(tc, test_html_over_old);
 	tcase_add_test(tc, test_html_llvm);
 	tcase_add_test(tc, test_html_large_file);
 	tcase_add_test(tc, test_md);
