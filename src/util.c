@@ -164,6 +164,40 @@ void buf_printf(struct buffer *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void json_c_string(struct buffer *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	buf_add(b, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char esc[6] = {'\\', 0};
+		size_t n = 2;
+		switch (c) {
+		case '\b': esc[1] = 'b'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		default:
+			if (c >= ' ')
+				continue;
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		buf_add(b, run, (size_t)(p - run));
+		buf_add(b, esc, n);
+		run = p + 1;
+	}
+	buf_add(b, run, strlen(run));
+	buf_add(b, "\"", 1);
+}
+
 void buf_free(struct buffer *b)
 {
 	free(b->data);

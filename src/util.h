@@ -42,6 +42,9 @@ struct buffer {
 void buf_add(struct buffer *b, const void *p, size_t n);
 /* Append a formatted string. */
 void buf_printf(struct buffer *b, const char *fmt, ...);
+/* Append s as a JSON string exactly as json-c (0.16, JSON_C_TO_STRING_NOSLASHESCAPE) writes it:
+ * \b \n \r \t \f \" \\ and \u00xx for the other control bytes, every other byte as it is. */
+void json_c_string(struct buffer *b, const char *s);
 /* Release the buffer's memory and reset it to empty. */
 void buf_free(struct buffer *b);
 

@@ -1,6 +1,7 @@
 /* remove_tree (src/util.c) removes a tree and never anything a symlink in it points at. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -118,6 +119,39 @@ START_TEST(test_concurrent_removers)
 }
 END_TEST
 
+/* json_c_string writes what json-c writes (tests.json was json-c's): every byte alone and
+ * among others, and names of every-day tests. */
+static void json_c_same(const char *s)
+{
+	struct buffer b = {0};
+	json_object *o = json_object_new_string(s);
+
+	json_c_string(&b, s);
+	ck_assert_str_eq(b.data, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	buf_free(&b);
+}
+
+START_TEST(test_json_c_string)
+{
+	char s[2 * 256];
+	size_t n = 0;
+
+	for (int c = 1; c < 256; c++) {
+		char one[2] = {(char)c, 0};
+		json_c_same(one);
+		s[n++] = (char)c;
+		s[n++] = 'a';
+	}
+	s[n] = 0;
+	json_c_same(s);
+	json_c_same("");
+	json_c_same("unit.a/b \"c\"");
+	json_c_same("src/\xc3\xbc.c");
+}
+END_TEST
+
 START_TEST(test_strings)
 {
 	struct strings l = {0};
@@ -140,6 +174,7 @@ Suite *make_util_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_symlinks_are_never_followed);
+	tcase_add_test(tc, test_json_c_string);
 	tcase_add_test(tc, test_missing_and_plain_files);
 	tcase_add_test(tc, test_strings);
 	suite_add_tcase(s, tc);
