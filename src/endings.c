@@ -198,7 +198,9 @@ int endings_save(const struct config *c, const char *run)
 	struct buffer b = {0};
 	char *path = path_join(c->data_dir, ENDINGS_LIST);
 	size_t n = endings_scan(c, run, &b);
-	int ret = write_file_atomic(path, b.data ? b.data : "", b.len);
+	/* Unchanged by a repeated coverage step: not written again (a new inode each time). */
+	int ret = file_holds(path, b.data ? b.data : "", b.len) ? 0
+	          : write_file_atomic(path, b.data ? b.data : "", b.len);
 
 	if (ret < 0)
 		error("cannot write %s:", path);
