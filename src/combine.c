@@ -25,6 +25,7 @@ struct inputs {
 	struct input *v;
 	size_t n;
 	const char *run;
+	struct strings with_data; /* test directories holding a data file, in walk (sorted) order */
 };
 
 static int collect_input(const char *path, const char *rel, void *ctx)
@@ -32,6 +33,10 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 	struct inputs *in = ctx;
 	const char *slash = strchr(rel, '/'), *object;
 
+	if (slash && (ends_with(rel, ".gcda") || ends_with(rel, ".profraw")) &&
+	    (!in->with_data.n || strncmp(in->with_data.v[in->with_data.n - 1], rel, (size_t)(slash - rel)) ||
+	     in->with_data.v[in->with_data.n - 1][slash - rel]))
+		strings_add(&in->with_data, xasprintf("%.*s", (int)(slash - rel), rel));
 	if (!slash || !ends_with(rel, ".gcda"))
 		return 0;
 	/* A watchdog's snapshot counts only for a process that never ended (see endings.h). */
@@ -421,10 +426,11 @@ int combine(const struct config *c)
 	manifest_free(&m);
 	info("wrote %zu .gcda files%s", out.n,
 	     skipped ? " (some inputs were skipped: see the warnings above)" : "");
-	if (endings_save(c, run) < 0)
+	if (endings_save_with(c, run, &in.with_data) < 0)
 		goto fail;
 	ret = 0;
 fail:
+	strings_free(&in.with_data);
 	endings_forget();
 	outputs_free(&out);
 	for (i = 0; i < in.n; i++) {
