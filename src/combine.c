@@ -249,7 +249,8 @@ static int replace_results(const struct config *c, struct outputs *out, const st
 	for (size_t i = 0; i < scan.ours.n; i++)
 		if (!bsearch(&scan.ours.v[i], out->rel, out->n, sizeof *out->rel, cmp_strp))
 			strings_add(&gone, xstrdup(scan.ours.v[i]));
-	if (!n_written && !gone.n) {
+	/* Nothing to change, and the manifest names exactly what is there. */
+	if (!n_written && !gone.n && scan.ours.n == m->n) {
 		ret = 0;
 		goto out;
 	}
