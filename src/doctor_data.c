@@ -267,9 +267,13 @@ static void check_tests_without_data(struct doctor *d, const char *run, const st
 	struct strings ran = {0}, missing = {0}, idle = {0};
 	struct test_list known;
 
-	/* Only the current set belongs to the last ctest run that CTest's log describes. */
-	if (!realpath(current, real_current) || !realpath(run, real_run) ||
-	    strcmp(real_current, real_run)) {
+	/* Only the current set belongs to the last ctest run that CTest's log describes; a set
+	 * unpacked from bundles carries the logs of its machines' runs. */
+	char *own_logs = path_join(run, RUNS_CTEST_LOGS);
+	int bundled = is_dir(own_logs);
+	free(own_logs);
+	if (!bundled && (!realpath(current, real_current) || !realpath(run, real_run) ||
+	                 strcmp(real_current, real_run))) {
 		free(current);
 		return;
 	}

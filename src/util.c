@@ -347,13 +347,16 @@ static int remove_contents(int fd, const char *path)
 			free(sub);
 			continue;
 		}
+		/* ENOENT: another remover (the background emptying of trash/) took it first. */
 		sub_fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub_fd < 0) {
-			warn("cannot open directory %s:", sub);
-			ret = -1;
+			if (errno != ENOENT) {
+				warn("cannot open directory %s:", sub);
+				ret = -1;
+			}
 		} else if (remove_contents(sub_fd, sub) < 0) {
 			ret = -1;
-		} else if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0) {
+		} else if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
 			warn("cannot remove directory %s:", sub);
 			ret = -1;
 		}
@@ -389,13 +392,16 @@ int remove_tree(const char *given)
 		ret = -1;
 		goto out;
 	}
+	/* ENOENT: another remover (the background emptying of trash/) took it first. */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		warn("cannot open directory %s:", path);
-		ret = -1;
+		if (errno != ENOENT) {
+			warn("cannot open directory %s:", path);
+			ret = -1;
+		}
 	} else if (remove_contents(fd, path) < 0) {
 		ret = -1;
-	} else if (rmdir(path) < 0) {
+	} else if (rmdir(path) < 0 && errno != ENOENT) {
 		warn("cannot remove directory %s:", path);
 		ret = -1;
 	}
