@@ -37,12 +37,25 @@ struct job {
 	int stage; /* 0: waiting, 1: merging, 2: exporting, 3: done, -1: failed */
 };
 
+struct object_id {
+	char *id;
+	size_t object; /* index in the listed binaries */
+};
+
+static int cmp_object_id(const void *a, const void *b)
+{
+	const struct object_id *x = a, *y = b;
+	int d = strcmp(x->id, y->id);
+	return d ? d : (x->object > y->object) - (x->object < y->object);
+}
+
 struct gather {
 	struct pertest_feed *f;
 	struct job *jobs;
 	const char *run;
 	const struct argv *objects;
-	char **ids; /* the build ID of each listed binary, or NULL */
+	struct object_id *ids; /* the listed binaries with a build ID, sorted by it */
+	size_t nids;
 };
 
 /* The listed binaries a profile of job j names (by build ID). */
@@ -53,11 +66,18 @@ static void mark_binaries(struct gather *g, struct job *j, const char *path)
 	if (buildid_profraw(path, &ids) <= 0)
 		j->unknown = 1;
 	for (size_t i = 0; i < ids.n; i++) {
-		int found = 0;
-		for (size_t k = 0; k < g->objects->n; k++)
-			if (g->ids[k] && !strcmp(g->ids[k], ids.v[i]))
-				found = j->ran[k] = 1;
-		j->unknown |= !found;
+		/* The first binary with that ID, then the others with it (copies of one file). */
+		size_t lo = 0, hi = g->nids;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(g->ids[mid].id, ids.v[i]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		j->unknown |= lo == g->nids || strcmp(g->ids[lo].id, ids.v[i]) != 0;
+		for (; lo < g->nids && !strcmp(g->ids[lo].id, ids.v[i]); lo++)
+			j->ran[g->ids[lo].object] = 1;
 	}
 	strings_free(&ids);
 }
@@ -143,7 +163,7 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 {
 	const struct config *c = ctx;
 	size_t n = pertest_feed_ntests(f), done = 0, total = 0, next = 0, running = 0;
-	struct gather g = {f, xcalloc(n ? n : 1, sizeof *g.jobs), pertest_feed_run(f), NULL, NULL};
+	struct gather g = {f, xcalloc(n ? n : 1, sizeof *g.jobs), pertest_feed_run(f), NULL, NULL, 0};
 	char *tests = path_join(g.run, "tests"), *dir = path_join(c->data_dir, "pertest-llvm");
 	char *log = path_join(c->data_dir, "llvm-pertest-messages.txt");
 	struct argv objects = {0};
@@ -161,7 +181,9 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 	g.objects = &objects;
 	g.ids = xcalloc(objects.n ? objects.n : 1, sizeof *g.ids);
 	for (size_t k = 0; k < objects.n; k++)
-		g.ids[k] = buildid_elf(objects.v[k]);
+		if ((g.ids[g.nids].id = buildid_elf(objects.v[k])))
+			g.ids[g.nids++].object = k;
+	qsort(g.ids, g.nids, sizeof *g.ids, cmp_object_id);
 	for (size_t t = 0; t < n; t++)
 		g.jobs[t].ran = xcalloc(objects.n ? objects.n : 1, 1);
 	if (ret == 0 && walk_data(tests, NULL, gather_profile, &g) < 0) {
@@ -252,8 +274,8 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 		free(g.jobs[t].export);
 	}
 	rmdir(dir);
-	for (size_t k = 0; k < objects.n; k++)
-		free(g.ids[k]);
+	for (size_t k = 0; k < g.nids; k++)
+		free(g.ids[k].id);
 	free(g.ids);
 	argv_free(&objects);
 	free(g.jobs);
