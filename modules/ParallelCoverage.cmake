@@ -88,8 +88,9 @@ Cache variables
   ``auto`` (default), ``ON`` or ``OFF``. Record which tests executed each line:
   ``coverage/tests.json``, ``parcov tests-for`` and ``parcov affected``. ``auto``
   is ``ON`` with the gcov backend and ``OFF`` with llvm, where it costs one
-  ``llvm-profdata merge`` and one ``llvm-cov export`` per test (the ``coverage``
-  target took about 20 times as long on a generated project).
+  ``llvm-profdata merge`` and one ``llvm-cov export`` per test, each with only the
+  binaries that test ran (the ``coverage`` target took about 16 times as long on
+  a generated project of small programs).
 
 .. variable:: PARALLEL_COVERAGE_DIFF_BASE
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_PATCH

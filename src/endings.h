@@ -47,6 +47,12 @@ int endings_recorded(const char *run, const char *test_dir);
  * crashed, or it wrote no data); 1 listed with counts lost after some point. */
 int endings_load_list(const struct config *c, struct buffer *list);
 int endings_listed(const struct buffer *list, const char *name);
+/* The same answers for many names (every test of a data set): the list indexed once, sorted,
+ * so each lookup is a binary search, not a scan of the list. */
+struct endings_index;
+struct endings_index *endings_index_make(const struct buffer *list);
+int endings_index_listed(const struct endings_index *x, const char *name);
+void endings_index_free(struct endings_index *x);
 
 /* Append the saved list, with its heading, to a summary (report's text under the table). */
 void endings_append(const struct config *c, struct buffer *summary);
