@@ -2,10 +2,11 @@
 # A project that has its own coverage setup (tests/e2e/own-coverage-project: a Coverage build
 # type with its own --coverage flags, its own 'coverage' target) and the shapes of real suites
 # (a shared library, a test run through cmake -P, one in the source directory with the
-# project's own ENVIRONMENT, one WILL_FAIL), the module injected with CMAKE_PROJECT_INCLUDE as
-# tests/real-projects.sh does: configure names our target parcov-coverage and says what the
+# project's own ENVIRONMENT, one WILL_FAIL, its own CTEST_CUSTOM_PRE_TEST and _POST_TEST
+# programs), the module injected with CMAKE_PROJECT_INCLUDE as tests/real-projects.sh does: configure names our target parcov-coverage and says what the
 # project's own one reads; the project's flags and target stay; ctest -j4 + parcov-coverage
-# equals the plain serial run of the same build type in every count, with no gcovr fallback.
+# equals the plain serial run of the same build type in every count (what ctest ran before and
+# after the tests included, not moved aside as stray data), with no gcovr fallback.
 . "$(dirname "$0")/lib.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
 SRC="$REPO/tests/e2e/own-coverage-project"
@@ -34,6 +35,7 @@ run_ok ctest --test-dir "$OURS" -j4
 grep -q "100% tests passed, 0 tests failed out of 4" "$WORK/last.log" || fail "not all 4 tests passed"
 run_ok cmake --build "$OURS" --target parcov-coverage
 if grep -q "gcovr makes the report" "$WORK/last.log"; then fail "parcov fell back to gcovr"; fi
+if grep -q "not counted" "$WORK/last.log"; then fail "data of the run was moved aside"; fi
 json_equal "$WORK/ref.json" "$OURS/coverage/coverage.json" ||
   fail "ctest -j4 + parcov-coverage differs from the serial reference"
 run_ok cmake --build "$OURS" --target coverage
