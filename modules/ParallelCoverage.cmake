@@ -105,7 +105,7 @@ Cache variables
   ``BOOL``, default ``OFF``. MC/DC (modified condition/decision coverage) with
   Clang 18 or newer and the llvm backend: compiles with ``-fcoverage-mcdc``; the
   reports gain per-file MC/DC columns and the line
-  ``MC/DC: C of N conditions covered (P%)``. Other compilers stop the configure
+  ``MC/DC: C of N conditions covered (P%)``, the HTML each decision's conditions. Other compilers stop the configure
   step with an error saying what to use.
 
 .. variable:: PARALLEL_COVERAGE_ALLOW_STALE
@@ -197,6 +197,9 @@ Cache variables
 
   ``llvm-cov`` and ``llvm-profdata`` of Clang's version (``clang-14`` gives
   ``llvm-cov-14``), for the llvm backend and Clang's gcov.
+  The llvm backend's HTML is parcov's (with Regions and MC/DC columns);
+  ``PARCOV_REPORTER=llvm-cov`` in the environment of the ``coverage`` step makes
+  it llvm-cov's own (``llvm-cov show -format=html``).
 
 .. variable:: PARALLEL_COVERAGE_GCOVR
 

@@ -124,11 +124,14 @@ int bundle_parse(unsigned char *data, size_t len, struct bundle *b, char *err, s
 	memset(b, 0, sizeof *b);
 	b->raw = data;
 	b->len = len;
-	if (len < 8 || memcmp(data, BUNDLE_MAGIC, 8)) {
-		if (len < 8 && !memcmp(data, BUNDLE_MAGIC, len))
+	if (len < 8 || memcmp(data, BUNDLE_MAGIC, 7) || data[7] < BUNDLE_VERSION_MIN ||
+	    data[7] > (unsigned char)BUNDLE_MAGIC[7]) {
+		if (len < 8 && !memcmp(data, BUNDLE_MAGIC, len < 7 ? len : 7))
 			snprintf(err, errlen, "truncated: %zu bytes, not even the header", len);
 		else if (len >= 7 && !memcmp(data, BUNDLE_MAGIC, 7))
-			snprintf(err, errlen, "format version %u, this parcov reads version 1", data[7]);
+			snprintf(err, errlen, "format version %u, this parcov reads versions %d to %d (make "
+				 "the bundles and combine them with the same parcov)", data[7],
+				 BUNDLE_VERSION_MIN, BUNDLE_MAGIC[7]);
 		else
 			snprintf(err, errlen, "not a parcov bundle (no PARCOVB header)");
 		goto bad;
@@ -168,7 +171,7 @@ int bundle_parse(unsigned char *data, size_t len, struct bundle *b, char *err, s
 			}
 			return 0;
 		}
-		if (!strchr("MDNI", kind) || !kind) {
+		if (!strchr(data[7] >= 2 ? "MDNIL" : "MDNI", kind) || !kind) {
 			snprintf(err, errlen, "damaged record %zu at byte %zu (unknown kind 0x%02x)", b->n + 1,
 				 off - 13, kind);
 			goto bad;
@@ -379,6 +382,17 @@ int bundle_write(const struct config *c, const char *out)
 		buf_free(&b);
 	}
 	free(names);
+	/* The tests that ran, for endings and doctor on the combining machine: a test that wrote
+	 * no data has no directory to tell it ran. */
+	{
+		struct buffer b = {0};
+		if (runs_ctest_log_read(c, run, &b) == 0)
+			bundle_add(&w, 'L', "LastTest.log", b.data, b.len);
+		else
+			warn("no LastTest.log describes %s (ctest's log is missing or older): the bundle "
+			     "cannot name the tests that ran but wrote no data", run);
+		buf_free(&b);
+	}
 	for (size_t i = 0; i < objects.n; i++) {
 		unsigned char id[BUNDLE_IDENTITY_SIZE];
 		char *full = path_join(c->build_dir, objects.v[i]);
@@ -529,7 +543,7 @@ static int in_paths(const struct paths *p, const char *s)
  * get a ".bK" suffix (the same test run on two machines: both counted, as two ctest runs in
  * append mode would be). Returns 0, or -1 with an error printed. */
 static int unpack(const struct config *c, const char *file, const struct bundle *b, size_t k,
-		  const char *dir, const struct buffer *local_names, size_t *written)
+		  const char *dir, const struct buffer *local_names, size_t *written, int *has_log)
 {
 	struct paths foreign = {0}, seen = {0}, renamed = {0};
 	size_t skipped = 0;
@@ -561,6 +575,17 @@ static int unpack(const struct config *c, const char *file, const struct bundle 
 				ret = -1;
 			}
 			buf_free(&add);
+			free(path);
+			continue;
+		}
+		if (r->kind == 'L') {
+			/* One file per bundle: runs_ctest_tests() reads them all. */
+			path = xasprintf("%s/" RUNS_CTEST_LOGS "/%zu.log", dir, k + 1);
+			if (write_data(path, r->data, r->size, 0) < 0) {
+				error("cannot write %s:", path);
+				ret = -1;
+			}
+			*has_log = 1;
 			free(path);
 			continue;
 		}
@@ -627,7 +652,7 @@ int bundle_combine(const struct config *c, const struct backend *backend, char *
 	uint64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
 	struct buffer local_names = {0};
 	char err[512], value[256], *dir = NULL, *dest = NULL, *names;
-	size_t written = 0;
+	size_t written = 0, without_log = 0;
 	int ret = 1;
 
 	/* Every bundle is read and checked before anything changes. */
@@ -678,13 +703,30 @@ int bundle_combine(const struct config *c, const struct backend *backend, char *
 			error("%s changed while combining: nothing was combined", files[i]);
 			goto out;
 		}
+		int has_log = 0;
 		info("unpacking %s (host %s)", files[i], meta_value(&b, "host", value, sizeof value));
-		if (unpack(c, files[i], &b, i, dir, &local_names, &written) < 0) {
+		if (unpack(c, files[i], &b, i, dir, &local_names, &written, &has_log) < 0) {
 			bundle_free(&b);
 			goto out;
 		}
 		bundle_free(&b);
+		if (!has_log) {
+			warn("%s carries no LastTest.log (made by an older parcov, or its ctest log was "
+			     "missing): the tests that ran there but wrote no data are not named", files[i]);
+			without_log++;
+		}
 		progress(i + 1, n, "unpack bundles");
+	}
+	/* The logs name every test that ran only when each machine's is there; else, as without
+	 * any, the tests with a data directory are the ones that ran. */
+	if (without_log && without_log < n) {
+		char *logs = path_join(dir, RUNS_CTEST_LOGS);
+		int gone = remove_tree(logs);
+		free(logs);
+		if (gone < 0) {
+			error("cannot remove %s/" RUNS_CTEST_LOGS ":", dir);
+			goto out;
+		}
 	}
 	/* An empty set would make combine fall back on an older one. */
 	if (written == 0) {

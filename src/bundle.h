@@ -2,7 +2,8 @@
  * (README.md, "Combining across CI machines").
  *
  * Format (all integers little-endian):
- *   magic    8 bytes "PARCOVB" 0x01 (the last byte is the format version)
+ *   magic    8 bytes "PARCOVB" 0x02 (the last byte is the format version; version 1, the
+ *            same without 'L' records, is read too)
  *   records  kind (1 byte), path length (u32), data length (u64), path, data
  *              'M' meta: path "meta", data "key=value\n" lines (backend, host, build_dir, run)
  *              'D' a file of the data set: path relative to it (tests/<test dir>/…, tests.tsv)
@@ -10,6 +11,8 @@
  *              'I' identity of one object of the build: path relative to the build tree
  *                  (a .gcno, or an instrumented binary with the llvm backend), data: its
  *                  version and stamp (u32 each, 0 for binaries) and FNV-1a-64 of its bytes
+ *              'L' (version 2) path "LastTest.log": the log of the ctest run that made the
+ *                  data set, which names the tests that ran (endings, doctor)
  *   end      kind 'E', path length 0, data length = the number of records before it
  *   checksum u64 FNV-1a-64 of every byte before it; also the bundle's id
  * Paths are relative, never empty, and have no "." or ".." component. */
@@ -24,7 +27,8 @@
 
 struct buffer;
 
-#define BUNDLE_MAGIC "PARCOVB\x01"
+#define BUNDLE_MAGIC "PARCOVB\x02"
+#define BUNDLE_VERSION_MIN 1
 #define BUNDLE_IDENTITY_SIZE 16
 
 struct bundle_record {

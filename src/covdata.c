@@ -122,9 +122,15 @@ void cov_file_clear(struct cov_file *f)
 		free(f->fn[j].name);
 	free(f->lines);
 	free(f->fn);
+	free(f->reg);
+	free(f->dec);
+	free(f->cond);
 	f->lines = NULL;
 	f->fn = NULL;
-	f->nlines = f->nfn = 0;
+	f->reg = NULL;
+	f->dec = NULL;
+	f->cond = NULL;
+	f->nlines = f->nfn = f->nreg = f->ndec = f->ncond = 0;
 }
 
 void cov_file_merge(struct cov_file *dst, struct cov_file *src)

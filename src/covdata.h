@@ -28,6 +28,28 @@ struct cov_function {
 	long long count;
 };
 
+/* A code region (llvm) that starts at line:col, with its count. Kept only for the lines that
+ * ran and have a region that did not (a line's count is its busiest region's). */
+struct cov_region {
+	long line, col;
+	long long count;
+};
+
+/* An MC/DC condition (llvm, Clang 18+): where it is (0: unknown), its branch counts, and
+ * whether the tests showed it alone changing its decision's outcome. */
+struct cov_condition {
+	long line, col, end_line, end_col;
+	long long true_count, false_count;
+	unsigned char covered;
+};
+
+/* An MC/DC decision: where it is and its conditions cond[first] .. cond[first + n - 1] of
+ * its file, in llvm-cov's order (C1, C2, ...). */
+struct cov_decision {
+	long line, col, end_line, end_col;
+	size_t first, n;
+};
+
 /* One source file. lines[n] is line n (lines[0] unused); present marks the ones gcovr has. */
 struct cov_file {
 	char *path; /* absolute, normalised: gcovr's key */
@@ -39,9 +61,17 @@ struct cov_file {
 	/* Per-file totals llvm-cov's summary gives (0 with gcov): code regions, and MC/DC
 	 * conditions with those shown to matter on their own. */
 	long regions, regions_hit, mcdc, mcdc_hit;
-	/* Room for per-line MC/DC conditions and per-test data: NULL until a backend fills
-	 * them; whoever sets one frees it (covdata_free() does not know its type). */
-	void *conditions, *tests;
+	/* What llvm-cov's export says per line (the HTML shows it), sorted by position:
+	 * regions of lines partly run, MC/DC decisions and their conditions. */
+	struct cov_region *reg;
+	size_t nreg;
+	struct cov_decision *dec;
+	size_t ndec;
+	struct cov_condition *cond;
+	size_t ncond;
+	/* Room for per-test data: NULL until a backend fills it; whoever sets it frees it
+	 * (covdata_free() does not know its type). */
+	void *tests;
 };
 
 struct covdata {
@@ -74,7 +104,7 @@ void cov_add_branch(struct cov_line *l, size_t i, long long count, int fallthrou
  * merge_file(): counts add, a line stays non-code only if it is in both, branches merge by
  * number, functions by name. src is left empty. */
 void cov_file_merge(struct cov_file *dst, struct cov_file *src);
-/* Release the lines and functions of f (not f itself). */
+/* Release the lines, functions, regions and decisions of f (not f itself). */
 void cov_file_clear(struct cov_file *f);
 /* Add a function's count (by name: counts add up, the larger line number wins). */
 void cov_add_function(struct cov_file *f, const char *name, long lineno, long long count);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "testname.h"
+
 /* The value of KEY in a CMakeCache.txt ("KEY:TYPE=value"), or NULL. Caller frees. */
 char *cache_value(const char *build, const char *key)
 {
@@ -112,6 +114,50 @@ int doctor_build_dir(struct doctor *d, const char *real)
 	return ret;
 }
 
+/* Multi-config generators: data in a literal configs/$<CONFIG>/ directory, where tests
+ * declared with add_test(name command) wrote before the module gave them their
+ * configuration's directory at test time (or where that failed): no combine reads it. */
+static void unevaluated_config(struct doctor *d)
+{
+	const struct config *c = d->c;
+	char *root = xasprintf("%s/coverage-data/configs/$<CONFIG>", c->build_dir);
+	char *tests = path_join(root, "current/tests");
+	struct strings names = {0};
+	struct test_list known = {0};
+	struct dirent *e;
+	DIR *dir;
+
+	if (!c->config || !is_dir(root))
+		goto out;
+	testname_load(c->data_dir, NULL, &known);
+	if ((dir = opendir(tests))) {
+		while ((e = readdir(dir))) {
+			const char *name = e->d_name;
+			if (name[0] == '.')
+				continue;
+			for (size_t i = 0; i < known.n; i++)
+				if (!strcmp(known.v[i].dir, e->d_name))
+					name = known.v[i].name;
+			strings_add(&names, xstrdup(name));
+		}
+		closedir(dir);
+	}
+	qsort(names.v, names.n, sizeof *names.v, cmp_strp);
+	char *list = names_join(&names);
+	finding(d, FINDING_PROBLEM, xasprintf("reconfigure (cmake %s), which makes ctest give these tests "
+	                                      "the directory of the configuration it tests, rerun ctest -C "
+	                                      "CONFIG, then remove '%s'", c->build_dir, root),
+	        "coverage data of %zu test%s declared with add_test(name command) is in %s, which no "
+	        "report reads (the configuration was left unevaluated)%s%s", names.n, names.n == 1 ? "" : "s",
+	        root, names.n ? ": " : "", list);
+	free(list);
+	strings_free(&names);
+	testname_free(&known);
+out:
+	free(tests);
+	free(root);
+}
+
 /* Settings that make the data go elsewhere, or nowhere. */
 void doctor_config(struct doctor *d)
 {
@@ -138,6 +184,7 @@ void doctor_config(struct doctor *d)
 		else
 			finding(d, FINDING_OK, NULL, "%s is configured with ParallelCoverage", c->build_dir);
 	}
+	unevaluated_config(d);
 	free(on);
 	free(src);
 }

@@ -146,7 +146,8 @@ static void describe(struct buffer *why, const struct proc *p)
 	}
 }
 
-size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+static size_t scan_with(const struct config *c, const char *run, const struct strings *with_data,
+			struct buffer *out)
 {
 	struct strings ran = {0};
 	struct test_list tests;
@@ -177,7 +178,9 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		procs_load(record, &procs);
 		for (size_t i = 0; i < procs.n; i++)
 			describe(&why, &procs.v[i]);
-		if (!present || walk_data(dir, NULL, found_data, NULL) != 1)
+		if (!present || (with_data ? !with_data->n || !bsearch(&tests.v[k].dir, with_data->v, with_data->n,
+		                                                         sizeof *with_data->v, cmp_strp)
+		                           : walk_data(dir, NULL, found_data, NULL) != 1))
 			buf_printf(&why, "%swrote no coverage data", why.len ? "; " : "");
 		if (why.len) {
 			buf_printf(out, "  %s: %s\n", name, why.data);
@@ -193,12 +196,24 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 	return listed;
 }
 
+size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+{
+	return scan_with(c, run, NULL, out);
+}
+
 int endings_save(const struct config *c, const char *run)
+{
+	return endings_save_with(c, run, NULL);
+}
+
+int endings_save_with(const struct config *c, const char *run, const struct strings *with_data)
 {
 	struct buffer b = {0};
 	char *path = path_join(c->data_dir, ENDINGS_LIST);
-	size_t n = endings_scan(c, run, &b);
-	int ret = write_file_atomic(path, b.data ? b.data : "", b.len);
+	size_t n = scan_with(c, run, with_data, &b);
+	/* Unchanged by a repeated coverage step: not written again (a new inode each time). */
+	int ret = file_holds(path, b.data ? b.data : "", b.len) ? 0
+	          : write_file_atomic(path, b.data ? b.data : "", b.len);
 
 	if (ret < 0)
 		error("cannot write %s:", path);

@@ -24,6 +24,10 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 /* endings_scan() into coverage-data/endings.txt (atomically), warning when tests are listed.
  * Returns 0, or -1 with an error printed. */
 int endings_save(const struct config *c, const char *run);
+/* The same, told which test directories hold data (sorted; a data file's first path
+ * component under tests/, as walk_data() finds them): combine has walked the data set
+ * already, and need not walk each test's directory again. */
+int endings_save_with(const struct config *c, const char *run, const struct strings *with_data);
 
 /* For rel, a file's path under a data set's tests/: -1 if it is not in a snapshot, else 1 if
  * it is in the snapshot parcov uses for its process (its last snapshot, when the process

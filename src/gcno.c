@@ -13,6 +13,8 @@
 #define TAG_ARCS 0x01430000u
 #define TAG_LINES 0x01450000u
 #define ARC_ON_TREE 1u
+#define ARC_FAKE 2u
+#define ARC_FALLTHROUGH 4u
 
 enum flavor { GCC12, GCC11, CLANG };
 
@@ -110,7 +112,7 @@ static void finish_function(struct gcno_function *f, struct pending_line *pl, si
 	 * cannot always be solved. llvm-cov gcov adds it back the same way. */
 	if (fl == CLANG && f->n_blocks >= 2) {
 		f->arcs = xreallocarray(f->arcs, f->n_arcs + 1, sizeof *f->arcs);
-		f->arcs[f->n_arcs++] = (struct gcno_arc){1, 0, 1};
+		f->arcs[f->n_arcs++] = (struct gcno_arc){1, 0, 1, 0, 0};
 	}
 	qsort(pl, n, sizeof *pl, cmp_pending);
 	f->line_start = xcalloc((size_t)f->n_blocks + 1, sizeof *f->line_start);
@@ -208,7 +210,7 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 	if (r.fl != CLANG) {
 		const char *cwd = string(&r);
 		o->cwd = xstrdup(cwd ? cwd : "");
-		word(&r); /* has_unexecuted_blocks */
+		o->has_unexecuted_blocks = word(&r) != 0;
 	} else {
 		o->cwd = xstrdup("");
 	}
@@ -235,13 +237,24 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 			f->lineno_checksum = word(&r);
 			f->cfg_checksum = word(&r);
 			name = string(&r);
-			(void)name;
-			if (r.fl != CLANG)
+			if (r.fl != CLANG) {
+				const char *src;
+				f->name = xstrdup(name ? name : "");
 				f->artificial = word(&r) != 0;
+				src = string(&r);
+				f->src = file_index(o, src ? src : "<unknown>");
+				f->start_line = word(&r);
+				f->start_column = word(&r);
+				f->end_line = word(&r);
+				f->end_column = word(&r);
+			}
 		} else if (tag == TAG_BLOCKS && f) {
 			f->n_blocks = r.fl == CLANG ? length : word(&r);
 		} else if (tag == TAG_ARCS && f) {
 			uint32_t src = word(&r);
+			for (size_t i = 0; i < f->n_arcs; i++)
+				if (f->arcs[i].src == src)
+					o->odd = 1;
 			while (!r.bad && r.pos + 8 <= end) {
 				uint32_t dst = word(&r), flags = word(&r);
 				if (src >= f->n_blocks || dst >= f->n_blocks) {
@@ -249,11 +262,14 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 					break;
 				}
 				f->arcs = xreallocarray(f->arcs, f->n_arcs + 1, sizeof *f->arcs);
-				f->arcs[f->n_arcs++] = (struct gcno_arc){src, dst, (flags & ARC_ON_TREE) != 0};
+				f->arcs[f->n_arcs++] = (struct gcno_arc){src, dst, (flags & ARC_ON_TREE) != 0,
+									 (flags & ARC_FAKE) != 0,
+									 (flags & ARC_FALLTHROUGH) != 0};
 			}
 		} else if (tag == TAG_LINES && f) {
 			uint32_t block = word(&r), file = UINT32_MAX;
 			size_t run_start = npl;
+			int first = 0;
 			if (block >= f->n_blocks)
 				r.bad = 1;
 			while (!r.bad && r.pos < end) {
@@ -263,10 +279,13 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 					/* A file's run of lines ends: gcov sorts it and files the block under
 					 * its last (highest) line. */
 					end_run(pl, run_start, npl);
+					if (file != UINT32_MAX && run_start == npl)
+						o->odd = 1; /* a location without lines */
 					run_start = npl;
 					if (!s)
 						break;
 					file = file_index(o, s);
+					first = 1;
 					continue;
 				}
 				if (file == UINT32_MAX) {
@@ -274,7 +293,8 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 					break;
 				}
 				pl = xreallocarray(pl, npl + 1, sizeof *pl);
-				pl[npl++] = (struct pending_line){block, {file, line, 0, 1}, seq++};
+				pl[npl++] = (struct pending_line){block, {file, line, 0, 1, (unsigned char)first}, seq++};
+				first = 0;
 			}
 			end_run(pl, run_start, npl);
 		}
@@ -313,6 +333,7 @@ void gcno_free(struct gcno_object *o)
 		free(o->files[i]);
 	for (size_t i = 0; i < o->n_fn; i++) {
 		free(o->fn[i].arcs);
+		free(o->fn[i].name);
 		free(o->fn[i].line_start);
 		free(o->fn[i].lines);
 		free(o->fn[i].in_start);

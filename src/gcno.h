@@ -27,6 +27,7 @@ struct gcda_file;
 struct gcno_arc {
 	uint32_t src, dst;
 	int on_tree;
+	unsigned char fake, fallthrough; /* flags 2 and 4 (for gcov's text, gcovtext.c) */
 };
 
 /* A line a block belongs to: its file (index in gcno_object.files) and number. */
@@ -37,11 +38,15 @@ struct gcno_line {
 	/* Whether this block running makes the line run, as gcov counts lines (see
 	 * gcno_executed_lines()). */
 	unsigned char counts;
+	unsigned char run_start; /* the first line after a file name: gcov's "location" */
 };
 
 struct gcno_function {
 	uint32_t ident, lineno_checksum, cfg_checksum;
 	int artificial; /* compiler-made (static initialisers): gcov shows none of its lines */
+	/* GCC only: the (mangled) name, the source (index in files) and the span. */
+	char *name;
+	uint32_t src, start_line, start_column, end_line, end_column;
 	uint32_t n_blocks;
 	struct gcno_arc *arcs;
 	size_t n_arcs;
@@ -62,8 +67,14 @@ struct gcno_object {
 	size_t n_files;
 	struct gcno_function *fn;
 	size_t n_fn;
+	int has_unexecuted_blocks; /* GCC's header flag: gcov marks lines with '*' */
+	/* Something gcov reads differently from what is kept here (a file name followed by no
+	 * line, two arc records of one block): gcovtext.c leaves such objects to gcov. */
+	int odd;
 };
 
+/* Files come in the order gcov's find_source() meets them: each function's source, then
+ * the files of its line records. */
 /* Read a .gcno. Returns 0, or -1 with a message in err (the object is left empty). */
 int gcno_load(const char *path, struct gcno_object *o, char *err, size_t errlen);
 /* Parse a .gcno image (for the unit tests). */

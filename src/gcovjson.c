@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gcovtext.h"
 #include "proc.h"
 #include "util.h"
 
@@ -844,6 +845,55 @@ static int run_gcov(struct state *st, struct datafiles *d)
 	return ret;
 }
 
+/* ---- gcov's text computed in-process (gcovtext.c) ---------------------------------------- */
+
+struct emulated {
+	struct state *st;
+	struct datafiles *d;
+	struct datafiles rest; /* declined: a gcov process reads them */
+	size_t done;
+};
+
+static void take_text(void *ctx, size_t i, const char *text, size_t len, const char *msgs,
+		      size_t mlen, const char *why)
+{
+	struct emulated *e = ctx;
+	if (why) {
+		info("%s: %s: gcov reads it", e->d->v[i], why);
+		e->rest.v = xreallocarray(e->rest.v, e->rest.n + 1, sizeof *e->rest.v);
+		e->rest.v[e->rest.n++] = e->d->v[i];
+	} else {
+		struct buffer m = {(char *)msgs, mlen, mlen};
+		keep_messages(e->st, &m); /* as gcov's stderr: the same log, the same warning */
+		parse_output(e->st, text, len);
+		free(e->d->v[i]);
+	}
+	progress(++e->done, e->d->n, "gcov");
+}
+
+/* Replace the gcov runs by gcov's text computed from the .gcno, .gcda and sources, leaving
+ * in d the files it declines. PARCOV_REPORTER=gcov keeps every gcov process (to compare). */
+static void emulate_gcov(struct state *st, struct datafiles *d)
+{
+	const char *rep = getenv("PARCOV_REPORTER");
+	struct emulated e = {.st = st, .d = d};
+	uint32_t version;
+
+	if (rep && !strcmp(rep, "gcov"))
+		return;
+	if (!(version = gcovtext_tool_version(st->c->gcov))) {
+		info("%s is not GCC's gcov: it runs once per data file (parcov computes GCC's gcov "
+		     "text only)", st->c->gcov);
+		return;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i][0] != '/')
+			return; /* never: the walk gives absolute paths; gcov would then run in build_dir */
+	gcovtext_run(d->v, d->n, version, take_text, &e);
+	free(d->v);
+	*d = e.rest;
+}
+
 int gcovjson_parse_text(const struct config *c, struct covdata *cd, const char *const *runs,
 			size_t n)
 {
@@ -886,6 +936,8 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	}
 	walk_files(c->build_dir, c->skip_dirs, collect_datafile, &d);
 	keep_unpaired(&d);
+	if (d.n)
+		emulate_gcov(&st, &d);
 	ret = d.n ? run_gcov(&st, &d) : 0;
 	if (st.log.len) {
 		char *log = path_join(c->data_dir, "gcov-messages.txt");

@@ -80,25 +80,37 @@ static void pct_cell(struct buffer *b, long part, long whole)
 		   whole ? report_percent(part, whole) : -1.0, report_percent(part, whole), p, part, whole);
 }
 
-static void totals_cells(struct buffer *b, const struct cov_totals *t)
+/* The totals' cells; regions and MC/DC conditions only when the backend measured them. */
+static void totals_cells(struct buffer *b, const struct covdata *cd, const struct cov_totals *t)
 {
 	pct_cell(b, t->lines_hit, t->lines);
 	pct_cell(b, t->branches_taken, t->branches);
 	pct_cell(b, t->functions_hit, t->functions);
+	if (cd->has_regions)
+		pct_cell(b, t->regions_hit, t->regions);
+	if (cd->has_mcdc)
+		pct_cell(b, t->mcdc_hit, t->mcdc);
 }
 
-static const char totals_head[] =
-	"<th scope=\"col\"><button type=\"button\">Lines</button></th>"
-	"<th scope=\"col\"><button type=\"button\">Branches</button></th>"
-	"<th scope=\"col\"><button type=\"button\">Functions</button></th>";
-
-static void summary_table(struct buffer *b, const struct cov_totals *t, long patch, long patch_hit)
+/* Their headings: sort buttons in the index's tables, plain in a summary. */
+static void totals_head(struct buffer *b, const struct covdata *cd, int sortable)
 {
-	buf_printf(b, "<table class=\"summary\" id=\"summary\"><thead><tr><th scope=\"col\">Total</th>"
-		      "<th scope=\"col\">Lines</th><th scope=\"col\">Branches</th>"
-		      "<th scope=\"col\">Functions</th>%s</tr></thead><tbody><tr><th scope=\"row\">All</th>",
+	const char *names[] = {"Lines", "Branches", "Functions", cd->has_regions ? "Regions" : NULL,
+			       cd->has_mcdc ? "MC/DC" : NULL};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (names[i])
+			buf_printf(b, sortable ? "<th scope=\"col\"><button type=\"button\">%s</button></th>"
+					       : "<th scope=\"col\">%s</th>", names[i]);
+}
+
+static void summary_table(struct buffer *b, const struct covdata *cd, const struct cov_totals *t,
+			  long patch, long patch_hit)
+{
+	buf_printf(b, "<table class=\"summary\" id=\"summary\"><thead><tr><th scope=\"col\">Total</th>");
+	totals_head(b, cd, 0);
+	buf_printf(b, "%s</tr></thead><tbody><tr><th scope=\"row\">All</th>",
 		   patch >= 0 ? "<th scope=\"col\">Changed lines</th>" : "");
-	totals_cells(b, t);
+	totals_cells(b, cd, t);
 	if (patch >= 0)
 		pct_cell(b, patch_hit, patch);
 	buf_printf(b, "</tr></tbody></table>\n");
@@ -196,6 +208,52 @@ static void branch_details(struct buffer *b, const struct cov_line *l)
 	buf_printf(b, "</details>");
 }
 
+/* The regions starting on a line that ran, when one of them did not (llvm). */
+static void region_details(struct buffer *b, const struct cov_region *r, size_t n)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++)
+		run += r[i].count > 0;
+	buf_printf(b, "<details><summary>◔ %zu/%zu</summary>", run, n);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(b, "<br>col %ld: ", r[i].col);
+		if (r[i].count > 0)
+			buf_printf(b, "%lld×", r[i].count);
+		else
+			buf_printf(b, "<b>not run</b>");
+	}
+	buf_printf(b, "</details>");
+}
+
+/* An MC/DC decision starting on this line: its conditions in llvm-cov's order (C1, ...),
+ * each with its place, its source text and its branch counts when known. */
+static void mcdc_details(struct buffer *b, const struct cov_file *f, const struct cov_decision *d,
+			 const struct source *s)
+{
+	size_t shown = 0;
+	for (size_t i = 0; i < d->n; i++)
+		shown += f->cond[d->first + i].covered;
+	buf_printf(b, "<details><summary>MC/DC %zu/%zu</summary>decision %ld:%ld–%ld:%ld", shown, d->n,
+		   d->line, d->col, d->end_line, d->end_col);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct cov_condition *c = &f->cond[d->first + i];
+		buf_printf(b, "<br>C%zu", i + 1);
+		if (c->line > 0) {
+			buf_printf(b, " %ld:%ld", c->line, c->col);
+			if (c->end_line == c->line && (size_t)c->line <= s->n && c->col > 0 &&
+			    c->end_col > c->col && (size_t)c->end_col - 1 <= s->len[c->line]) {
+				buf_printf(b, " <code>");
+				esc(b, s->line[c->line] + c->col - 1, (size_t)(c->end_col - c->col));
+				buf_printf(b, "</code>");
+			}
+		}
+		buf_printf(b, c->covered ? ": covered" : ": <b>not covered</b>");
+		if (c->line > 0)
+			buf_printf(b, " (true %lld×, false %lld×)", c->true_count, c->false_count);
+	}
+	buf_printf(b, "</details>");
+}
+
 static void tests_cell(struct buffer *b, const struct cov_extras *x, const struct cov_file *f, long n)
 {
 	size_t nt = 0;
@@ -213,12 +271,12 @@ static void tests_cell(struct buffer *b, const struct cov_extras *x, const struc
 	buf_printf(b, "</td>");
 }
 
-static void file_page(struct buffer *b, const struct cov_file *f, const char *title,
-		      const struct cov_extras *x)
+static void file_page(struct buffer *b, const struct covdata *cd, const struct cov_file *f,
+		      const char *title, const struct cov_extras *x)
 {
 	struct source s;
 	struct cov_totals t;
-	size_t last;
+	size_t last, reg = 0, dec = 0;
 	long patch = -1, patch_hit = 0;
 	int tests = x && x->tests_for, changed = x && x->changed;
 
@@ -232,13 +290,19 @@ static void file_page(struct buffer *b, const struct cov_file *f, const char *ti
 	buf_printf(b, "<h1>");
 	escs(b, f->name);
 	buf_printf(b, "</h1>\n");
-	summary_table(b, &t, patch, patch_hit);
+	summary_table(b, cd, &t, patch, patch_hit);
 	buf_printf(b, "<p class=\"missing\" id=\"missing\"><strong>Lines not run:</strong> ");
 	missing_links(b, f);
 	buf_printf(b, "</p>\n<p class=\"keys\">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous line not run "
-		      "or with a branch not taken, <kbd>t</kbd> theme. Marks: <span class=\"mk\">✗</span> not run, "
+		      "or with a branch not taken%s, <kbd>t</kbd> theme. Marks: <span class=\"mk\">✗</span> not run, "
 		      "<span class=\"mk\">◐</span> a branch not taken, <span class=\"mk\">✓</span> all "
-		      "branches taken, <span class=\"mk\">–</span> excluded%s.</p>\n",
+		      "branches taken, %s%s<span class=\"mk\">–</span> excluded%s.</p>\n",
+		   cd->has_mcdc ? ", a region not run or an MC/DC condition not covered"
+		   : cd->has_regions ? " or a region not run" : "",
+		   cd->has_regions ? "<span class=\"mk\">◔ 1/2</span> one of the two regions starting on the "
+				     "line not run (their columns when opened), " : "",
+		   cd->has_mcdc ? "<span class=\"mk\">MC/DC 1/2</span> one of a decision's two conditions "
+				  "covered (shown to change the outcome alone), " : "",
 		   changed ? ", <span class=\"mk\">Δ</span> changed by the diff" : "");
 	if (!s.text.data)
 		buf_printf(b, "<p class=\"warn\" role=\"note\">The source file could not be read: counts "
@@ -276,6 +340,20 @@ static void file_page(struct buffer *b, const struct cov_file *f, const char *ti
 		const char *cls = "", *mark = "";
 		int code = l && cov_line_counts(l), partial = code && l->nbr && cov_line_taken(l) < l->nbr;
 		int ch = changed && x->changed(x->ctx, f, (long)n);
+		size_t r0 = reg, d0 = dec;
+
+		/* This line's regions (one not run: partly run) and decisions (a condition not
+		 * covered: partly covered); both sorted by line. */
+		for (; reg < f->nreg && f->reg[reg].line <= (long)n; reg++)
+			if (f->reg[reg].line < (long)n)
+				r0 = reg + 1;
+		partial |= code && reg > r0;
+		for (; dec < f->ndec && f->dec[dec].line <= (long)n; dec++)
+			if (f->dec[dec].line < (long)n)
+				d0 = dec + 1;
+			else
+				for (size_t i = 0; i < f->dec[dec].n; i++)
+					partial |= code && !f->cond[f->dec[dec].first + i].covered;
 
 		if (code && l->count == 0)
 			cls = " class=\"u\"", mark = "✗";
@@ -293,6 +371,15 @@ static void file_page(struct buffer *b, const struct cov_file *f, const char *ti
 		buf_printf(b, "%s", mark);
 		if (code && l->nbr)
 			branch_details(b, l);
+		/* llvm's marks after the others, a space apart (gcov's cells stay as they were). */
+		if (code && reg > r0) {
+			buf_printf(b, *mark || l->nbr ? " " : "");
+			region_details(b, &f->reg[r0], reg - r0);
+		}
+		for (size_t i = d0; i < dec; i++) {
+			buf_printf(b, *mark || (code && (l->nbr || reg > r0)) || i > d0 ? " " : "");
+			mcdc_details(b, f, &f->dec[i], &s);
+		}
 		buf_printf(b, "</td>");
 		if (changed)
 			buf_printf(b, "<td>%s</td>", ch ? "Δ" : "");
@@ -358,14 +445,15 @@ static void index_page(struct buffer *b, const struct covdata *cd, const char *t
 	buf_printf(b, "<h1>Coverage of ");
 	escs(b, title);
 	buf_printf(b, "</h1>\n");
-	summary_table(b, &all, patch, patch_hit);
+	summary_table(b, cd, &all, patch, patch_hit);
 	buf_printf(b, "<p class=\"keys\">Sort a table by a column with its heading's button; "
 		      "<kbd>/</kbd> filters the files, <kbd>t</kbd> switches the theme.</p>\n");
 
 	buf_printf(b, "<h2 id=\"directories\">Directories</h2>\n<table class=\"sortable\" id=\"dirs\">"
 		      "<thead><tr><th scope=\"col\"><button type=\"button\">Directory</button></th>"
-		      "<th scope=\"col\"><button type=\"button\">Files</button></th>%s</tr></thead><tbody>",
-		   totals_head);
+		      "<th scope=\"col\"><button type=\"button\">Files</button></th>");
+	totals_head(b, cd, 1);
+	buf_printf(b, "</tr></thead><tbody>");
 	for (size_t k = 0; k < nd; k++) {
 		buf_printf(b, "<tr><th scope=\"row\" data-v=\"");
 		escs(b, d[k].name);
@@ -374,7 +462,7 @@ static void index_page(struct buffer *b, const struct covdata *cd, const char *t
 		buf_printf(b, "\">");
 		escs(b, d[k].name);
 		buf_printf(b, "</a></th><td class=\"num\" data-v=\"%zu\">%zu</td>", d[k].files, d[k].files);
-		totals_cells(b, &d[k].t);
+		totals_cells(b, cd, &d[k].t);
 		buf_printf(b, "</tr>\n");
 		free(d[k].name);
 	}
@@ -384,8 +472,9 @@ static void index_page(struct buffer *b, const struct covdata *cd, const char *t
 	buf_printf(b, "<h2 id=\"files\">Files</h2>\n<p><label>Filter: <input type=\"search\" id=\"filter\" "
 		      "placeholder=\"part of a path\"></label> <span id=\"shown\" aria-live=\"polite\"></span></p>\n"
 		      "<table class=\"sortable\" id=\"filelist\"><thead><tr>"
-		      "<th scope=\"col\"><button type=\"button\">File</button></th>%s</tr></thead><tbody>",
-		   totals_head);
+		      "<th scope=\"col\"><button type=\"button\">File</button></th>");
+	totals_head(b, cd, 1);
+	buf_printf(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < cd->n; i++) {
 		const struct cov_file *f = cd->files[i];
 		char *page = html_page_name(f, i);
@@ -395,7 +484,7 @@ static void index_page(struct buffer *b, const struct covdata *cd, const char *t
 		buf_printf(b, "\"><a href=\"%s\">", page);
 		escs(b, f->name);
 		buf_printf(b, "</a></th>");
-		totals_cells(b, &t);
+		totals_cells(b, cd, &t);
 		buf_printf(b, "</tr>\n");
 		free(page);
 	}
@@ -421,7 +510,7 @@ int html_write(const struct covdata *cd, const char *dir, const char *title,
 	for (size_t i = 0; i < cd->n && !rc; i++) {
 		char *page = html_page_name(cd->files[i], i);
 		b.len = 0;
-		file_page(&b, cd->files[i], title, x);
+		file_page(&b, cd, cd->files[i], title, x);
 		rc |= put(dir, page, &b);
 		free(page);
 	}

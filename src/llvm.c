@@ -267,14 +267,127 @@ static int parse_lcov(const char *path, const char *root, struct covdata *cd)
 	return 0;
 }
 
-/* Region counts, and MC/DC condition counts (LLVM 18+: "mcdc"), per file from llvm-cov
- * export -summary-only (JSON). */
-static int parse_regions(const char *path, struct covdata *cd)
+static long long jint(json_object *a, size_t i)
+{
+	return json_object_get_int64(json_object_array_get_idx(a, i));
+}
+
+/* The regions of each line that ran but has a region that did not, from the file's
+ * segments ([line, col, count, has count, region entry, gap], sorted by position). */
+static void line_regions(struct cov_file *f, json_object *segments)
+{
+	size_t n = json_object_array_length(segments), cap = 0;
+
+	for (size_t i = 0; i < n;) {
+		long line = (long)jint(json_object_array_get_idx(segments, i), 0);
+		size_t end = i, entries = 0, unrun = 0;
+		for (; end < n; end++) {
+			json_object *s = json_object_array_get_idx(segments, end);
+			if (jint(s, 0) != line)
+				break;
+			if (json_object_get_boolean(json_object_array_get_idx(s, 3)) &&
+			    json_object_get_boolean(json_object_array_get_idx(s, 4)) &&
+			    !json_object_get_boolean(json_object_array_get_idx(s, 5))) {
+				entries++;
+				unrun += jint(s, 2) == 0;
+			}
+		}
+		/* A line not run is marked as such; one that ran is partly run when a region
+		 * starting on it did not. */
+		if (unrun && line > 0 && (size_t)line < f->nlines && f->lines[line].count > 0) {
+			if (f->nreg + entries > cap) {
+				cap = (f->nreg + entries) * 2;
+				f->reg = xreallocarray(f->reg, cap, sizeof *f->reg);
+			}
+			for (size_t k = i; k < end; k++) {
+				json_object *s = json_object_array_get_idx(segments, k);
+				if (json_object_get_boolean(json_object_array_get_idx(s, 3)) &&
+				    json_object_get_boolean(json_object_array_get_idx(s, 4)) &&
+				    !json_object_get_boolean(json_object_array_get_idx(s, 5)))
+					f->reg[f->nreg++] = (struct cov_region){line, (long)jint(s, 1), jint(s, 2)};
+			}
+		}
+		i = end;
+	}
+}
+
+static int before(long l1, long c1, long l2, long c2)
+{
+	return l1 < l2 || (l1 == l2 && c1 < c2);
+}
+
+static int cmp_decision(const void *a, const void *b)
+{
+	const struct cov_decision *x = a, *y = b;
+	return before(x->line, x->col, y->line, y->col) ? -1 : before(y->line, y->col, x->line, x->col);
+}
+
+/* The file's MC/DC decisions (mcdc_records: [line, col, end line, end col, expanded file,
+ * kind, [covered per condition]]). A condition's place and counts are those of the i-th
+ * MC/DC branch region (kind 6, sorted by position) inside its decision, when the numbers
+ * agree (llvm-cov's C1, C2, ... are in that order). */
+static void decisions(struct cov_file *f, json_object *records, json_object *branches)
+{
+	size_t nrec = json_object_array_length(records), nbr = branches ? json_object_array_length(branches) : 0;
+
+	f->dec = xreallocarray(NULL, nrec ? nrec : 1, sizeof *f->dec);
+	for (size_t i = 0; i < nrec; i++) {
+		json_object *r = json_object_array_get_idx(records, i), *covered = NULL;
+		struct cov_decision *d = &f->dec[f->ndec];
+		size_t nc, found = 0;
+		for (size_t k = json_object_array_length(r); k > 0 && !covered; k--)
+			if (json_object_is_type(json_object_array_get_idx(r, k - 1), json_type_array))
+				covered = json_object_array_get_idx(r, k - 1);
+		if (!covered)
+			continue;
+		nc = json_object_array_length(covered);
+		*d = (struct cov_decision){(long)jint(r, 0), (long)jint(r, 1), (long)jint(r, 2), (long)jint(r, 3),
+					   f->ncond, nc};
+		f->ndec++;
+		f->cond = xreallocarray(f->cond, f->ncond + nc + 1, sizeof *f->cond);
+		for (size_t c = 0; c < nc; c++)
+			f->cond[f->ncond + c] = (struct cov_condition){
+				.covered = json_object_get_boolean(json_object_array_get_idx(covered, c)) != 0};
+		/* [line, col, end line, end col, true, false, file, expanded file, kind] */
+		for (size_t b = 0; b < nbr; b++) {
+			json_object *br = json_object_array_get_idx(branches, b);
+			long bl = (long)jint(br, 0), bc = (long)jint(br, 1);
+			struct cov_condition *c, t;
+			if (json_object_array_length(br) < 9 || jint(br, 8) != 6 ||
+			    before(bl, bc, d->line, d->col) || before(d->end_line, d->end_col, bl, bc))
+				continue;
+			if (found++ >= nc)
+				continue;
+			/* Insert by position; the covered flags stay in llvm-cov's order. */
+			c = &f->cond[f->ncond + found - 1];
+			t = (struct cov_condition){bl, bc, (long)jint(br, 2), (long)jint(br, 3), jint(br, 4), jint(br, 5), 0};
+			for (; c > &f->cond[f->ncond] && before(bl, bc, c[-1].line, c[-1].col); c--) {
+				unsigned char keep = c->covered;
+				*c = c[-1];
+				c->covered = keep;
+			}
+			t.covered = c->covered;
+			*c = t;
+		}
+		if (found != nc)
+			for (size_t c = 0; c < nc; c++)
+				f->cond[f->ncond + c] = (struct cov_condition){.covered = f->cond[f->ncond + c].covered};
+		f->ncond += nc;
+	}
+	/* The pages show them line by line (records come function by function). */
+	if (f->ndec > 1)
+		qsort(f->dec, f->ndec, sizeof *f->dec, cmp_decision);
+}
+
+/* Region counts, and MC/DC condition counts (LLVM 18+: "mcdc"), per file from llvm-cov's
+ * JSON export; from a full export (not -summary-only) also each line's regions and the
+ * MC/DC decisions, for the HTML. */
+static int parse_export(const char *path, struct covdata *cd)
 {
 	json_object *root = json_object_from_file(path), *data, *files;
 
 	if (!root) {
-		error("cannot read llvm-cov's JSON summary %s: %s", path, json_util_get_last_err());
+		error("cannot read llvm-cov's JSON export %s: %s", path, json_util_get_last_err());
 		return -1;
 	}
 	data = json_object_array_get_idx(json_get(root, "data"), 0);
@@ -283,6 +396,7 @@ static int parse_regions(const char *path, struct covdata *cd)
 		json_object *jf = json_object_array_get_idx(files, i);
 		json_object *regions = json_get(json_get(jf, "summary"), "regions");
 		json_object *mcdc = json_get(json_get(jf, "summary"), "mcdc");
+		json_object *segments = json_get(jf, "segments"), *records = json_get(jf, "mcdc_records");
 		const char *name = json_object_get_string(json_get(jf, "filename"));
 		struct cov_file *f = name ? covdata_find(cd, name) : NULL;
 		if (!f)
@@ -291,6 +405,10 @@ static int parse_regions(const char *path, struct covdata *cd)
 		f->regions_hit = (long)json_object_get_int64(json_get(regions, "covered"));
 		f->mcdc = (long)json_object_get_int64(json_get(mcdc, "count"));
 		f->mcdc_hit = (long)json_object_get_int64(json_get(mcdc, "covered"));
+		if (json_object_is_type(segments, json_type_array))
+			line_regions(f, segments);
+		if (json_object_is_type(records, json_type_array) && json_object_array_length(records))
+			decisions(f, records, json_get(jf, "branches"));
 	}
 	json_object_put(root);
 	return 0;
@@ -490,29 +608,41 @@ static int check(const struct config *c)
 	return ret;
 }
 
+/* PARCOV_REPORTER=llvm-cov: the HTML is llvm-cov's own (show -format=html), not html.c's. */
+static int llvm_cov_html(void)
+{
+	const char *engine = getenv("PARCOV_REPORTER");
+	return engine && !strcmp(engine, "llvm-cov");
+}
+
 /* llvm-cov's lcov export (kept as coverage.info: the model is read from it) and its JSON
- * summary (regions, MC/DC) fill the model; llvm-cov show writes the HTML. The three runs
- * are independent: side by side. */
+ * export (regions, MC/DC; for html.c's pages also each line's regions and the decisions,
+ * else only the summary) fill the model; with PARCOV_REPORTER=llvm-cov, llvm-cov show
+ * writes the HTML. The runs are independent: side by side. */
 static int collect(const struct config *c, int mask, struct covdata *cd, struct native_reports *native)
 {
 	struct argv objects = {0}, lcov = {0}, sum = {0}, html = {0};
 	char *profdata = profdata_path(c), *out = c->output_dir;
-	char *sum_tmp = xasprintf("%s/llvm-summary.json.parcov-tmp", out);
+	char *sum_tmp = xasprintf("%s/llvm-export.json.parcov-tmp", out);
 	char *log = path_join(c->data_dir, "llvm-cov-messages.txt");
 	pid_t p_lcov, p_sum, p_html = 0;
-	int ret = 1, failed, s_lcov, s_sum, s_html;
+	int ret = 1, failed, s_lcov, s_sum, s_html, own_html = mask & FMT_HTML && llvm_cov_html();
 
 	native->lcov = xasprintf("%s/coverage.info.parcov-tmp", out);
 	llvm_objects(c, &objects);
 	if (truncate(log, 0) < 0 && errno != ENOENT)
 		warn("cannot empty %s:", log);
 	llvm_command(&lcov, c, "export", profdata, &objects, (const char *const[]){"-format=lcov", NULL});
+	/* The segments and MC/DC records only when html.c shows them: the rest needs the
+	 * summary alone. */
 	llvm_command(&sum, c, "export", profdata, &objects,
-		(const char *const[]){"-format=text", "-summary-only", NULL});
+		mask & FMT_HTML && !own_html
+			? (const char *const[]){"-format=text", "-skip-expansions", "-skip-functions", NULL}
+			: (const char *const[]){"-format=text", "-summary-only", NULL});
 	info("running %s on %zu binaries", c->llvm_cov, objects.n);
 	p_lcov = proc_start_logged(lcov.v, c->source_root, native->lcov, log);
 	p_sum = proc_start_logged(sum.v, c->source_root, sum_tmp, log);
-	if (mask & FMT_HTML) {
+	if (own_html) {
 		char *dir, *threads = xasprintf("-num-threads=%ld", cpu_count());
 		native->html = xasprintf("%s/html.parcov-tmp", out);
 		dir = xasprintf("-output-dir=%s", native->html);
@@ -527,16 +657,16 @@ static int collect(const struct config *c, int mask, struct covdata *cd, struct 
 	}
 	s_lcov = wait_child(p_lcov, c->llvm_cov);
 	s_sum = wait_child(p_sum, c->llvm_cov);
-	s_html = mask & FMT_HTML ? wait_child(p_html, c->llvm_cov) : 0;
+	s_html = own_html ? wait_child(p_html, c->llvm_cov) : 0;
 	llvm_messages(log, s_lcov != 0 || s_sum != 0 || s_html != 0);
 	failed = s_lcov < 0 || explain(s_lcov, c->llvm_cov, "exporting lcov data") < 0;
-	failed |= s_sum < 0 || explain(s_sum, c->llvm_cov, "exporting the summary") < 0;
+	failed |= s_sum < 0 || explain(s_sum, c->llvm_cov, "exporting JSON") < 0;
 	failed |= s_html < 0 || explain(s_html, c->llvm_cov, "writing the HTML report") < 0;
 	if (failed) {
 		error("the previous reports in %s are unchanged", out);
 		goto out;
 	}
-	if (parse_lcov(native->lcov, c->source_root, cd) < 0 || parse_regions(sum_tmp, cd) < 0)
+	if (parse_lcov(native->lcov, c->source_root, cd) < 0 || parse_export(sum_tmp, cd) < 0)
 		goto out;
 	/* Cobertura's grouping by directory, kept by every report of this backend. */
 	covdata_sort_by_dir(cd);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "diff.h"
 #include "doctor.h"
+#include "gcovtext.h"
 #include "pertest.h"
 #include "report.h"
 #include "runs.h"
@@ -489,8 +490,9 @@ static const struct command commands[] = {
 	{"report", cmd_report, "write the coverage reports",
 	 "[-C BUILD_DIR] [--config X] [-q] [--formats txt,html,xml,json,lcov,md,sonarqube,coveralls]\n"
 	 "       [--allow-stale] [--diff FILE|- | --since REV]\n"
-	 "Read the combined data with gcov (one per object, in parallel; its text output parsed\n"
-	 "as gcovr does) and write summary.txt, html/index.html, coverage.xml (Cobertura),\n"
+	 "Read the combined data as gcov's text (GCC: computed by parcov; PARCOV_REPORTER=gcov\n"
+	 "or Clang: one gcov per object, in parallel), parsed as gcovr does, and write\n"
+	 "summary.txt, html/index.html, coverage.xml (Cobertura),\n"
 	 "coverage.json (gcovr JSON), coverage.info (lcov), summary.md, sonarqube.xml (SonarQube\n"
 	 "generic coverage) and coveralls.json into the output directory, with gcovr's numbers;\n"
 	 "gcovr makes the numbers when this cannot give them (README, Reporting), and the whole\n"
@@ -585,6 +587,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version")) {
 		printf("parcov %s\n", PARCOV_VERSION);
 		return close_stdout() ? 1 : 0;
+	}
+	/* Hidden: gcov's text as parcov computes it, to compare with gcov (tests/e2e/gcovtext.sh). */
+	if (!strcmp(argv[1], "gcov-text")) {
+		ret = gcovtext_command(argc - 1, argv + 1);
+		return close_stdout() < 0 ? 1 : ret;
 	}
 	if (!(current = find(argv[1]))) {
 		fprintf(stderr, "parcov: unknown command '%s'\n", argv[1]);

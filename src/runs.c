@@ -523,20 +523,62 @@ void runs_parse_ctest_log(const char *text, struct strings *names)
 	}
 }
 
-int runs_ctest_tests(const struct config *c, const char *run, struct strings *names)
+/* A set unpacked from bundles: the logs of its machines, one after the other. */
+static int read_bundled_logs(const char *logs, struct buffer *out)
 {
-	char *log = runs_ctest_log(c, run);
+	struct strings files = {0};
+	struct dirent *e;
+	DIR *d = opendir(logs);
+	int ret = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			strings_add(&files, path_join(logs, e->d_name));
+	closedir(d);
+	qsort(files.v, files.n, sizeof *files.v, cmp_strp);
+	buf_add(out, "", 0);
+	for (size_t i = 0; i < files.n && ret == 0; i++) {
+		struct buffer b = {0};
+		if ((ret = read_file(files.v[i], &b)) == 0 && b.len) {
+			buf_add(out, b.data, b.len);
+			buf_add(out, "\n", 1);
+		}
+		buf_free(&b);
+	}
+	strings_free(&files);
+	return ret;
+}
+
+int runs_ctest_log_read(const struct config *c, const char *run, struct buffer *out)
+{
+	char *logs = path_join(run, RUNS_CTEST_LOGS), *log;
 	struct stat sl, sr;
-	struct buffer b = {0};
 	int ret = -1;
 
-	if (stat(log, &sl) == 0 && stat(run, &sr) == 0 && sl.st_mtim.tv_sec >= sr.st_mtim.tv_sec &&
-	    read_file(log, &b) == 0) {
-		runs_parse_ctest_log(b.data ? b.data : "", names);
-		ret = 0;
+	if (is_dir(logs)) {
+		ret = read_bundled_logs(logs, out);
+		free(logs);
+		return ret;
 	}
-	buf_free(&b);
+	free(logs);
+	log = runs_ctest_log(c, run);
+	if (stat(log, &sl) == 0 && stat(run, &sr) == 0 && sl.st_mtim.tv_sec >= sr.st_mtim.tv_sec &&
+	    read_file(log, out) == 0)
+		ret = 0;
 	free(log);
+	return ret;
+}
+
+int runs_ctest_tests(const struct config *c, const char *run, struct strings *names)
+{
+	struct buffer b = {0};
+	int ret = runs_ctest_log_read(c, run, &b);
+
+	if (ret == 0)
+		runs_parse_ctest_log(b.data ? b.data : "", names);
+	buf_free(&b);
 	return ret;
 }
 

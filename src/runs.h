@@ -50,8 +50,17 @@ char *runs_ctest_log(const struct config *c, const char *run);
  * looks like one of its lines is not, and a NAME holding newlines is read whole. */
 void runs_parse_ctest_log(const char *text, struct strings *names);
 
-/* runs_parse_ctest_log() of data set run's LastTest.log. Returns 0, or -1 (names empty)
- * when the log is missing or older than the set: it then describes another run. */
+/* A data set unpacked from bundles keeps there the LastTest.log of each machine's ctest
+ * run, one file per bundle (bundle.c): together they describe the set. */
+#define RUNS_CTEST_LOGS "ctest-logs"
+
+/* The text of the log(s) describing data set run into out: its ctest-logs/ (all, one after
+ * the other), else its ctest's LastTest.log. Returns 0, or -1 when the log is missing or
+ * older than the set: it then describes another run. */
+int runs_ctest_log_read(const struct config *c, const char *run, struct buffer *out);
+
+/* runs_parse_ctest_log() of runs_ctest_log_read(). Returns 0, or -1 (names empty) when
+ * there is no log describing the set. */
 int runs_ctest_tests(const struct config *c, const char *run, struct strings *names);
 
 /* 0, or -1 with an error printed when the ctest that writes data set run (recorded by

@@ -3,8 +3,8 @@
 # fetched as Debian bookworm source packages (with Debian's patches, which for instance make
 # the C++ ones test with the system's GoogleTest): ctest -j4 + coverage must give exactly the
 # gcovr JSON of a plain --coverage build tested serially, parcov's own reader must not fall
-# back to gcovr, and its coverage.json must be byte for byte what gcovr makes of the same data;
-# the time of each is printed. Their code is fetched, never committed.
+# back to gcovr nor leave any data file to a gcov process, and its coverage.json must be byte
+# for byte what gcovr makes of the same data; the time of each is printed. Their code is fetched, never committed.
 # Usage: tests/real-projects.sh [PROJECT...]   (default: all of them; needs network access to
 #   Debian's archive, dpkg-dev, and libgtest-dev for the C++ ones). CI runs a small C and a
 #   small C++ one. WORKDIR (default build/real-projects) and GENERATOR (default Unix Makefiles)
@@ -147,6 +147,11 @@ check_project() { # PACKAGE
   run_ok cmake --build "$work/$pkg/par" --target coverage
   t5=$(now)
   if grep -q "gcovr makes the report" "$WORK/last.log"; then fail "$pkg: fell back to gcovr"; fi
+  # And gcov's text came from parcov (src/gcovtext.c) for every data file: no gcov process.
+  if grep -Eq ": gcov reads it$|is not GCC's gcov" "$WORK/last.log"; then
+    grep -E ": gcov reads it$|is not GCC's gcov" "$WORK/last.log" | head -5
+    fail "$pkg: gcov ran for some data files (parcov's gcov text declined them)"
+  fi
   # gcovr alone on the same data, the same formats: its JSON must be ours byte for byte.
   mkdir -p "$work/$pkg/gcovr/html"
   (cd "$src" && gcovr --root . --exclude 'tests/' --exclude 'test/' --exclude 'examples/' \

@@ -14,23 +14,25 @@ function(_parcov_all_dirs out dir)
   set(${out} "${result}" PARENT_SCOPE)
 endfunction()
 
+# ${out} = MULTI with a multi-config generator, else SINGLE: the one place that asks.
+function(_parcov_by_generator out multi single)
+  get_property(is_multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(is_multi)
+    set(${out} "${multi}" PARENT_SCOPE)
+  else()
+    set(${out} "${single}" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # The configurations of the build: CMAKE_CONFIGURATION_TYPES, or CMAKE_BUILD_TYPE.
 function(_parcov_configs out)
-  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-  if(multi)
-    set(${out} "${CMAKE_CONFIGURATION_TYPES}" PARENT_SCOPE)
-  else()
-    set(${out} "${CMAKE_BUILD_TYPE}" PARENT_SCOPE)
-  endif()
+  _parcov_by_generator(configs "${CMAKE_CONFIGURATION_TYPES}" "${CMAKE_BUILD_TYPE}")
+  set(${out} "${configs}" PARENT_SCOPE)
 endfunction()
 
 # The configurations of a multi-config generator (empty for a single-config one).
 function(_parcov_multi_configs out)
-  set(configs "")
-  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-  if(multi)
-    _parcov_configs(configs)
-  endif()
+  _parcov_by_generator(configs "${CMAKE_CONFIGURATION_TYPES}" "")
   set(${out} "${configs}" PARENT_SCOPE)
 endfunction()
 
@@ -39,10 +41,7 @@ endfunction()
 # sets; its objects live in their own directories), so switching configurations never mixes
 # their data. CONFIG may be $<CONFIG> where generator expressions are evaluated.
 function(_parcov_data_dir out config)
-  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
-  if(multi)
-    set(${out} "${CMAKE_BINARY_DIR}/coverage-data/configs/${config}" PARENT_SCOPE)
-  else()
-    set(${out} "${CMAKE_BINARY_DIR}/coverage-data" PARENT_SCOPE)
-  endif()
+  _parcov_by_generator(dir "${CMAKE_BINARY_DIR}/coverage-data/configs/${config}"
+    "${CMAKE_BINARY_DIR}/coverage-data")
+  set(${out} "${dir}" PARENT_SCOPE)
 endfunction()

@@ -3,7 +3,9 @@
 # Read by ctest, not by cmake: tests added at test time through a directory's
 # TEST_INCLUDE_FILES (gtest_discover_tests, catch_discover_tests, doctest_discover_tests, a
 # project's own file) get the data directory the module gives configure-time tests
-# (README.md, "How it works", "Tests discovered at test time").
+# (README.md, "How it works", "Tests discovered at test time"); with a multi-config generator,
+# tests declared with add_test(name command) get their configuration's (old-signature.cmake,
+# first in every other directory with tests, includes this file where one is).
 #
 # The module puts coverage-data/discovery-begin.cmake first and discovery-end.cmake last in
 # the TEST_INCLUDE_FILES of every directory that has some. CTestTestfile.cmake includes them
@@ -98,6 +100,32 @@ function(set_tests_properties)
   if(ARGC EQUAL 0)
     _set_tests_properties()
     return()
+  endif()
+  # Multi-config: a test declared with add_test(name command) gets its properties as given,
+  # generator expressions unevaluated, so its data directory still reads $<CONFIG>: put in
+  # the configuration this ctest tests, as CMake does for add_test(NAME) tests. The path is
+  # ours alone (the module's data directory).
+  if(NOT _PARCOV_TT_CONFIGS STREQUAL "")
+    set(literal "${_PARCOV_TT_BUILD_DIR}/coverage-data/configs/$<CONFIG>/")
+    string(FIND "${ARGV}" "${literal}" at)
+    if(at GREATER -1)
+      _parcov_tt_data_dir()
+      get_property(warned GLOBAL PROPERTY _PARCOV_TT_NO_CONFIG_WARNED)
+      if(CTEST_CONFIGURATION_TYPE STREQUAL "" AND NOT warned)
+        # CTest then runs the first build of the program it finds (Release/ before Debug/),
+        # which need not be the configuration whose directory gets the data.
+        set_property(GLOBAL PROPERTY _PARCOV_TT_NO_CONFIG_WARNED TRUE)
+        message(WARNING "ParallelCoverage: ctest without -C: tests declared with "
+          "add_test(name command), such as '${ARGV0}', write their coverage data into "
+          "${_PARCOV_TT_DATA}, whichever configuration's program CTest runs. Name the "
+          "configuration: ctest -C <config>.")
+      endif()
+      math(EXPR last "${ARGC} - 1")
+      foreach(i RANGE ${last})
+        string(REPLACE "${literal}" "${_PARCOV_TT_DATA}/" ARGV${i} "${ARGV${i}}")
+      endforeach()
+      string(REPLACE "${literal}" "${_PARCOV_TT_DATA}/" ARGV "${ARGV}")
+    endif()
   endif()
   _parcov_tt_forward(_set_tests_properties)
   if(NOT _PARCOV_TT_ON)

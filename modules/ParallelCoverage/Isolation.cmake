@@ -200,6 +200,9 @@ function(_parcov_wrap_test_includes out dirs)
   set(script "${_PARCOV_MODULE_DIR}/ParallelCoverage/DiscoveredTests.cmake")
   set(begin "${CMAKE_BINARY_DIR}/coverage-data/discovery-begin.cmake")
   set(end "${CMAKE_BINARY_DIR}/coverage-data/discovery-end.cmake")
+  set(old_signature "${CMAKE_BINARY_DIR}/coverage-data/old-signature.cmake")
+  _parcov_multi_configs(configs)
+  set(any_old FALSE)
   set(count 0)
   foreach(dir IN LISTS dirs)
     get_property(files DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILES)
@@ -209,12 +212,20 @@ function(_parcov_wrap_test_includes out dirs)
       set_property(DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILE)
     endif()
     if(files STREQUAL "")
+      # Multi-config: an add_test(name command) test of this directory gets our properties
+      # unevaluated, $<CONFIG> and all; the old-signature file mends them when ctest reads
+      # them (README.md, "Tests declared with the old signature").
+      get_property(tests DIRECTORY "${dir}" PROPERTY TESTS)
+      if(configs AND NOT tests STREQUAL "")
+        set_property(DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILES "${old_signature}")
+        set(any_old TRUE)
+      endif()
       continue()
     endif()
     set_property(DIRECTORY "${dir}" PROPERTY TEST_INCLUDE_FILES "${begin}" ${files} "${end}")
     math(EXPR count "${count} + 1")
   endforeach()
-  if(count GREATER 0 AND NOT EXISTS "${script}")
+  if((count GREATER 0 OR any_old) AND NOT EXISTS "${script}")
     message(FATAL_ERROR "ParallelCoverage: ${script} is missing (tests discovered at test "
       "time need it); reinstall ParallelCoverage.")
   endif()
@@ -231,13 +242,11 @@ function(_parcov_wrap_test_includes out dirs)
     set(timeout "${DART_TESTING_TIMEOUT}")
   endif()
   # Multi-config: ctest -C picks the data directory (see _parcov_data_dir).
-  _parcov_multi_configs(configs)
   set(default_config "${CMAKE_DEFAULT_BUILD_TYPE}")
   if(configs AND NOT default_config)
     list(GET configs 0 default_config)
   endif()
-  string(CONCAT text
-    "# Written by ParallelCoverage.cmake; read by ctest before a directory's TEST_INCLUDE_FILES.\n"
+  string(CONCAT settings
     "set(_PARCOV_TT_BUILD_DIR [==[${CMAKE_BINARY_DIR}]==])\n"
     "set(_PARCOV_TT_CONFIGS [==[${configs}]==])\n"
     "set(_PARCOV_TT_DEFAULT_CONFIG [==[${default_config}]==])\n"
@@ -246,9 +255,34 @@ function(_parcov_wrap_test_includes out dirs)
     "set(_PARCOV_TT_RUNTIME ${runtime})\n"
     "set(_PARCOV_TT_TIMEOUT \"${timeout}\")\n"
     "set(_PARCOV_TT_PARCOV [==[${PARALLEL_COVERAGE_PARCOV}]==])\n"
-    "include([==[${script}]==])\n"
-    "_parcov_tt_begin()\n")
-  _parcov_write_if_changed("${begin}" "${text}")
+    "include([==[${script}]==])\n")
+  _parcov_write_if_changed("${begin}"
+    "# Written by ParallelCoverage.cmake; read by ctest before a directory's TEST_INCLUDE_FILES.\n${settings}_parcov_tt_begin()\n")
+  if(any_old)
+    # The wrappers cost every later test of the run a forwarded call: defined only once a
+    # directory's CTestTestfile.cmake (the includer) holds a $<CONFIG> left unevaluated.
+    string(CONCAT text
+      "# Written by ParallelCoverage.cmake; read by ctest first in each directory with tests\n"
+      "# (multi-config generators): puts ctest -C's configuration where add_test(name command)\n"
+      "# tests were left a literal $<CONFIG> in their data directory.\n"
+      "if(COMMAND _parcov_tt_begin)\n  return()\nendif()\n"
+      "# The includer, CTestTestfile.cmake: REALPATH resolves a relative name against ctest's\n"
+      "# working directory (file(STRINGS) against CMAKE_CURRENT_SOURCE_DIR, empty in ctest).\n"
+      "get_filename_component(_parcov_tt_old \"\${CMAKE_PARENT_LIST_FILE}\" REALPATH)\n"
+      "# CMake writes the value quoted, its $ as \\$ (3.25 to 4.3): one search of the whole file\n"
+      "# (not a regular expression per line), kept cheap as it runs for every directory.\n"
+      "if(EXISTS \"\${_parcov_tt_old}\")\n"
+      "  file(READ \"\${_parcov_tt_old}\" _parcov_tt_text)\n"
+      "  string(FIND \"\${_parcov_tt_text}\" [==[/coverage-data/configs/\\$<CONFIG>/]==] _parcov_tt_at)\n"
+      "  if(_parcov_tt_at EQUAL -1)\n"
+      "    string(FIND \"\${_parcov_tt_text}\" [==[/coverage-data/configs/$<CONFIG>/]==] _parcov_tt_at)\n"
+      "  endif()\n"
+      "  unset(_parcov_tt_text)\n"
+      "  if(_parcov_tt_at EQUAL -1)\n    return()\n  endif()\n"
+      "endif()\n"
+      "${settings}")
+    _parcov_write_if_changed("${old_signature}" "${text}")
+  endif()
   _parcov_write_if_changed("${end}"
     "# Written by ParallelCoverage.cmake; read by ctest after a directory's TEST_INCLUDE_FILES.\n_parcov_tt_end()\n")
   set(${out} ${count} PARENT_SCOPE)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Sharded CI runs: one build, three "machines" each running a third of the suite
 # (ctest -I k,,3 -j2, the data wiped in between), one bundle each, combined on a clean tree:
-# the report equals one serial run in every count. Repeated, damaged (truncated, a flipped
-# byte) and stale (object rebuilt) bundles. The llvm backend too when clang-14 is installed
+# the report equals one serial run in every count, and the test that ran nothing instrumented
+# is named (each machine's LastTest.log travels in its bundle). A version 1 bundle (without
+# it), repeated, damaged (truncated, a flipped byte) and stale (object rebuilt) bundles. The llvm backend too when clang-14 is installed
 # (the step is skipped visibly otherwise: exit 77 after the gcov part passed).
 . "$(dirname "$0")/lib.sh"
 B="$WORK/build"
@@ -10,6 +11,8 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 cp -r "$EXAMPLE" "$WORK/src"
 rm -rf "$WORK/src/build"
 SRC="$WORK/src"
+# A test that runs nothing instrumented: only its machine's LastTest.log says it ran.
+echo 'add_test(NAME nodata COMMAND sh -c "exit 0")' >>"$SRC/tests/CMakeLists.txt"
 run_ok cmake $STRICT -S "$SRC" -B "$B" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
   -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
 run_ok cmake --build "$B"
@@ -47,6 +50,43 @@ json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "three bundle
 run_ok cmake --build "$B" --target coverage
 json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "the coverage target changed the counts"
 cp "$B/coverage/coverage.json" "$WORK/good.json"
+# Each machine's LastTest.log came along: the test without data is named, as after one run.
+grep -qx "  nodata: wrote no coverage data" "$B/coverage-data/endings.txt" ||
+  fail "combined bundles: endings.txt does not name the test that wrote no data"
+run_ok "$parcov" doctor -C "$B"
+grep -q "note: 1 of the 13 tests of the last ctest run run nothing instrumented .*'nodata'" "$WORK/last.log" ||
+  fail "combined bundles: doctor does not name the test that ran nothing instrumented"
+
+step "a bundle of format version 1 (no LastTest.log) still unpacks, with a warning naming it"
+python3 - "$WORK/b1.parcov" "$WORK/v1.parcov" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"PARCOVB\x02", d[:8]
+out, off, n = bytearray(b"PARCOVB\x01"), 8, 0
+while True:
+    kind, plen, dlen = d[off], *struct.unpack_from("<IQ", d, off + 1)
+    if kind == ord("E"):
+        break
+    if kind != ord("L"):
+        out += d[off:off + 13 + plen + dlen]
+        n += 1
+    off += 13 + plen + dlen
+out += bytes([ord("E")]) + struct.pack("<IQ", 0, n)
+h = 0xcbf29ce484222325
+for byte in out:
+    h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+open(sys.argv[2], "wb").write(out + struct.pack("<Q", h))
+PY
+run_ok "$parcov" combine -C "$B" --bundles "$WORK/v1.parcov" "$WORK/b2.parcov" "$WORK/b3.parcov"
+grep -q "v1.parcov carries no LastTest.log" "$WORK/last.log" || fail "no warning naming the version 1 bundle"
+set=$(sed -n 's/^parcov: the 3 bundles are data set //p' "$WORK/last.log")
+[ -d "$set/tests" ] || fail "combine did not name the data set it made"
+[ ! -e "$set/ctest-logs" ] || fail "the logs of only some machines were kept: they would hide the others' tests"
+run_ok "$parcov" report -C "$B" --formats json
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "a version 1 bundle changed the counts"
+printf 'PARCOVB\003' >"$WORK/v3.parcov"
+run_fails 1 "v3.parcov is damaged or unreadable: format version 3, this parcov reads versions 1 to 2" \
+  "$parcov" combine -C "$B" --bundles "$WORK/v3.parcov"
 
 # state: what a refused combine must leave untouched.
 state() { (cd "$B" && find coverage-data/runs coverage-data/combined.tsv -type f | sort | xargs md5sum; find . -name '*.gcda' -not -path './coverage-data/*' | sort | xargs md5sum); }

@@ -20,6 +20,7 @@ static void sample(struct buffer *out)
 	bundle_add(&w, 'D', "tests/unit.eval-06d137b9/parcov-endings.tsv", "", 0);
 	bundle_add(&w, 'N', "tests.tsv", "a\t61\n", 5);
 	bundle_add(&w, 'I', "src/CMakeFiles/calc.dir/eval.c.gcno", id, sizeof id);
+	bundle_add(&w, 'L', "LastTest.log", "1/1 Testing: a\n", 15);
 	ck_assert_int_eq(bundle_end(&w), 0);
 }
 
@@ -38,7 +39,7 @@ START_TEST(test_round_trip)
 
 	sample(&b);
 	ck_assert_int_eq(parse_copy(&b, b.len, &r, err, sizeof err), 0);
-	ck_assert_uint_eq(r.n, 5);
+	ck_assert_uint_eq(r.n, 6);
 	ck_assert_int_eq(r.v[0].kind, 'M');
 	ck_assert_str_eq(r.v[1].path, "tests/unit.eval-06d137b9/src/CMakeFiles/calc.dir/eval.c.gcda");
 	ck_assert_uint_eq(r.v[1].size, sizeof gcda);
@@ -48,6 +49,9 @@ START_TEST(test_round_trip)
 	ck_assert_mem_eq(r.v[3].data, "a\t61\n", 5);
 	ck_assert_int_eq(r.v[4].kind, 'I');
 	ck_assert_mem_eq(r.v[4].data, id, sizeof id);
+	ck_assert_int_eq(r.v[5].kind, 'L');
+	ck_assert_str_eq(r.v[5].path, "LastTest.log");
+	ck_assert_mem_eq(r.v[5].data, "1/1 Testing: a\n", 15);
 	/* The id is the trailing checksum: the same content gives the same id. */
 	{
 		struct buffer b2 = {0};
@@ -123,6 +127,50 @@ START_TEST(test_bad_checksum_and_trailing_bytes)
 }
 END_TEST
 
+/* b with format version v in its magic, and the checksum made anew to match. */
+static void set_version(struct buffer *b, unsigned char v)
+{
+	uint64_t h;
+
+	b->data[7] = (char)v;
+	h = fnv1a64(FNV1A64_INIT, b->data, b->len - 8);
+	for (int i = 0; i < 8; i++)
+		b->data[b->len - 8 + i] = (char)(h >> (8 * i));
+}
+
+/* Version 1 (before 'L' records) is still read; an 'L' record in it, or a newer version, is
+ * refused, the latter naming both versions. */
+START_TEST(test_versions)
+{
+	struct buffer b = {0};
+	struct bundle_writer w = {.mem = &b};
+	struct bundle r;
+	char err[256];
+
+	bundle_begin(&w);
+	bundle_add(&w, 'M', "meta", "backend=gcov\n", 13);
+	bundle_add(&w, 'D', "tests.tsv", "a\t61\n", 5);
+	ck_assert_int_eq(bundle_end(&w), 0);
+	set_version(&b, 1);
+	ck_assert_int_eq(parse_copy(&b, b.len, &r, err, sizeof err), 0);
+	ck_assert_uint_eq(r.n, 2);
+	bundle_free(&r);
+	buf_free(&b);
+
+	sample(&b);
+	set_version(&b, 1);
+	ck_assert_int_lt(parse_copy(&b, b.len, &r, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "unknown kind 0x4c"));
+	set_version(&b, 3);
+	ck_assert_int_lt(parse_copy(&b, b.len, &r, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "format version 3, this parcov reads versions 1 to 2"));
+	set_version(&b, 0);
+	ck_assert_int_lt(parse_copy(&b, b.len, &r, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "format version 0"));
+	buf_free(&b);
+}
+END_TEST
+
 /* A bundle with a correct checksum can still not write outside its data set. */
 START_TEST(test_hostile_paths_are_refused)
 {
@@ -152,6 +200,7 @@ Suite *make_bundle_suite(void)
 	tcase_add_test(tc, test_every_flipped_byte_is_refused);
 	tcase_add_test(tc, test_bad_checksum_and_trailing_bytes);
 	tcase_add_test(tc, test_hostile_paths_are_refused);
+	tcase_add_test(tc, test_versions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -90,6 +90,14 @@ static void has(const char *text, const char *want)
 	ck_assert_msg(strstr(text, want), "missing: %s", want);
 }
 
+static int count(const char *text, const char *s)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, s)); p += strlen(s))
+		n++;
+	return n;
+}
+
 static void cleanup(char *dir, struct covdata *cd)
 {
 	remove_tree(dir);
@@ -135,6 +143,11 @@ START_TEST(test_html_pages)
 	has(page, "<td>Δ</td><td><details><summary>1 test</summary><ul><li>unit.a</li></ul>");
 	ck_assert_int_eq(calls, 3);
 	has(page, "50.0% <span class=\"of\">1/2</span></td></tr></tbody></table>");
+	/* gcov measures no regions or MC/DC: no columns or marks for them. */
+	ck_assert_ptr_null(strstr(index, "Regions"));
+	ck_assert_ptr_null(strstr(index, "MC/DC"));
+	ck_assert_ptr_null(strstr(page, "◔"));
+	ck_assert_ptr_null(strstr(page, "MC/DC"));
 	free(index);
 	free(page);
 
@@ -146,6 +159,77 @@ START_TEST(test_html_pages)
 	ck_assert_ptr_null(strstr(page, "data-changed"));
 	ck_assert_ptr_null(strstr(page, "Changed lines"));
 	has(page, "<tr id=\"L3\" class=\"u\"><td>3</td><td>0</td><td>✗</td><td>    return -1;</td></tr>\n");
+	free(page);
+	free(out);
+	cleanup(root, &cd);
+}
+END_TEST
+
+/* The llvm backend's model: the same file with regions and MC/DC conditions (totals, line
+ * 4's regions, a decision on line 2 whose conditions' places are known and one on line 3,
+ * not run, whose are not). */
+START_TEST(test_html_llvm)
+{
+	struct covdata cd = {0};
+	char *root = tmpdir(), *out = path_join(root, "html"), *page, *index;
+	struct cov_file *f;
+
+	model(&cd, root);
+	cd.has_regions = cd.has_mcdc = 1;
+	f = cd.files[0];
+	f->regions = 7;
+	f->regions_hit = 5;
+	f->mcdc = 3;
+	f->mcdc_hit = 1;
+	f->nreg = 2;
+	f->reg = xcalloc(2, sizeof *f->reg);
+	f->reg[0] = (struct cov_region){4, 3, 3};
+	f->reg[1] = (struct cov_region){4, 12, 0};
+	f->ncond = 3;
+	f->cond = xcalloc(3, sizeof *f->cond);
+	f->cond[0] = (struct cov_condition){2, 7, 2, 12, 1, 2, 1};
+	f->cond[1] = (struct cov_condition){2, 16, 2, 17, 0, 3, 0};
+	f->cond[2] = (struct cov_condition){.covered = 0};
+	f->ndec = 2;
+	f->dec = xcalloc(2, sizeof *f->dec);
+	f->dec[0] = (struct cov_decision){2, 7, 2, 17, 0, 2};
+	f->dec[1] = (struct cov_decision){3, 5, 3, 14, 2, 1};
+	ck_assert_int_eq(html_write(&cd, out, "demo", NULL), 0);
+	index = slurp(out, "index.html");
+	page = slurp(out, "f0000-demo.c.html");
+	/* Region and MC/DC columns after the functions, in every table of the index. */
+	has(index, "<th scope=\"col\">Functions</th><th scope=\"col\">Regions</th><th scope=\"col\">MC/DC</th>"
+		   "</tr></thead><tbody><tr><th scope=\"row\">All</th>");
+	has(index, "<th scope=\"col\"><button type=\"button\">Files</button></th>"
+		   "<th scope=\"col\"><button type=\"button\">Lines</button></th>"
+		   "<th scope=\"col\"><button type=\"button\">Branches</button></th>"
+		   "<th scope=\"col\"><button type=\"button\">Functions</button></th>"
+		   "<th scope=\"col\"><button type=\"button\">Regions</button></th>"
+		   "<th scope=\"col\"><button type=\"button\">MC/DC</button></th></tr>");
+	has(index, "<td class=\"num\" data-v=\"71.4286\"><span class=\"bar\" aria-hidden=\"true\">"
+		   "<span style=\"width:71%\"></span></span> 71.4% <span class=\"of\">5/7</span></td>"
+		   "<td class=\"num\" data-v=\"33.3333\"><span class=\"bar\" aria-hidden=\"true\">"
+		   "<span style=\"width:33%\"></span></span> 33.3% <span class=\"of\">1/3</span></td></tr>");
+	/* In the summary, the directory's row and the file's. */
+	ck_assert_int_eq(count(index, "71.4% <span class=\"of\">5/7</span>"), 3);
+	ck_assert_int_eq(count(index, "33.3% <span class=\"of\">1/3</span>"), 3);
+	has(page, "<th scope=\"col\">Regions</th><th scope=\"col\">MC/DC</th>");
+	/* Line 4 ran with a region that did not: marked (◔, class p) with its columns. */
+	has(page, "<tr id=\"L4\" class=\"p\"><td>4</td><td>3</td><td><details><summary>◔ 1/2</summary>"
+		  "<br>col 3: 3×<br>col 12: <b>not run</b></details></td><td>  return x; // &lt;b&gt;&amp;</td></tr>\n");
+	/* The decision on line 2: each condition's place, source text and branch counts. */
+	has(page, "<tr id=\"L2\" class=\"p\"><td>2</td><td>3</td><td><details><summary>◐ 1/2</summary>"
+		  "<br>0: taken 2×<br>1 (fallthrough): <b>not taken</b></details> <details><summary>MC/DC 1/2"
+		  "</summary>decision 2:7–2:17<br>C1 2:7 <code>x &lt; 0</code>: covered (true 1×, false 2×)"
+		  "<br>C2 2:16 <code>y</code>: <b>not covered</b> (true 0×, false 3×)</details></td>"
+		  "<td>  if (x &lt; 0 &amp;&amp; y)</td></tr>\n");
+	/* A line not run keeps ✗; its decision's condition without a known place. */
+	has(page, "<tr id=\"L3\" class=\"u\"><td>3</td><td>0</td><td>✗ <details><summary>MC/DC 0/1</summary>"
+		  "decision 3:5–3:14<br>C1: <b>not covered</b></details></td><td>    return -1;</td></tr>\n");
+	has(page, "<tr id=\"L1\" class=\"h\"><td>1</td><td>3</td><td></td><td>int f(int x) {</td></tr>\n");
+	has(page, "next/previous line not run or with a branch not taken, a region not run or an MC/DC "
+		  "condition not covered, <kbd>t</kbd> theme.");
+	free(index);
 	free(page);
 	free(out);
 	cleanup(root, &cd);
@@ -280,6 +364,7 @@ Suite *make_html_suite(void)
 	TCase *tc = tcase_create("covdata");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_html_pages);
+	tcase_add_test(tc, test_html_llvm);
 	tcase_add_test(tc, test_html_large_file);
 	tcase_add_test(tc, test_md);
 	tcase_add_test(tc, test_sonarqube);

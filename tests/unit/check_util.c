@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixtures.h"
@@ -87,6 +88,36 @@ START_TEST(test_missing_and_plain_files)
 }
 END_TEST
 
+/* Two removers of one tree (parcov clean while pre-test's background child empties trash/):
+ * what the other took first is not an error for either. Many rounds, so the two meet in the
+ * middle of a directory at least sometimes; neither may ever fail. */
+START_TEST(test_concurrent_removers)
+{
+	char *tree = at("trash");
+
+	for (int round = 0; round < 10; round++) {
+		int status, ret;
+		pid_t pid;
+		for (int d = 0; d < 20; d++)
+			for (int f = 0; f < 3; f++) {
+				char *rel = xasprintf("trash/set/t-%d/obj/f%d.gcda", d, f);
+				fixture_put(root, rel, "x");
+				free(rel);
+			}
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0)
+			_exit(remove_tree(tree) < 0);
+		ret = remove_tree(tree);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_int_eq(ret, 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		ck_assert(!present("trash"));
+	}
+	free(tree);
+}
+END_TEST
+
 START_TEST(test_strings)
 {
 	struct strings l = {0};
@@ -111,6 +142,12 @@ Suite *make_util_suite(void)
 	tcase_add_test(tc, test_symlinks_are_never_followed);
 	tcase_add_test(tc, test_missing_and_plain_files);
 	tcase_add_test(tc, test_strings);
+	suite_add_tcase(s, tc);
+	/* Thousands of files made and removed: slow under valgrind on a busy machine. */
+	tc = tcase_create("concurrent");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_concurrent_removers);
 	suite_add_tcase(s, tc);
 	return s;
 }
