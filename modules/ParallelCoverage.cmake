@@ -31,7 +31,9 @@ configure step:
   (``gtest_discover_tests()``, ``catch_discover_tests()``, ``doctest_discover_tests()``)
   get the same when ctest reads them (``ParallelCoverage/DiscoveredTests.cmake``);
 * ``CTestCustom.cmake`` makes each ``ctest`` run start a new data set
-  (``parcov pre-test``), so repeated runs never add up;
+  (``parcov pre-test``), so repeated runs never add up; the project's own
+  ``CTEST_CUSTOM_PRE_TEST`` and ``CTEST_CUSTOM_POST_TEST`` commands run after it, with a
+  data directory of that set (single-config generators);
 * a ``coverage`` target (``cmake --build <dir> -t coverage``) merges the data
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
   :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, gcovr's numbers
