@@ -31,7 +31,9 @@ configure step:
   (``gtest_discover_tests()``, ``catch_discover_tests()``, ``doctest_discover_tests()``)
   get the same when ctest reads them (``ParallelCoverage/DiscoveredTests.cmake``);
 * ``CTestCustom.cmake`` makes each ``ctest`` run start a new data set
-  (``parcov pre-test``), so repeated runs never add up;
+  (``parcov pre-test``), so repeated runs never add up; the project's own
+  ``CTEST_CUSTOM_PRE_TEST`` and ``CTEST_CUSTOM_POST_TEST`` commands run after it, with a
+  data directory of that set (single-config generators);
 * a ``coverage`` target (``cmake --build <dir> -t coverage``) merges the data
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
   :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, gcovr's numbers
@@ -88,8 +90,9 @@ Cache variables
   ``auto`` (default), ``ON`` or ``OFF``. Record which tests executed each line:
   ``coverage/tests.json``, ``parcov tests-for`` and ``parcov affected``. ``auto``
   is ``ON`` with the gcov backend and ``OFF`` with llvm, where it costs one
-  ``llvm-profdata merge`` and one ``llvm-cov export`` per test (the ``coverage``
-  target took about 20 times as long on a generated project).
+  ``llvm-profdata merge`` and one ``llvm-cov export`` per test, each with only the
+  binaries that test ran (the ``coverage`` target took about 16 times as long on
+  a generated project of small programs).
 
 .. variable:: PARALLEL_COVERAGE_DIFF_BASE
 .. variable:: PARALLEL_COVERAGE_FAIL_UNDER_PATCH

@@ -25,6 +25,7 @@ struct inputs {
 	struct input *v;
 	size_t n;
 	const char *run;
+	struct strings with_data; /* test directories holding a data file, in walk (sorted) order */
 };
 
 static int collect_input(const char *path, const char *rel, void *ctx)
@@ -32,6 +33,10 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 	struct inputs *in = ctx;
 	const char *slash = strchr(rel, '/'), *object;
 
+	if (slash && (ends_with(rel, ".gcda") || ends_with(rel, ".profraw")) &&
+	    (!in->with_data.n || strncmp(in->with_data.v[in->with_data.n - 1], rel, (size_t)(slash - rel)) ||
+	     in->with_data.v[in->with_data.n - 1][slash - rel]))
+		strings_add(&in->with_data, xasprintf("%.*s", (int)(slash - rel), rel));
 	if (!slash || !ends_with(rel, ".gcda"))
 		return 0;
 	/* A watchdog's snapshot counts only for a process that never ended (see endings.h). */
@@ -130,51 +135,177 @@ static int merge_object(const struct config *c, const struct inputs *in, size_t 
 	return have;
 }
 
+/* The new results, sorted by rel, each with what putting it in place takes. */
+enum action {
+	KEEP,      /* the result there holds the same bytes */
+	OVERWRITE, /* written over ours in place, after the journal: it is no larger, so no
+	            * disk space is needed then */
+	CREATE,    /* written to a temporary before the journal, then renamed into place */
+};
 struct outputs {
 	char **rel, **tmp;
+	struct buffer *data;
+	enum action *todo;
 	size_t n;
 };
 
-static void outputs_free(struct outputs *o, int unlink_tmp)
+static void outputs_free(struct outputs *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
-		if (unlink_tmp && o->tmp[i])
+		if (o->tmp[i])
 			unlink(o->tmp[i]);
-		free(o->rel[i]);
 		free(o->tmp[i]);
+		free(o->rel[i]);
+		buf_free(&o->data[i]);
 	}
 	free(o->rel);
 	free(o->tmp);
+	free(o->data);
+	free(o->todo);
 }
 
+/* The .gcda files of the build tree, before anything changes: ours (the manifest's, as
+ * combine left them) and the rest, foreign. */
 struct build_scan {
-	const struct config *c;
 	const struct manifest *m;
-	const struct outputs *o;
-	int failed;
+	struct strings ours, foreign; /* build-relative; ours sorted */
+	long long *size;              /* of ours[i], after sorting: see ours_size() */
 };
 
-/* A .gcda in the build tree before the new result is put in place: our stale output goes,
- * anything else goes to stray/. */
-static int clear_build_gcda(const char *path, const char *rel, void *ctx)
+static int scan_build_gcda(const char *path, const char *rel, void *ctx)
 {
 	struct build_scan *s = ctx;
 	struct stat st;
 
 	if (!ends_with(rel, ".gcda"))
 		return 0;
-	if (lstat(path, &st) == 0 && manifest_unchanged(s->m, rel, &st)) {
-		/* Every new result is already written: remove the old one even when a new one
-		 * replaces it. ext4 flushes a file renamed over another (auto_da_alloc), which
-		 * costs a millisecond per object; a rename to a free name does not. */
-		if (unlink(path) < 0) {
-			error("cannot remove the old result %s:", path);
-			s->failed = 1;
-		}
-	} else if (move_to_stray(s->c, rel, path) < 0) {
-		s->failed = 1;
-	}
+	if (lstat(path, &st) == 0 && manifest_unchanged(s->m, rel, &st))
+		strings_add(&s->ours, xstrdup(rel));
+	else
+		strings_add(&s->foreign, xstrdup(rel));
 	return 0;
+}
+
+/* The size of our result rel in the build tree, or -1 when there is none of ours. */
+static long long ours_size(const struct build_scan *s, const char *rel)
+{
+	char **hit = s->ours.n ? bsearch(&rel, s->ours.v, s->ours.n, sizeof *s->ours.v, cmp_strp) : NULL;
+	struct manifest_entry key = {.rel = (char *)rel}, *e;
+
+	if (!hit)
+		return -1;
+	e = bsearch(&key, s->m->v, s->m->n, sizeof *s->m->v, manifest_cmp_entry);
+	return e ? e->size : -1;
+}
+
+/* Put the new results in place. A result equal to the one there is left alone, a changed
+ * one is written over ours in place, one no longer made is removed: the repeated coverage
+ * step over the same data writes nothing, and a new data set of the same objects makes no
+ * inode and frees none (ext4 scans its recently deleted inodes for each new one, which was
+ * most of combine's time). Foreign data goes to stray/ first, so the journal never names a
+ * file that is not ours. Everything that needs disk space is written before the journal:
+ * a full disk leaves the previous results whole. Returns 0, or -1 with an error printed. */
+static int replace_results(const struct config *c, struct outputs *out, const struct manifest *m)
+{
+	struct build_scan scan = {m, {0}, {0}, NULL};
+	struct strings gone = {0};
+	char **written = NULL;
+	size_t n_written = 0;
+	int ret = -1;
+
+	if (walk_files(c->build_dir, c->skip_dirs, scan_build_gcda, &scan) < 0) {
+		error("cannot read all of %s (see above): nothing was changed; run combine again",
+		      c->build_dir);
+		goto out;
+	}
+	qsort(scan.ours.v, scan.ours.n, sizeof *scan.ours.v, cmp_strp);
+	for (size_t i = 0; i < scan.foreign.n; i++) {
+		char *path = path_join(c->build_dir, scan.foreign.v[i]);
+		int rc = move_to_stray(c, scan.foreign.v[i], path);
+		free(path);
+		if (rc < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		char *dest = path_join(c->build_dir, out->rel[i]);
+		long long have = ours_size(&scan, out->rel[i]);
+		const struct buffer *b = &out->data[i];
+
+		if (have < 0 || (long long)b->len > have)
+			out->todo[i] = CREATE;
+		else
+			out->todo[i] = file_holds(dest, b->data, b->len) ? KEEP : OVERWRITE;
+		if (out->todo[i] == CREATE && !(out->tmp[i] = write_temp_unsynced(dest, b->data, b->len))) {
+			error("cannot write %s.parcov-tmp:", dest);
+			free(dest);
+			goto out;
+		}
+		if (out->todo[i] != KEEP) {
+			written = xreallocarray(written, n_written + 1, sizeof *written);
+			written[n_written++] = out->rel[i];
+		}
+		free(dest);
+	}
+	for (size_t i = 0; i < scan.ours.n; i++)
+		if (!bsearch(&scan.ours.v[i], out->rel, out->n, sizeof *out->rel, cmp_strp))
+			strings_add(&gone, xstrdup(scan.ours.v[i]));
+	/* Nothing to change, and the manifest names exactly what is there. */
+	if (!n_written && !gone.n && scan.ours.n == m->n) {
+		ret = 0;
+		goto out;
+	}
+	/* From here until the manifest is written the journal says a replacement is under way:
+	 * a crash in between is undone by the next combine (recover_interrupted). */
+	if (journal_write(c, written, n_written) < 0)
+		goto out;
+	for (size_t i = 0; i < out->n; i++) {
+		char *dest;
+		int rc = 0;
+		if (out->todo[i] == KEEP)
+			continue;
+		dest = path_join(c->build_dir, out->rel[i]);
+		/* No fsync: the per-test data stays, so a crash costs a re-run of combine. Only
+		 * our own result (a regular file, as the manifest recorded it) is written over;
+		 * anything else there (a symbolic link) is replaced by the rename, never
+		 * followed. */
+		if (out->todo[i] == OVERWRITE && write_in_place(dest, out->data[i].data, out->data[i].len) < 0) {
+			error("cannot write %s:", dest);
+			rc = -1;
+		} else if (out->todo[i] == CREATE && rename(out->tmp[i], dest) < 0) {
+			error("cannot rename %s to %s:", out->tmp[i], dest);
+			rc = -1;
+		} else if (out->todo[i] == CREATE) {
+			free(out->tmp[i]);
+			out->tmp[i] = NULL;
+		}
+		free(dest);
+		if (rc < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < gone.n; i++) {
+		char *path = path_join(c->build_dir, gone.v[i]);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			error("cannot remove the old result %s:", path);
+			free(path);
+			goto out;
+		}
+		free(path);
+	}
+	if (manifest_write(c, out->rel, out->n) < 0)
+		goto out;
+	if (journal_remove(c) < 0) {
+		char *pending = journal_path(c);
+		error("cannot remove %s:", pending);
+		free(pending);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(written);
+	strings_free(&gone);
+	strings_free(&scan.ours);
+	strings_free(&scan.foreign);
+	return ret;
 }
 
 /* A combine that stopped half-way through replacing its results (a crash, a kill) left its
@@ -235,7 +366,6 @@ int combine(const struct config *c)
 	struct inputs in = {0};
 	struct outputs out = {0};
 	struct manifest m;
-	struct build_scan scan;
 	size_t skipped = 0, i, first;
 	char *run, *tests;
 	char err[1024];
@@ -260,88 +390,50 @@ int combine(const struct config *c)
 	qsort(in.v, in.n, sizeof *in.v, cmp_input);
 	info("combining %zu data files of %s", in.n, run);
 
-	/* Write every result to a temporary first: a failure leaves the previous result whole. */
+	/* Every result is made before the first old one changes: a failure leaves the previous
+	 * results whole. They are small (the counters of one object each). */
 	for (first = 0; first < in.n; first = i) {
 		struct gcda_file merged;
-		struct buffer b = {0};
-		char *dest, *tmp;
 
 		for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
 			;
 		progress(i, in.n, "combine");
 		if (!merge_object(c, &in, first, i, &merged, &skipped))
 			continue;
-		gcda_serialize(&merged, &b);
-		gcda_free(&merged);
-		dest = path_join(c->build_dir, in.v[first].rel);
-		/* No fsync: the per-test data stays, so a crash costs a re-run of combine. */
-		tmp = write_temp_unsynced(dest, b.data, b.len);
-		buf_free(&b);
-		if (!tmp) {
-			error("cannot write %s.parcov-tmp:", dest);
-			free(dest);
-			goto fail;
-		}
-		free(dest);
 		out.rel = xreallocarray(out.rel, out.n + 1, sizeof *out.rel);
-		out.tmp = xreallocarray(out.tmp, out.n + 1, sizeof *out.tmp);
+		out.data = xreallocarray(out.data, out.n + 1, sizeof *out.data);
 		out.rel[out.n] = xstrdup(in.v[first].rel);
-		out.tmp[out.n] = tmp;
+		out.data[out.n] = (struct buffer){0};
+		gcda_serialize(&merged, &out.data[out.n]);
+		gcda_free(&merged);
 		out.n++;
 	}
 	if (out.n == 0) {
 		error("none of the %zu data files of %s could be used (see the warnings above)", in.n, run);
 		goto fail;
 	}
+	out.todo = xcalloc(out.n, sizeof *out.todo);
+	out.tmp = xcalloc(out.n, sizeof *out.tmp);
 
-	/* Read before the journal is written: a damaged manifest stops combine with nothing
-	 * changed. */
+	/* Read before anything changes: a damaged manifest stops combine with nothing changed. */
 	if (manifest_load(c, &m, err, sizeof err) < 0) {
 		manifest_damaged(c, err);
 		goto fail;
 	}
-	/* From here until the manifest is written the journal says a replacement is under way:
-	 * a crash in between is undone by the next combine (recover_interrupted). */
-	if (journal_write(c, out.rel, out.n) < 0) {
+	if (replace_results(c, &out, &m) < 0) {
 		manifest_free(&m);
 		goto fail;
 	}
-	scan = (struct build_scan){c, &m, &out, 0};
-	if (walk_files(c->build_dir, c->skip_dirs, clear_build_gcda, &scan) < 0) {
-		error("cannot read all of %s (see above): the previous results may be partly removed; "
-		      "run combine again", c->build_dir);
-		scan.failed = 1;
-	}
 	manifest_free(&m);
-	if (scan.failed)
-		goto fail;
-	for (i = 0; i < out.n; i++) {
-		char *dest = path_join(c->build_dir, out.rel[i]);
-		if (rename(out.tmp[i], dest) < 0) {
-			error("cannot rename %s to %s:", out.tmp[i], dest);
-			free(dest);
-			goto fail;
-		}
-		free(out.tmp[i]);
-		out.tmp[i] = NULL;
-		free(dest);
-	}
-	if (manifest_write(c, out.rel, out.n) < 0)
-		goto fail;
-	if (journal_remove(c) < 0) {
-		char *pending = journal_path(c);
-		error("cannot remove %s:", pending);
-		free(pending);
-		goto fail;
-	}
 	info("wrote %zu .gcda files%s", out.n,
 	     skipped ? " (some inputs were skipped: see the warnings above)" : "");
-	if (endings_save(c, run) < 0)
+	if (endings_save_with(c, run, &in.with_data) < 0)
 		goto fail;
 	ret = 0;
 fail:
+	strings_free(&in.with_data);
 	endings_forget();
-	outputs_free(&out, 1);
+	outputs_free(&out);
 	for (i = 0; i < in.n; i++) {
 		free(in.v[i].rel);
 		free(in.v[i].path);

@@ -47,11 +47,13 @@ struct notes {
 	char *rel; /* build-relative, without ".gcno" */
 	uint32_t version, stamp;
 	int readable;
+	int executed; /* some usable data of the last run (doctor_data) */
 };
 
 struct objects {
-	struct notes *v;
+	struct notes *v; /* in the walk's order */
 	size_t n;
+	size_t *by_rel;  /* indices of v sorted by rel, for lookups */
 	struct strings objs;       /* build-relative .o/.obj */
 	struct strings build_gcda; /* build-relative .gcda outside coverage-data */
 };

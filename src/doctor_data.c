@@ -44,16 +44,42 @@ static int scan_build(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
+static const struct objects *sorting;
+
+static int cmp_by_rel(const void *a, const void *b)
+{
+	return strcmp(sorting->v[*(const size_t *)a].rel, sorting->v[*(const size_t *)b].rel);
+}
+
 void objects_scan(const struct config *c, struct objects *o)
 {
 	walk_files(c->build_dir, c->skip_dirs, scan_build, o);
+	/* Thousands of objects, looked up for every data file: sorted, not scanned. */
+	o->by_rel = xcalloc(o->n ? o->n : 1, sizeof *o->by_rel);
+	for (size_t i = 0; i < o->n; i++)
+		o->by_rel[i] = i;
+	sorting = o;
+	qsort(o->by_rel, o->n, sizeof *o->by_rel, cmp_by_rel);
 }
 
-static const struct notes *find_notes(const struct objects *o, const char *rel, size_t len)
+/* The notes of the object rel (its first len bytes), or NULL. */
+static struct notes *find_notes(const struct objects *o, const char *rel, size_t len)
 {
-	for (size_t i = 0; i < o->n; i++)
-		if (strlen(o->v[i].rel) == len && !strncmp(o->v[i].rel, rel, len))
-			return &o->v[i];
+	size_t lo = 0, hi = o->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct notes *n = &o->v[o->by_rel[mid]];
+		int d = strncmp(rel, n->rel, len);
+		if (!d && n->rel[len])
+			d = -1; /* rel's first len bytes are a prefix of n->rel: they sort first */
+		if (!d)
+			return n;
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -62,6 +88,7 @@ void objects_free(struct objects *o)
 	for (size_t i = 0; i < o->n; i++)
 		free(o->v[i].rel);
 	free(o->v);
+	free(o->by_rel);
 	strings_free(&o->objs);
 	strings_free(&o->build_gcda);
 }
@@ -155,7 +182,6 @@ struct data_scan {
 	struct strings tests;        /* test directories holding data */
 	struct strings unreadable;   /* "path (reason)" */
 	struct strings no_notes, stale, other_version;
-	struct strings executed;     /* objects with usable data, build-relative without .gcda */
 	size_t files, usable;
 	const char *run;
 };
@@ -164,7 +190,7 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 {
 	struct data_scan *s = ctx;
 	const char *slash = strchr(rel, '/'), *object;
-	const struct notes *n;
+	struct notes *n;
 	struct gcda_file f;
 	char err[256];
 	char *test;
@@ -176,7 +202,8 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		return 0;
 	s->files++;
 	test = xasprintf("%.*s", (int)(slash - rel), rel);
-	if (!strings_has(&s->tests, test))
+	/* The walk visits one test's files together: only the last test can be this one. */
+	if (!s->tests.n || strcmp(s->tests.v[s->tests.n - 1], test))
 		strings_add(&s->tests, test);
 	else
 		free(test);
@@ -195,8 +222,7 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		strings_add(&s->stale, xstrdup(path));
 	else {
 		s->usable++;
-		if (!strings_has(&s->executed, n->rel))
-			strings_add(&s->executed, xstrdup(n->rel));
+		n->executed = 1;
 	}
 	gcda_free(&f);
 	return 0;
@@ -344,7 +370,8 @@ void doctor_data(struct doctor *d, const struct objects *o)
 
 	combined_files(d, &ours);
 	for (size_t i = 0; i < o->build_gcda.n; i++)
-		if (!strings_has(&ours, o->build_gcda.v[i]))
+		/* ours is in the manifest's order, sorted. */
+		if (!ours.n || !bsearch(&o->build_gcda.v[i], ours.v, ours.n, sizeof *ours.v, cmp_strp))
 			strings_add(&foreign, path_join(c->build_dir, o->build_gcda.v[i]));
 	if (!run) {
 		if (o->n)
@@ -410,7 +437,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 
 	/* Objects no test executed: gcovr reports their .gcno alone, at 0%. */
 	for (size_t i = 0; i < o->n; i++)
-		if (!strings_has(&s.executed, o->v[i].rel))
+		if (!o->v[i].executed)
 			strings_add(&never, xasprintf("%s.gcno", o->v[i].rel));
 	if (never.n && s.usable) {
 		names = names_join(&never);
@@ -424,7 +451,6 @@ out:
 	strings_free(&s.no_notes);
 	strings_free(&s.stale);
 	strings_free(&s.other_version);
-	strings_free(&s.executed);
 	strings_free(&ours);
 	strings_free(&foreign);
 	strings_free(&never);

@@ -146,7 +146,8 @@ static void describe(struct buffer *why, const struct proc *p)
 	}
 }
 
-size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+static size_t scan_with(const struct config *c, const char *run, const struct strings *with_data,
+			struct buffer *out)
 {
 	struct strings ran = {0};
 	struct test_list tests;
@@ -177,7 +178,9 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 		procs_load(record, &procs);
 		for (size_t i = 0; i < procs.n; i++)
 			describe(&why, &procs.v[i]);
-		if (!present || walk_data(dir, NULL, found_data, NULL) != 1)
+		if (!present || (with_data ? !with_data->n || !bsearch(&tests.v[k].dir, with_data->v, with_data->n,
+		                                                         sizeof *with_data->v, cmp_strp)
+		                           : walk_data(dir, NULL, found_data, NULL) != 1))
 			buf_printf(&why, "%swrote no coverage data", why.len ? "; " : "");
 		if (why.len) {
 			buf_printf(out, "  %s: %s\n", name, why.data);
@@ -193,12 +196,24 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 	return listed;
 }
 
+size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
+{
+	return scan_with(c, run, NULL, out);
+}
+
 int endings_save(const struct config *c, const char *run)
+{
+	return endings_save_with(c, run, NULL);
+}
+
+int endings_save_with(const struct config *c, const char *run, const struct strings *with_data)
 {
 	struct buffer b = {0};
 	char *path = path_join(c->data_dir, ENDINGS_LIST);
-	size_t n = endings_scan(c, run, &b);
-	int ret = write_file_atomic(path, b.data ? b.data : "", b.len);
+	size_t n = scan_with(c, run, with_data, &b);
+	/* Unchanged by a repeated coverage step: not written again (a new inode each time). */
+	int ret = file_holds(path, b.data ? b.data : "", b.len) ? 0
+	          : write_file_atomic(path, b.data ? b.data : "", b.len);
 
 	if (ret < 0)
 		error("cannot write %s:", path);
@@ -229,6 +244,14 @@ int endings_load_list(const struct config *c, struct buffer *list)
 	return ret;
 }
 
+/* What a line says after "<test>: " (endings_listed's rule). */
+static int counts_lost(const char *why, size_t len)
+{
+	/* The phrases describe() uses when counts after some point are gone. */
+	return memmem(why, len, "lost", 4) || memmem(why, len, "blocked", 7) ||
+	       memmem(why, len, "killed without", 14);
+}
+
 int endings_listed(const struct buffer *list, const char *name)
 {
 	size_t nl = strlen(name);
@@ -241,14 +264,91 @@ int endings_listed(const struct buffer *list, const char *name)
 		if (len > nl + 4 && !memcmp(line, "  ", 2) && !memcmp(line + 2, name, nl) &&
 		    !memcmp(line + 2 + nl, ": ", 2)) {
 			why = line + nl + 4;
-			len -= nl + 4;
-			/* The phrases describe() uses when counts after some point are gone. */
-			return memmem(why, len, "lost", 4) || memmem(why, len, "blocked", 7) ||
-			       memmem(why, len, "killed without", 14);
+			return counts_lost(why, len - nl - 4);
 		}
 		line = eol ? eol + 1 : line + len;
 	}
 	return -1;
+}
+
+struct ending_key {
+	const char *name;
+	size_t len, order; /* order: the line's, so the first line naming a test wins */
+	int lost;
+};
+
+struct endings_index {
+	struct ending_key *v;
+	size_t n;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct ending_key *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int d = memcmp(x->name, y->name, n);
+
+	if (d || x->len != y->len)
+		return d ? d : x->len < y->len ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+struct endings_index *endings_index_make(const struct buffer *list)
+{
+	struct endings_index *x = xcalloc(1, sizeof *x);
+	size_t cap = 0, order = 0, k = 0;
+
+	/* A test's name may hold ": " itself: every prefix of a line that ends before a ": "
+	 * is a name the line could be about, as endings_listed() matches it. */
+	for (const char *line = list->data; line && *line; order++) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		for (size_t p = 2; len > 2 && !memcmp(line, "  ", 2) && p + 2 < len; p++) {
+			if (line[p] != ':' || line[p + 1] != ' ')
+				continue;
+			if (x->n == cap) {
+				cap = cap ? 2 * cap : 64;
+				x->v = xreallocarray(x->v, cap, sizeof *x->v);
+			}
+			x->v[x->n++] = (struct ending_key){line + 2, p - 2, order,
+							   counts_lost(line + p + 2, len - p - 2)};
+		}
+		line = eol ? eol + 1 : line + len;
+	}
+	qsort(x->v, x->n, sizeof *x->v, cmp_key);
+	for (size_t i = 0; i < x->n; i++)
+		if (!k || x->v[k - 1].len != x->v[i].len || memcmp(x->v[k - 1].name, x->v[i].name, x->v[i].len))
+			x->v[k++] = x->v[i];
+	x->n = k;
+	return x;
+}
+
+int endings_index_listed(const struct endings_index *x, const char *name)
+{
+	size_t lo = 0, hi = x->n, nl = strlen(name);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct ending_key *e = &x->v[mid];
+		size_t n = e->len < nl ? e->len : nl;
+		int d = memcmp(e->name, name, n);
+		if (!d)
+			d = e->len < nl ? -1 : e->len > nl;
+		if (!d)
+			return e->lost;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+void endings_index_free(struct endings_index *x)
+{
+	if (x)
+		free(x->v);
+	free(x);
 }
 
 void endings_append(const struct config *c, struct buffer *summary)

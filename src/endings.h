@@ -24,6 +24,10 @@ size_t endings_scan(const struct config *c, const char *run, struct buffer *out)
 /* endings_scan() into coverage-data/endings.txt (atomically), warning when tests are listed.
  * Returns 0, or -1 with an error printed. */
 int endings_save(const struct config *c, const char *run);
+/* The same, told which test directories hold data (sorted; a data file's first path
+ * component under tests/, as walk_data() finds them): combine has walked the data set
+ * already, and need not walk each test's directory again. */
+int endings_save_with(const struct config *c, const char *run, const struct strings *with_data);
 
 /* For rel, a file's path under a data set's tests/: -1 if it is not in a snapshot, else 1 if
  * it is in the snapshot parcov uses for its process (its last snapshot, when the process
@@ -43,6 +47,12 @@ int endings_recorded(const char *run, const char *test_dir);
  * crashed, or it wrote no data); 1 listed with counts lost after some point. */
 int endings_load_list(const struct config *c, struct buffer *list);
 int endings_listed(const struct buffer *list, const char *name);
+/* The same answers for many names (every test of a data set): the list indexed once, sorted,
+ * so each lookup is a binary search, not a scan of the list. */
+struct endings_index;
+struct endings_index *endings_index_make(const struct buffer *list);
+int endings_index_listed(const struct endings_index *x, const char *name);
+void endings_index_free(struct endings_index *x);
 
 /* Append the saved list, with its heading, to a summary (report's text under the table). */
 void endings_append(const struct config *c, struct buffer *summary);

@@ -56,7 +56,7 @@ static int number_tab(const char *s, int *off, long long *value)
 	return 0;
 }
 
-static int cmp_entry(const void *a, const void *b)
+int manifest_cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct manifest_entry *)a)->rel, ((const struct manifest_entry *)b)->rel);
 }
@@ -105,7 +105,7 @@ int manifest_parse(const char *text, struct manifest *m, char *err, size_t errle
 	}
 	/* Sorted, for binary search: a build tree has thousands of objects. */
 	if (m->n)
-		qsort(m->v, m->n, sizeof *m->v, cmp_entry);
+		qsort(m->v, m->n, sizeof *m->v, manifest_cmp_entry);
 	return 0;
 }
 
@@ -186,7 +186,7 @@ int manifest_unchanged(const struct manifest *m, const char *rel, const struct s
 
 	if (!m->n)
 		return 0;
-	w = bsearch(&key, m->v, m->n, sizeof *m->v, cmp_entry);
+	w = bsearch(&key, m->v, m->n, sizeof *m->v, manifest_cmp_entry);
 	return w && w->size == (long long)st->st_size && w->mtime_ns == mtime_ns(st);
 }
 

@@ -43,6 +43,8 @@ int manifest_write(const struct config *c, char *const *rels, size_t n);
 int manifest_remove(const struct config *c);
 /* 1 if st, the build tree's file rel, is exactly the one the manifest recorded. */
 int manifest_unchanged(const struct manifest *m, const char *rel, const struct stat *st);
+/* bsearch()/qsort() order of entries (by rel). */
+int manifest_cmp_entry(const void *a, const void *b);
 /* Path of the manifest. Caller frees. */
 char *manifest_path(const struct config *c);
 

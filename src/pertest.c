@@ -173,25 +173,32 @@ static size_t test_of_dir(const struct pertest_feed *b, const char *dir, size_t 
 static void read_tests(struct pertest_feed *b)
 {
 	struct buffer endings = {0};
+	struct endings_index *ended;
 	struct test_list tsv;
+	size_t cap = 0;
 
 	endings_load_list(b->c, &endings);
 	if (testname_load(b->c->data_dir, b->run, &tsv) < 0) {
 		buf_free(&endings);
 		return;
 	}
+	ended = endings_index_make(&endings);
 	for (size_t k = 0; k < tsv.n; k++) {
 		char *dir = xasprintf("%s/tests/%s", b->run, tsv.v[k].dir);
-		int ran = is_dir(dir), listed = endings_listed(&endings, tsv.v[k].name);
+		int ran = is_dir(dir), listed = endings_index_listed(ended, tsv.v[k].name);
 
 		free(dir);
 		if (!ran && listed < 0)
 			continue;
-		b->tests = xreallocarray(b->tests, b->ntests + 1, sizeof *b->tests);
+		if (b->ntests == cap) {
+			cap = cap ? 2 * cap : 64;
+			b->tests = xreallocarray(b->tests, cap, sizeof *b->tests);
+		}
 		b->tests[b->ntests++] = (struct test){xstrdup(tsv.v[k].dir), xstrdup(tsv.v[k].name),
 						       listed > 0};
 	}
 	testname_free(&tsv);
+	endings_index_free(ended);
 	buf_free(&endings);
 	/* A test listed twice (configure time and again by the run) is one test. */
 	qsort(b->tests, b->ntests, sizeof *b->tests, cmp_test);

@@ -54,7 +54,8 @@ void pertest_feed_partial(struct pertest_feed *f, size_t test);
 void pertest_feed_line(struct pertest_feed *f, size_t test, const char *path, long line);
 
 /* The llvm backend's per-test coverage (src/pertest_llvm.c): each test's .profraw files
- * merged and exported by itself, in parallel. Same result and files as pertest_build(). */
+ * merged and exported by itself with the binaries it ran, in parallel. Same result and files
+ * as pertest_build(). */
 int pertest_llvm_build(const struct config *c, const struct covdata *cd, int lcov);
 
 /* Load the store of c's build tree. NULL after an error with the fix (run the coverage

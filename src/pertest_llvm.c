@@ -1,8 +1,17 @@
 /* Per-test coverage for the llvm backend: each test's .profraw files are merged by
  * themselves (llvm-profdata merge) and exported (llvm-cov export -format=lcov, with the
- * binaries, exclusions and root of the combined report), several tests at a time; the lines
- * with a count > 0 in a test's own export are the lines it ran: exactly what running that
- * test alone and reporting it would show. The store is pertest.c's (src/pertest.h). */
+ * exclusions and root of the combined report), several tests at a time; the lines with a
+ * count > 0 in a test's own export are the lines it ran: exactly what running that test
+ * alone and reporting it would show. The store is pertest.c's (src/pertest.h).
+ *
+ * Each test's export gets only the binaries the test ran: llvm-cov matches profile records
+ * to binaries by function name and hash, so with every binary a test's main (or any function
+ * of the same name and shape in another program) would be credited to code of programs it
+ * never ran; and reading every binary's mapping for every test is what made this slow. The
+ * binaries are found by build ID: each raw profile names the binary that wrote it
+ * (buildid.h), matched against the build IDs of the listed binaries. A test with a profile
+ * naming no listed binary, or none at all (Clang 13, a binary linked without a build ID), is
+ * exported with all the binaries, as before, and an info line says how many. */
 #define _GNU_SOURCE
 #include "pertest.h"
 
@@ -12,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "endings.h"
 #include "llvm.h"
 #include "proc.h"
@@ -20,15 +30,57 @@
 struct job {
 	struct buffer list; /* llvm-profdata's input file list: "1,<path>" lines */
 	char *listfile, *profdata, *export;
+	unsigned char *ran; /* per listed binary: 1 if a profile of this test names it */
+	int unknown;        /* a profile names no listed binary: export with all of them */
+	struct argv objects; /* the binaries of its export */
 	pid_t pid;
 	int stage; /* 0: waiting, 1: merging, 2: exporting, 3: done, -1: failed */
 };
+
+struct object_id {
+	char *id;
+	size_t object; /* index in the listed binaries */
+};
+
+static int cmp_object_id(const void *a, const void *b)
+{
+	const struct object_id *x = a, *y = b;
+	int d = strcmp(x->id, y->id);
+	return d ? d : (x->object > y->object) - (x->object < y->object);
+}
 
 struct gather {
 	struct pertest_feed *f;
 	struct job *jobs;
 	const char *run;
+	const struct argv *objects;
+	struct object_id *ids; /* the listed binaries with a build ID, sorted by it */
+	size_t nids;
 };
+
+/* The listed binaries a profile of job j names (by build ID). */
+static void mark_binaries(struct gather *g, struct job *j, const char *path)
+{
+	struct strings ids = {0};
+
+	if (buildid_profraw(path, &ids) <= 0)
+		j->unknown = 1;
+	for (size_t i = 0; i < ids.n; i++) {
+		/* The first binary with that ID, then the others with it (copies of one file). */
+		size_t lo = 0, hi = g->nids;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(g->ids[mid].id, ids.v[i]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		j->unknown |= lo == g->nids || strcmp(g->ids[lo].id, ids.v[i]) != 0;
+		for (; lo < g->nids && !strcmp(g->ids[lo].id, ids.v[i]); lo++)
+			j->ran[g->ids[lo].object] = 1;
+	}
+	strings_free(&ids);
+}
 
 static int gather_profile(const char *path, const char *rel, void *ctx)
 {
@@ -43,11 +95,12 @@ static int gather_profile(const char *path, const char *rel, void *ctx)
 	if (t == pertest_feed_ntests(g->f) || strchr(path, '\n'))
 		return 0; /* not counted by combine's report either */
 	buf_printf(&g->jobs[t].list, "1,%s\n", path);
+	mark_binaries(g, &g->jobs[t], path);
 	return 0;
 }
 
 /* Start the next stage of job j. Returns 0, or -1 after an error. */
-static int start(const struct config *c, const struct argv *objects, struct job *j, const char *log)
+static int start(const struct config *c, struct job *j, const char *log)
 {
 	struct argv a = {0};
 
@@ -66,7 +119,7 @@ static int start(const struct config *c, const struct argv *objects, struct job 
 		arg(&a, xasprintf("-output=%s", j->profdata));
 		j->pid = proc_start_logged(a.v, c->build_dir, NULL, log);
 	} else {
-		llvm_command(&a, c, "export", j->profdata, objects,
+		llvm_command(&a, c, "export", j->profdata, &j->objects,
 			     (const char *const[]){"-format=lcov", "-skip-functions", NULL});
 		j->pid = proc_start_logged(a.v, c->source_root, j->export, log);
 	}
@@ -110,19 +163,14 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 {
 	const struct config *c = ctx;
 	size_t n = pertest_feed_ntests(f), done = 0, total = 0, next = 0, running = 0;
-	struct gather g = {f, xcalloc(n ? n : 1, sizeof *g.jobs), pertest_feed_run(f)};
+	struct gather g = {f, xcalloc(n ? n : 1, sizeof *g.jobs), pertest_feed_run(f), NULL, NULL, 0};
 	char *tests = path_join(g.run, "tests"), *dir = path_join(c->data_dir, "pertest-llvm");
 	char *log = path_join(c->data_dir, "llvm-pertest-messages.txt");
 	struct argv objects = {0};
-	size_t *fifo = xcalloc(n ? n : 1, sizeof *fifo), head = 0;
+	size_t *fifo = xcalloc(n ? n : 1, sizeof *fifo), head = 0, guessed = 0;
 	long jobs = cpu_count();
 	int ret = 0;
 
-	if (walk_data(tests, NULL, gather_profile, &g) < 0) {
-		error("cannot read all the data of %s (see above): no per-test coverage written", g.run);
-		ret = -1;
-	}
-	endings_forget();
 	if (llvm_objects(c, &objects) == 0 || mkdirs(dir, 0777) < 0) {
 		if (!objects.n)
 			error("none of the instrumented binaries listed in %s/objects.txt exists", c->data_dir);
@@ -130,15 +178,40 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 			error("cannot create %s:", dir);
 		ret = -1;
 	}
+	g.objects = &objects;
+	g.ids = xcalloc(objects.n ? objects.n : 1, sizeof *g.ids);
+	for (size_t k = 0; k < objects.n; k++)
+		if ((g.ids[g.nids].id = buildid_elf(objects.v[k])))
+			g.ids[g.nids++].object = k;
+	qsort(g.ids, g.nids, sizeof *g.ids, cmp_object_id);
+	for (size_t t = 0; t < n; t++)
+		g.jobs[t].ran = xcalloc(objects.n ? objects.n : 1, 1);
+	if (ret == 0 && walk_data(tests, NULL, gather_profile, &g) < 0) {
+		error("cannot read all the data of %s (see above): no per-test coverage written", g.run);
+		ret = -1;
+	}
+	endings_forget();
 	if (truncate(log, 0) < 0 && errno != ENOENT)
 		warn("cannot empty %s:", log);
 	for (size_t t = 0; t < n; t++) {
-		g.jobs[t].listfile = xasprintf("%s/%zu.list", dir, t);
-		g.jobs[t].profdata = xasprintf("%s/%zu.profdata", dir, t);
-		g.jobs[t].export = xasprintf("%s/%zu.info", dir, t);
-		g.jobs[t].stage = g.jobs[t].list.len ? 0 : 3;
-		total += g.jobs[t].list.len != 0;
+		struct job *j = &g.jobs[t];
+		j->listfile = xasprintf("%s/%zu.list", dir, t);
+		j->profdata = xasprintf("%s/%zu.profdata", dir, t);
+		j->export = xasprintf("%s/%zu.info", dir, t);
+		j->stage = j->list.len ? 0 : 3;
+		total += j->list.len != 0;
+		guessed += j->list.len && j->unknown;
+		for (size_t k = 0; k < objects.n; k++)
+			if (j->unknown || j->ran[k])
+				arg(&j->objects, xstrdup(objects.v[k]));
 	}
+	if (guessed)
+		info("per-test coverage: the binaries %zu of %zu tests ran are not known by build ID "
+		     "(a profile without binary IDs: Clang 13, or a binary linked without "
+		     "-Wl,--build-id; or of a binary not in %s/objects.txt): those tests are exported "
+		     "with all %zu binaries, and a function of the same name and shape in another "
+		     "program (each program's main) is credited to them too", guessed, total,
+		     c->data_dir, objects.n);
 	/* A pool of cpu_count() jobs; each test's merge then export. Waited for oldest first,
 	 * which keeps all of them busy as the tests' sizes are alike. */
 	while (ret == 0 && (next < n || running)) {
@@ -150,7 +223,7 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 				next++;
 				continue;
 			}
-			if (start(c, &objects, &g.jobs[next], log) < 0) {
+			if (start(c, &g.jobs[next], log) < 0) {
 				ret = -1;
 				break;
 			}
@@ -173,7 +246,7 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 			j->stage = -1;
 			pertest_feed_partial(f, (size_t)(j - g.jobs));
 		} else if (j->stage == 1) {
-			if (start(c, &objects, j, log) < 0)
+			if (start(c, j, log) < 0)
 				ret = -1;
 			else
 				fifo[(head + running++) % n] = (size_t)(j - g.jobs);
@@ -194,11 +267,16 @@ static int llvm_source(struct pertest_feed *f, void *ctx)
 		unlink(g.jobs[t].profdata);
 		unlink(g.jobs[t].export);
 		buf_free(&g.jobs[t].list);
+		argv_free(&g.jobs[t].objects);
+		free(g.jobs[t].ran);
 		free(g.jobs[t].listfile);
 		free(g.jobs[t].profdata);
 		free(g.jobs[t].export);
 	}
 	rmdir(dir);
+	for (size_t k = 0; k < g.nids; k++)
+		free(g.ids[k].id);
+	free(g.ids);
 	argv_free(&objects);
 	free(g.jobs);
 	free(fifo);

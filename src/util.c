@@ -303,6 +303,44 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+int file_holds(const char *path, const void *data, size_t len)
+{
+	struct buffer b = {0};
+	int same = read_file(path, &b) == 0 && b.len == len && (!len || !memcmp(b.data, data, len));
+
+	buf_free(&b);
+	return same;
+}
+
+int write_in_place(const char *path, const void *data, size_t len)
+{
+	const char *p = data;
+	off_t off = 0;
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644), e;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)off < len) {
+		ssize_t n = pwrite(fd, p + off, len - (size_t)off, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		off += n;
+	}
+	/* Cut only what is left over: truncating to nothing first would make ext4 flush the
+	 * file at close (auto_da_alloc). */
+	if (fstat(fd, &st) < 0 || (st.st_size > (off_t)len && ftruncate(fd, (off_t)len) < 0))
+		goto fail;
+	return close(fd);
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int mkdirs(const char *path, int mode)
 {
 	char *p = xstrdup(path), *s;
@@ -487,18 +525,36 @@ int replace_dir(const char *tmp, const char *dest, int keep_old)
 	return ret;
 }
 
-static int walk_rec(const char *root, const char *rel, const char *const *skip, int data,
-		    walk_fn *fn, void *ctx)
+struct walk_entry {
+	char *name;
+	unsigned char type; /* readdir's d_type: DT_UNKNOWN when the filesystem does not say */
+};
+
+static int cmp_walk_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct walk_entry *)a)->name, ((const struct walk_entry *)b)->name);
+}
+
+/* Directory entries are stat'ed only where readdir does not give their type, or the data
+ * filter needs a file's size and time: a build tree has thousands of files, and the
+ * coverage step walks it more than once. Paths are looked up from their directory's fd. */
+static int walk_rec(int parent, const char *root, const char *rel, const char *const *skip,
+		    int data, walk_fn *fn, void *ctx)
 {
 	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
-	char **names = NULL;
+	const char *base = rel[0] ? (strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel) : root;
+	struct walk_entry *names = NULL;
 	size_t n = 0;
 	struct dirent *e;
-	int ret = 0;
-	DIR *d = opendir(dir);
+	/* The root may be a symbolic link (data sets are reached through current/); below it,
+	 * none is followed. */
+	int ret = 0, fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel[0] ? O_NOFOLLOW : 0));
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 
 	if (!d) {
 		warn("cannot open directory %s:", dir);
+		if (fd >= 0)
+			close(fd);
 		free(dir);
 		return -1;
 	}
@@ -506,36 +562,41 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(e->d_name);
+		names[n].name = xstrdup(e->d_name);
+		names[n++].type = e->d_type;
 	}
-	closedir(d);
-	qsort(names, n, sizeof *names, cmp_strp);
+	qsort(names, n, sizeof *names, cmp_walk_entry);
 	for (size_t i = 0; i < n; i++) {
-		char *sub = rel[0] ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
-		char *full = path_join(root, sub);
-		struct stat st;
-		int skipped = 0, gone = ret == 0 && lstat(full, &st) < 0;
+		char *sub = rel[0] ? xasprintf("%s/%s", rel, names[i].name) : xstrdup(names[i].name);
+		unsigned char type = names[i].type;
+		struct stat st = {0};
+		int skipped = 0, gone = 0;
 
-		if (gone && errno != ENOENT) {
-			/* Gone since readdir: fine; unreadable: the caller must not go on as if it
-			 * had seen everything. */
-			warn("cannot stat %s:", full);
-			ret = -1;
-		} else if (ret == 0 && !gone) {
-			if (S_ISDIR(st.st_mode)) {
-				for (const char *const *s = skip; s && *s; s++)
-					skipped |= !strcmp(*s, sub) ||
-					           (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, names[i]));
-				if (!skipped)
-					ret = walk_rec(root, sub, skip, data, fn, ctx);
-			} else if (S_ISREG(st.st_mode) && (!data || st.st_size > 0 || st.st_mtime != 0)) {
-				ret = fn(full, sub, ctx);
+		if (ret == 0 && (type == DT_UNKNOWN || (data && type == DT_REG))) {
+			gone = fstatat(fd, names[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0;
+			if (gone && errno != ENOENT) {
+				/* Gone since readdir: fine; unreadable: the caller must not go on as
+				 * if it had seen everything. */
+				warn("cannot stat %s/%s:", dir, names[i].name);
+				ret = -1;
 			}
+			type = gone ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		}
+		if (ret == 0 && type == DT_DIR) {
+			for (const char *const *s = skip; s && *s; s++)
+				skipped |= !strcmp(*s, sub) ||
+				           (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, names[i].name));
+			if (!skipped)
+				ret = walk_rec(fd, root, sub, skip, data, fn, ctx);
+		} else if (ret == 0 && type == DT_REG && (!data || st.st_size > 0 || st.st_mtime != 0)) {
+			char *full = path_join(root, sub);
+			ret = fn(full, sub, ctx);
+			free(full);
 		}
 		free(sub);
-		free(full);
-		free(names[i]);
+		free(names[i].name);
 	}
+	closedir(d);
 	free(names);
 	free(dir);
 	return ret;
@@ -543,12 +604,12 @@ static int walk_rec(const char *root, const char *rel, const char *const *skip, 
 
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(root, "", skip, 0, fn, ctx);
+	return walk_rec(AT_FDCWD, root, "", skip, 0, fn, ctx);
 }
 
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(root, "", skip, 1, fn, ctx);
+	return walk_rec(AT_FDCWD, root, "", skip, 1, fn, ctx);
 }
 
 int ends_with(const char *s, const char *suffix)

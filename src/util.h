@@ -78,6 +78,14 @@ int exists(const char *path);
 /* Join two path parts with one '/'. Caller frees. */
 char *path_join(const char *a, const char *b);
 
+/* 1 if the file at path holds exactly len bytes of data, else 0 (also when unreadable). */
+int file_holds(const char *path, const void *data, size_t len);
+/* Write data over the file at path (made if missing) in place: the same inode, no
+ * temporary. For files whose readers a journal or lock keeps away while they change; a new
+ * inode per write costs ext4 a scan of the recently deleted ones. Returns 0, or -1 (errno
+ * set; the file may then hold a mix). */
+int write_in_place(const char *path, const void *data, size_t len);
+
 /* flush and close stdout, turning a write error (full disk, closed pipe) into a failure. */
 int close_stdout(void);
 

@@ -60,8 +60,47 @@ function(_parcov_write_ctest_custom binary_dir)
     endif()
   endif()
   _parcov_pre_test_command(command)
-  _parcov_write_if_changed("${file}"
-    "${theirs}${begin}\nlist(APPEND CTEST_CUSTOM_PRE_TEST ${command})\n${end}\n")
+  _parcov_custom_command_env(pre CTEST_CUSTOM_PRE_TEST)
+  _parcov_custom_command_env(post CTEST_CUSTOM_POST_TEST)
+  # The project's own CTEST_CUSTOM_PRE_TEST and _POST_TEST commands are part of the ctest run
+  # (a plain build counts what they run): ours goes first, so that theirs write into the new
+  # data set, each list in a data directory of its own (evaluated by ctest, which reads the
+  # project's settings above). Multi-config: ctest's -C is not known here, theirs run as they are.
+  _parcov_write_if_changed("${file}" "${theirs}${begin}
+set(_parcov_own_pre \"\${CTEST_CUSTOM_PRE_TEST}\")
+set(_parcov_own_post \"\${CTEST_CUSTOM_POST_TEST}\")
+set(CTEST_CUSTOM_PRE_TEST ${command})
+set(CTEST_CUSTOM_POST_TEST \"\")
+set(_parcov_env_pre ${pre})
+set(_parcov_env_post ${post})
+foreach(_parcov_command IN LISTS _parcov_own_pre)
+  list(APPEND CTEST_CUSTOM_PRE_TEST \"\${_parcov_env_pre}\${_parcov_command}\")
+endforeach()
+foreach(_parcov_command IN LISTS _parcov_own_post)
+  list(APPEND CTEST_CUSTOM_POST_TEST \"\${_parcov_env_post}\${_parcov_command}\")
+endforeach()
+${end}
+")
+endfunction()
+
+# The start of a command line giving one of the project's CTEST_CUSTOM_* commands the data
+# directory tests/<LIST> of the current data set, as a quoted CMake string ending in a space
+# (nothing with a multi-config generator), to put before the project's command.
+function(_parcov_custom_command_env out list)
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(${out} "\"\"" PARENT_SCOPE)
+    return()
+  endif()
+  get_property(strip GLOBAL PROPERTY _PARCOV_STRIP)
+  _parcov_test_environment(env "${list}" "${strip}")
+  set(line "")
+  foreach(arg IN ITEMS "${CMAKE_COMMAND}" -E env ${env})
+    _parcov_ctest_argument(quoted "${arg}")
+    string(APPEND line "${quoted} ")
+  endforeach()
+  _parcov_cmake_string(line "${line}")
+  set(${out} "${line}" PARENT_SCOPE)
 endfunction()
 
 # CTestCustom.cmake in the top of the build tree and in every directory of DIRS that has tests.

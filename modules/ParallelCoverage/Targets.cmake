@@ -8,7 +8,16 @@
 # configuration being built (--config $<CONFIG>).
 function(_parcov_add_target out name comment)
   if(TARGET ${name})
-    message(STATUS "ParallelCoverage: the project has its own '${name}' target; ours is 'parcov-${name}'")
+    set(why "")
+    if(name STREQUAL "coverage")
+      # Theirs usually runs lcov or gcovr on the build tree (CodeCoverage.cmake and the like):
+      # each test's data is kept apart under coverage-data/ now, where lcov stops at the first
+      # file without notes beside it and gcovr skips them, both reading the .gcda files our
+      # coverage target merged last instead of the last ctest run's.
+      string(CONCAT why " (a target of the project's own that reads the build tree's .gcda"
+        " files sees the data 'parcov-coverage' merged last, not the last ctest run's)")
+    endif()
+    message(STATUS "ParallelCoverage: the project has its own '${name}' target; ours is 'parcov-${name}'${why}")
     set(name parcov-${name})
   endif()
   set(config "")

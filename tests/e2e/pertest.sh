@@ -16,10 +16,12 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 # gcovr writes its .gcov files into the source tree it runs in, under names other runs of the
 # same sources use too: each test measures its own copies, so tests running at the same time
 # never share one.
-for d in "$REPO/examples/calc" "$REPO/tests/e2e/pertest-project" "$REPO/tests/e2e/report-cxx-project"; do
+for d in "$REPO/examples/calc" "$REPO/tests/e2e/pertest-project" "$REPO/tests/e2e/report-cxx-project" \
+  "$REPO/tests/e2e/pertest-llvm-project"; do
   mkdir -p "$WORK/src"; cp -r "$d" "$WORK/src/"; rm -rf "$WORK/src/$(basename "$d")"/build*
 done
 EXAMPLE=$WORK/src/calc SHAPES=$WORK/src/pertest-project CXXPROJ=$WORK/src/report-cxx-project
+TWO=$WORK/src/pertest-llvm-project
 FLAVOUR=${1:-gcc}
 GCOV_EXE=gcov
 case $FLAVOUR in
@@ -188,8 +190,9 @@ llvm_module() {
 
 # truth_llvm SRC MODULE_BUILD PLAIN_BUILD EXTRA_CMAKE_ARGS...: each test run alone in a plain
 # -fprofile-instr-generate -fcoverage-mapping build, its profiles merged and exported by
-# llvm-cov with the binaries MODULE_BUILD lists (same layout), written as gcovr-like JSON in
-# $PLAIN_BUILD/truth/ for compare (counts per line of the files under SRC).
+# llvm-cov with ITS binaries only: the program its command runs and the instrumented shared
+# libraries that program loads (ldd), of those MODULE_BUILD lists (same layout). Written as
+# gcovr-like JSON in $PLAIN_BUILD/truth/ for compare (counts per line of the files under SRC).
 truth_llvm() {
   src=$1 mb=$2 plain=$3; shift 3
   run_ok cmake -S "$src" -B "$plain" -G "$GENERATOR" -DCMAKE_C_FLAGS="-fprofile-instr-generate -fcoverage-mapping -O0" \
@@ -198,16 +201,30 @@ truth_llvm() {
   mkdir -p "$plain/truth"
   ctest --test-dir "$plain" -N | sed -n 's/^ *Test *#[0-9]*: //p' >"$plain/truth/names.txt"
   [ -s "$plain/truth/names.txt" ] || fail "no tests in $plain"
-  args=()
+  : >"$plain/truth/objects.txt"
   while IFS= read -r o; do
     o="$plain/${o#"$mb"/}"
-    [ -e "$o" ] || continue
-    if [ ${#args[@]} = 0 ]; then args+=("$o"); else args+=("-object=$o"); fi
+    [ -e "$o" ] && realpath "$o" >>"$plain/truth/objects.txt"
   done <"$mb/coverage-data/objects.txt"
-  [ ${#args[@]} -gt 0 ] || fail "no binaries of $mb/coverage-data/objects.txt in $plain"
+  [ -s "$plain/truth/objects.txt" ] || fail "no binaries of $mb/coverage-data/objects.txt in $plain"
+  ctest --test-dir "$plain" --show-only=json-v1 >"$plain/truth/tests.json"
   i=0
   while IFS= read -r name; do
     i=$((i + 1))
+    python3 - "$plain/truth/tests.json" "$name" "$plain/truth/objects.txt" >"$plain/truth/args" <<'PY' ||
+import json, os, subprocess, sys
+tests, name, objects = sys.argv[1:4]
+listed = [l.rstrip("\n") for l in open(objects)]
+cmd = next(t["command"] for t in json.load(open(tests))["tests"] if t["name"] == name)
+exe = os.path.realpath(cmd[0])
+libs = subprocess.run(["ldd", exe], capture_output=True, text=True).stdout.split()
+ran = [o for o in listed if o == exe or o in {os.path.realpath(x) for x in libs if x.startswith("/")}]
+if exe not in ran:
+    sys.exit(f"the truth cannot name the binaries of test {name}: {exe} is not a listed binary")
+print("\n".join([ran[0]] + ["-object=" + o for o in ran[1:]]))
+PY
+      fail "truth_llvm: the binaries of test $name"
+    mapfile -t args <"$plain/truth/args"
     rm -rf "$plain/prof"; mkdir -p "$plain/prof"
     re=$(python3 -c 'import re,sys; print("^" + re.sub(r"([][.^$|?*+(){}\\])", r"\\\1", sys.argv[1]) + "$")' "$name")
     LLVM_PROFILE_FILE="$plain/prof/%p.profraw" ctest --test-dir "$plain" -R "$re" >"$WORK/last.log" 2>&1 || true
@@ -274,6 +291,31 @@ if [ "$FLAVOUR" != gcc ]; then
     llvm_module "$WORK/gen-src" "$WORK/llvm-gen"
     truth_llvm "$WORK/gen-src" "$WORK/llvm-gen" "$WORK/llvm-gen-plain"
     compare "$WORK/llvm-gen" "$WORK/llvm-gen-plain" || fail "llvm: the generated project: per-test coverage differs"
+    step "clang, llvm backend: two programs with a main and a report() of the same name and shape"
+    # llvm-cov matches a profile to every binary with a function of that name and hash: each
+    # test's export must have only the binaries it ran (found by build ID).
+    llvm_module "$TWO" "$WORK/llvm-two"
+    ! grep -q "not known by build ID" "$WORK/last.log" || fail "llvm: build IDs not read with $CC"
+    truth_llvm "$TWO" "$WORK/llvm-two" "$WORK/llvm-two-plain"
+    compare "$WORK/llvm-two" "$WORK/llvm-two-plain" || fail "llvm: two programs: per-test coverage differs"
+    [ -z "$("$parcov" tests-for -C "$WORK/llvm-two" src/prog_b.c:9 | grep '^a\.')" ] ||
+      fail "llvm: a test of prog_a is credited with prog_b.c"
+    # Clang 16 and 19 write other raw profile versions (8, 10): their IDs are read too, and
+    # the result is the same as each test run alone.
+    for cc in clang-16 clang-19; do
+      command -v "$cc" >/dev/null || { echo "note: $cc is not installed: not checked"; continue; }
+      (export CC=$cc; llvm_module "$TWO" "$WORK/llvm-two-$cc")
+      ! grep -q "not known by build ID" "$WORK/last.log" || fail "llvm: build IDs not read with $cc"
+      compare "$WORK/llvm-two-$cc" "$WORK/llvm-two-plain" || fail "llvm: two programs, $cc: per-test coverage differs"
+    done
+    # Clang 13 writes no binary IDs: every binary for each test, as before, and said.
+    if command -v clang-13 >/dev/null; then
+      (export CC=clang-13; llvm_module "$TWO" "$WORK/llvm-two-clang-13")
+      grep -q "the binaries 3 of 3 tests ran are not known by build ID" "$WORK/last.log" ||
+        fail "llvm, clang-13: no info line for the tests exported with every binary"
+    else
+      echo "note: clang-13 is not installed: the fallback is not checked"
+    fi
     # A changed line selects exactly the tests that ran it, as with gcov.
     read -r file line < <(python3 -c '
 import json, sys

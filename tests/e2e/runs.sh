@@ -37,6 +37,38 @@ run_ok ctest --test-dir "$B" -j2
 run_ok cmake --build "$B" --target coverage
 json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "second run changed the counts"
 
+step "combine over unchanged data rewrites nothing; changed data is combined again, whatever its size and time"
+# Each result's inode, modification time and digest, and the manifest's.
+results() { (cd "$B" && find . -path ./coverage-data -prune -o -name '*.gcda' -printf '%p %i %T@\n' | sort &&
+  find . -path ./coverage-data -prune -o -name '*.gcda' -print | sort | xargs sha256sum &&
+  stat -c '%i %Y' coverage-data/combined.tsv); }
+first=$(results)
+run_ok "$parcov" combine -C "$B"
+[ "$(results)" = "$first" ] || fail "a combine over unchanged data rewrote results"
+# One test's data of eval.c made another's: the same size, given back its own time.
+set -- "$B"/coverage-data/current/tests/*/src/CMakeFiles/calc.dir/eval.c.gcda
+a=$1 other=""
+for a in "$@"; do
+  for f in "$@"; do
+    [ "$(stat -c %s "$f")" = "$(stat -c %s "$a")" ] && ! cmp -s "$f" "$a" && { other=$f; break 2; }
+  done
+done
+[ -n "$other" ] || fail "no two tests with different counts for eval.c in data of one size"
+cp -p "$a" "$WORK/eval.saved"
+cat "$other" >"$a"; touch -r "$WORK/eval.saved" "$a"
+[ "$(stat -c '%s %Y' "$a")" = "$(stat -c '%s %Y' "$WORK/eval.saved")" ] || fail "the edit changed size or time"
+result=$(find "$B/src" -name eval.c.gcda)
+sum=$(sha256sum <"$result")
+run_ok "$parcov" combine -C "$B"
+[ "$(sha256sum <"$result")" != "$sum" ] || fail "changed per-test data was not combined again"
+other_result=$(find "$B/src" -name format.c.gcda)
+[ "$(stat -c '%i %Y' "$other_result")" = "$(echo "$first" | awk -v p="./${other_result#"$B/"}" '$1 == p { print $2, int($3) }')" ] ||
+  fail "an unchanged result was rewritten"
+cat "$WORK/eval.saved" >"$a"; touch -r "$WORK/eval.saved" "$a"
+run_ok cmake --build "$B" --target coverage
+[ "$(sha256sum <"$result")" = "$sum" ] || fail "the restored data did not give the first result back"
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "re-combined counts differ"
+
 step "recycled directory trees carry no data over"
 # A superseded set's trees, every file truncated to nothing by the background deletion, are
 # moved into a later set (skeleton/, then runs/N/recycled/) and renamed into place by each

@@ -336,6 +336,38 @@ START_TEST(test_recorded_processes)
 }
 END_TEST
 
+/* The index answers as endings_listed() does for every name: names holding ": ", a name that
+ * is a prefix of another, a test listed twice (the first line counts), names not listed. */
+START_TEST(test_index_answers_as_the_list)
+{
+	const char *text = "Test processes that did not end normally:\n"
+			   "  a: killed by signal 9 (SIGKILL): counts lost after the last snapshot\n"
+			   "  a: b: exited normally\n"
+			   "  ab: ran without writing coverage data\n"
+			   "  a: second line, not used\n"
+			   "  c: d: killed without a snapshot\n"
+			   "  e: \n"
+			   "  : odd\n"
+			   "tail without indent: x\n";
+	const char *names[] = {"a", "a: b", "ab", "c", "c: d", "e", "", "tail without indent", "zz", "a: "};
+	struct buffer list = {0};
+	struct endings_index *x;
+
+	buf_add(&list, text, strlen(text));
+	x = endings_index_make(&list);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		ck_assert_msg(endings_index_listed(x, names[i]) == endings_listed(&list, names[i]),
+			      "'%s': index %d, list %d", names[i], endings_index_listed(x, names[i]),
+			      endings_listed(&list, names[i]));
+	ck_assert_int_eq(endings_index_listed(x, "a"), 1);
+	ck_assert_int_eq(endings_index_listed(x, "a: b"), 0);
+	ck_assert_int_eq(endings_index_listed(x, "c: d"), 1);
+	ck_assert_int_eq(endings_index_listed(x, "zz"), -1);
+	endings_index_free(x);
+	buf_free(&list);
+}
+END_TEST
+
 Suite *make_endings_suite(void)
 {
 	Suite *s = suite_create("endings");
@@ -352,6 +384,7 @@ Suite *make_endings_suite(void)
 	tcase_add_test(tc, test_running_ctest_is_waited_for);
 	tcase_add_test(tc, test_recycled_files_hold_no_data);
 	tcase_add_test(tc, test_recorded_processes);
+	tcase_add_test(tc, test_index_answers_as_the_list);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,7 @@ Suite *make_util_suite(void);
 Suite *make_doctor_suite(void);
 Suite *make_pertest_suite(void);
 Suite *make_html_suite(void);
+Suite *make_buildid_suite(void);
 
 int main(void)
 {
@@ -34,6 +35,7 @@ int main(void)
 	srunner_add_suite(sr, make_doctor_suite());
 	srunner_add_suite(sr, make_pertest_suite());
 	srunner_add_suite(sr, make_html_suite());
+	srunner_add_suite(sr, make_buildid_suite());
 	/* Only when Clang made its fixtures (tests/CMakeLists.txt: clang-14 is optional). */
 	if (getenv("PARCOV_CLANG_FIXTURES"))
 		srunner_add_suite(sr, make_gcda_clang_suite());
