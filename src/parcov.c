@@ -118,7 +118,6 @@ static int with_build_tree(const char *dir, int (*fn)(const struct config *c, co
 static int clean(const struct config *c, const char *arg)
 {
 	const char *const reports[] = {"summary.txt", "coverage.json", "coverage.xml", "html",
-				       "html.parcov-old", /* the previous HTML, kept for reuse (report.c) */
 				       "coverage.info", PERTEST_JSON, PERTEST_LCOV, NULL};
 	char *stray = path_join(c->data_dir, "stray"), *marker;
 	int ret = 0;
@@ -132,6 +131,11 @@ static int clean(const struct config *c, const char *arg)
 	free(stray);
 	/* Test programs run outside ctest to list their tests write here (the runtime). */
 	stray = path_join(c->data_dir, "discovery-runs");
+	if (remove_tree(stray) < 0)
+		ret = 1;
+	free(stray);
+	/* The previous HTML, kept for the next report to write over (report.c). */
+	stray = path_join(c->data_dir, "html-spare");
 	if (remove_tree(stray) < 0)
 		ret = 1;
 	free(stray);

@@ -142,6 +142,9 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 {
 	const char *out = in->c->output_dir;
 	char *tmp[N_FORMATS] = {0}, *html_tmp = NULL, *json_tmp = NULL;
+	/* The previous HTML, kept for the next report to write over: in our data directory,
+	 * so that coverage/ (uploaded by CI jobs) holds only the reports. */
+	char *spare = path_join(in->c->data_dir, "html-spare");
 	int ret = -1, need_json = mask & FMT_JSON || (mask & FMT_HTML && !native->html && backend_html(b));
 
 	for (size_t i = 0; i < N_FORMATS; i++) {
@@ -175,7 +178,6 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 			html_tmp = xstrdup(native->html);
 		} else {
 			const char *root = in->c->source_root, *slash = strrchr(root, '/');
-			char *spare = xasprintf("%s/html.parcov-old", out);
 			html_tmp = xasprintf("%s/html.parcov-tmp", out);
 			remove_tree(html_tmp);
 			/* The previous report's pages, overwritten in place (html_write removes the
@@ -184,7 +186,6 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 			 * (half of the whole report's CPU at 1000 files, run after run). */
 			if (backend_html(b) || rename(spare, html_tmp) < 0)
 				remove_tree(spare);
-			free(spare);
 			if (mkdirs(html_tmp, 0777) < 0) {
 				error("cannot create %s:", html_tmp);
 				goto out;
@@ -209,7 +210,7 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 	}
 	if (html_tmp) {
 		char *dest = path_join(out, "html");
-		int rc = replace_dir(html_tmp, dest, !native->html && !backend_html(b));
+		int rc = replace_dir(html_tmp, dest, native->html || backend_html(b) ? NULL : spare);
 		free(dest);
 		if (rc < 0)
 			goto out;
@@ -224,6 +225,7 @@ out:
 	if (html_tmp)
 		remove_tree(html_tmp);
 	free(html_tmp);
+	free(spare);
 	return ret;
 }
 

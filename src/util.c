@@ -509,18 +509,34 @@ long cpu_count(void)
 	return n > 0 ? n : 1;
 }
 
-int replace_dir(const char *tmp, const char *dest, int keep_old)
+int replace_dir(const char *tmp, const char *dest, const char *spare)
 {
 	char *old = xasprintf("%s.parcov-old", dest);
-	int ret = 0;
+	int moved = 0, ret = 0;
 
 	remove_tree(old);
-	if ((exists(dest) && rename(dest, old) < 0) || rename(tmp, dest) < 0) {
-		error("cannot replace %s:", dest);
-		ret = -1;
+	if (exists(dest)) {
+		if (rename(dest, old) < 0) {
+			error("cannot move %s aside:", dest);
+			free(old);
+			return -1;
+		}
+		moved = 1;
 	}
-	if (ret < 0 || !keep_old)
+	if (rename(tmp, dest) < 0) {
+		error("cannot rename %s to %s:", tmp, dest);
+		if (moved && rename(old, dest) < 0)
+			warn("cannot put %s back (it is in %s):", dest, old);
+		free(old);
+		return -1;
+	}
+	if (moved && spare) {
+		remove_tree(spare);
+		if (rename(old, spare) < 0)
+			remove_tree(old);
+	} else if (moved) {
 		remove_tree(old);
+	}
 	free(old);
 	return ret;
 }

@@ -115,10 +115,11 @@ int cmp_strp(const void *a, const void *b);
 /* Processors online (at least 1): the parallelism of gcov, gcovr and llvm's tools. */
 long cpu_count(void);
 
-/* Put the directory tmp in place of dest (dest, when it exists, is moved aside to
- * "<dest>.parcov-old" and removed afterwards, unless keep_old: then it stays there for the
- * caller to reuse). Returns 0, or -1 after an error. */
-int replace_dir(const char *tmp, const char *dest, int keep_old);
+/* Put the directory tmp in place of dest. dest, when it exists, is moved aside to
+ * "<dest>.parcov-old" and removed afterwards; or, given a spare path (on the same file
+ * system), kept there for the caller to reuse (removed when it cannot be moved). When tmp
+ * cannot take dest's place, dest is put back. Returns 0, or -1 after an error. */
+int replace_dir(const char *tmp, const char *dest, const char *spare);
 
 /* A growable list of strings, each owned by the list. */
 struct strings {
