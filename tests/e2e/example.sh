@@ -67,4 +67,23 @@ done
 if find "$B" -path "$B/coverage-data" -prune -o -name '*.gcno' -print | grep -Eq 'parcov|_parcov'; then
   fail "parcov was built with coverage flags"
 fi
+if [ "$mode" = injected ]; then
+  # The same build tree given another copy of the module: parcov is built from that copy,
+  # not left as the first copy's build.
+  step "injected: another copy of the module on the same build tree"
+  copy="$WORK/other-copy"
+  mkdir -p "$copy"
+  cp -r "$REPO/CMakeLists.txt" "$REPO/cmake" "$REPO/modules" "$REPO/src" "$copy/"
+  run_ok cmake $STRICT -S "$EXAMPLE" -B "$B" -DCMAKE_PROJECT_INCLUDE="$copy/modules/ParallelCoverage.cmake"
+  grep -q "building it again from $copy" "$WORK/last.log" ||
+    fail "configure did not say it rebuilds parcov from the other copy"
+  grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$copy" "$B/_parcov/CMakeCache.txt" ||
+    fail "parcov is still built from $(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$B/_parcov/CMakeCache.txt")"
+  run_ok cmake $STRICT -S "$EXAMPLE" -B "$B"
+  grep -q "building it again" "$WORK/last.log" && fail "parcov rebuilt although its sources did not move"
+  run_ok ctest --test-dir "$B" -j4
+  run_ok cmake --build "$B" --target coverage
+  json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" ||
+    fail "after the module moved: counts differ from the serial reference"
+fi
 echo "PASS: $mode"
