@@ -19,6 +19,7 @@
 struct input {
 	char *rel;
 	char *path;
+	struct gcda_file *parsed; /* read already (combine_seen_parsed), or NULL */
 };
 
 struct inputs {
@@ -45,6 +46,7 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 	in->v = xreallocarray(in->v, in->n + 1, sizeof *in->v);
 	in->v[in->n].rel = xstrdup(object);
 	in->v[in->n].path = xstrdup(path);
+	in->v[in->n].parsed = NULL;
 	in->n++;
 	return 0;
 }
@@ -90,7 +92,7 @@ static int move_to_stray(const struct config *c, const char *rel, const char *pa
 }
 
 /* Merge the inputs [first, last) of one object into *out. Returns 1 if anything merged. */
-static int merge_object(const struct config *c, const struct inputs *in, size_t first, size_t last,
+static int merge_object(const struct config *c, struct inputs *in, size_t first, size_t last,
 			struct gcda_file *out, size_t *skipped)
 {
 	const char *rel = in->v[first].rel;
@@ -108,7 +110,11 @@ static int merge_object(const struct config *c, const struct inputs *in, size_t 
 	}
 	for (size_t i = first; i < last; i++) {
 		struct gcda_file f;
-		if (gcda_read(in->v[i].path, &f, err, sizeof err) < 0) {
+		if (in->v[i].parsed) {
+			f = *in->v[i].parsed;
+			free(in->v[i].parsed);
+			in->v[i].parsed = NULL;
+		} else if (gcda_read(in->v[i].path, &f, err, sizeof err) < 0) {
 			warn("skipping %s: %s", in->v[i].path, err);
 			(*skipped)++;
 			continue;
@@ -176,10 +182,14 @@ static int scan_build_gcda(const char *path, const char *rel, void *ctx)
 {
 	struct build_scan *s = ctx;
 	struct stat st;
+	int found;
 
 	if (!ends_with(rel, ".gcda"))
 		return 0;
-	if (lstat(path, &st) == 0 && manifest_unchanged(s->m, rel, &st))
+	/* Gone since it was listed (recover_interrupted removes ours): nothing to move. */
+	if (!(found = lstat(path, &st) == 0) && errno == ENOENT)
+		return 0;
+	if (found && manifest_unchanged(s->m, rel, &st))
 		strings_add(&s->ours, xstrdup(rel));
 	else
 		strings_add(&s->foreign, xstrdup(rel));
@@ -205,7 +215,8 @@ static long long ours_size(const struct build_scan *s, const char *rel)
  * most of combine's time). Foreign data goes to stray/ first, so the journal never names a
  * file that is not ours. Everything that needs disk space is written before the journal:
  * a full disk leaves the previous results whole. Returns 0, or -1 with an error printed. */
-static int replace_results(const struct config *c, struct outputs *out, const struct manifest *m)
+static int replace_results(const struct config *c, struct outputs *out, const struct manifest *m,
+			   const struct combine_seen *seen)
 {
 	struct build_scan scan = {m, {0}, {0}, NULL};
 	struct strings gone = {0};
@@ -213,7 +224,14 @@ static int replace_results(const struct config *c, struct outputs *out, const st
 	size_t n_written = 0;
 	int ret = -1;
 
-	if (walk_files(c->build_dir, c->skip_dirs, scan_build_gcda, &scan) < 0) {
+	if (seen && seen->build_whole) {
+		/* parcov coverage's doctor walked the build tree a moment ago, holding the lock. */
+		for (size_t i = 0; i < seen->build_gcda.n; i++) {
+			char *path = path_join(c->build_dir, seen->build_gcda.v[i]);
+			scan_build_gcda(path, seen->build_gcda.v[i], &scan);
+			free(path);
+		}
+	} else if (walk_files(c->build_dir, c->skip_dirs, scan_build_gcda, &scan) < 0) {
 		error("cannot read all of %s (see above): nothing was changed; run combine again",
 		      c->build_dir);
 		goto out;
@@ -361,7 +379,59 @@ static int recover_interrupted(const struct config *c)
 	return ret;
 }
 
+int combine_seen_file(const char *path, const char *rel, void *ctx)
+{
+	struct combine_seen *seen = ctx;
+	struct inputs *in = seen->inputs;
+
+	if (!in) {
+		seen->inputs = in = xcalloc(1, sizeof *in);
+		in->run = seen->run;
+	}
+	return collect_input(path, rel, in);
+}
+
+int combine_seen_parsed(struct combine_seen *seen, const char *path, struct gcda_file *f)
+{
+	struct inputs *in = seen->inputs;
+	struct input *last = in && in->n ? &in->v[in->n - 1] : NULL;
+
+	if (!last || last->parsed || strcmp(last->path, path))
+		return 0;
+	last->parsed = xmalloc(sizeof *f);
+	*last->parsed = *f;
+	return 1;
+}
+
+static void inputs_free(struct inputs *in)
+{
+	strings_free(&in->with_data);
+	for (size_t i = 0; i < in->n; i++) {
+		free(in->v[i].rel);
+		free(in->v[i].path);
+		if (in->v[i].parsed)
+			gcda_free(in->v[i].parsed);
+		free(in->v[i].parsed);
+	}
+	free(in->v);
+}
+
+void combine_seen_free(struct combine_seen *seen)
+{
+	if (seen->inputs)
+		inputs_free(seen->inputs);
+	free(seen->inputs);
+	free(seen->run);
+	strings_free(&seen->build_gcda);
+	memset(seen, 0, sizeof *seen);
+}
+
 int combine(const struct config *c)
+{
+	return combine_with(c, NULL);
+}
+
+int combine_with(const struct config *c, struct combine_seen *seen)
 {
 	struct inputs in = {0};
 	struct outputs out = {0};
@@ -383,7 +453,14 @@ int combine(const struct config *c)
 	}
 	tests = path_join(run, "tests");
 	in.run = run;
-	if (walk_data(tests, NULL, collect_input, &in) < 0) {
+	if (seen && seen->data_whole && seen->run && !strcmp(seen->run, run)) {
+		/* The files doctor listed: the same walk, a moment ago, with no ctest writing. */
+		if (seen->inputs) {
+			in = *(struct inputs *)seen->inputs;
+			memset(seen->inputs, 0, sizeof in);
+			in.run = run;
+		}
+	} else if (walk_data(tests, NULL, collect_input, &in) < 0) {
 		error("cannot read all the data of %s (see above): nothing was combined", run);
 		goto fail;
 	}
@@ -420,7 +497,7 @@ int combine(const struct config *c)
 		manifest_damaged(c, err);
 		goto fail;
 	}
-	if (replace_results(c, &out, &m) < 0) {
+	if (replace_results(c, &out, &m, seen) < 0) {
 		manifest_free(&m);
 		goto fail;
 	}
@@ -431,14 +508,9 @@ int combine(const struct config *c)
 		goto fail;
 	ret = 0;
 fail:
-	strings_free(&in.with_data);
 	endings_forget();
 	outputs_free(&out);
-	for (i = 0; i < in.n; i++) {
-		free(in.v[i].rel);
-		free(in.v[i].path);
-	}
-	free(in.v);
+	inputs_free(&in);
 	free(tests);
 	free(run);
 	return ret;

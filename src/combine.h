@@ -3,11 +3,35 @@
 #define PARCOV_COMBINE_H
 
 #include "config.h"
+#include "util.h"
 
 /* Merge the newest data set into <build>/<object>.gcda files. Returns 0 on success, 1 when
  * there was nothing usable to merge (error printed). The previous result stays intact on
  * failure. */
 int combine(const struct config *c);
+
+/* What 'parcov coverage' saw of the build tree and the data set in its doctor step, so that
+ * combine does not walk both again: filled by doctor (doctor_data.c) through
+ * combine_seen_file() and the objects' walk, each part used only when it is whole. */
+struct combine_seen {
+	char *run;                 /* the data set doctor read (the newest holding data) */
+	int data_whole;            /* every file of run/tests was listed, and no ctest was
+	                            * writing the set then (combine would stop otherwise) */
+	void *inputs;              /* combine.c's list of run's data files (opaque) */
+	int build_whole;           /* build_gcda lists every .gcda of the build tree */
+	struct strings build_gcda; /* build-relative, in walk order (doctor's objects') */
+};
+
+/* Called for each file of seen->run's tests/ as walk_data() finds it (a walk_fn). */
+int combine_seen_file(const char *path, const char *rel, void *seen);
+/* The data file path, as gcda_read() gave it to doctor right after combine_seen_file(): 1 if
+ * combine takes it (and frees it), 0 if path is not one of combine's inputs. */
+struct gcda_file;
+int combine_seen_parsed(struct combine_seen *seen, const char *path, struct gcda_file *f);
+/* combine(), using what seen holds instead of walking again; seen stays the caller's to
+ * free with combine_seen_free(). The same messages and results as combine(). */
+int combine_with(const struct config *c, struct combine_seen *seen);
+void combine_seen_free(struct combine_seen *seen);
 
 /* 1 (after an error with the fix) when a combine stopped half-way through replacing its
  * results (the build tree holds a mix that no report may read), or its manifest is damaged

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "combine.h"
 #include "config.h"
 #include "doctor_checks.h"
 #include "util.h"
@@ -53,9 +54,11 @@ void finding(struct doctor *d, enum finding kind, char *fix, const char *fmt, ..
 	free(fix);
 }
 
-int doctor(const char *dir, enum doctor_mode mode)
+/* doctor(); keep, c and lock as doctor_before_coverage() says (keep 0: nothing kept). */
+static int run(const char *dir, enum doctor_mode mode, int keep, struct config *kept, int *kept_lock,
+	       struct combine_seen *seen)
 {
-	struct doctor d = {NULL, mode == DOCTOR_FULL, 0, 0};
+	struct doctor d = {NULL, mode == DOCTOR_FULL, 0, 0, seen};
 	struct objects o = {0};
 	struct config c;
 	char real[PATH_MAX];
@@ -82,9 +85,7 @@ int doctor(const char *dir, enum doctor_mode mode)
 		finding(&d, FINDING_NOTE, NULL, "backend llvm: only the configuration and lock checks "
 		        "apply so far");
 		doctor_locks(&d);
-		config_unlock(lock);
-		config_free(&c);
-		goto done;
+		goto release;
 	}
 	objects_scan(&c, &o);
 	doctor_objects(&d, &o);
@@ -93,9 +94,20 @@ int doctor(const char *dir, enum doctor_mode mode)
 		doctor_data(&d, &o);
 	}
 	doctor_locks(&d);
+	if (seen) {
+		seen->build_gcda = o.build_gcda;
+		seen->build_whole = o.whole;
+		memset(&o.build_gcda, 0, sizeof o.build_gcda);
+	}
 	objects_free(&o);
-	config_unlock(lock);
-	config_free(&c);
+release:
+	if (keep) {
+		*kept = c;
+		*kept_lock = lock;
+	} else {
+		config_unlock(lock);
+		config_free(&c);
+	}
 done:
 	if (mode == DOCTOR_FULL) {
 		if (d.problems)
@@ -107,3 +119,14 @@ done:
 	return d.fatal ? 1 : 0;
 }
 
+
+int doctor(const char *dir, enum doctor_mode mode)
+{
+	return run(dir, mode, 0, NULL, NULL, NULL);
+}
+
+int doctor_before_coverage(const char *dir, struct config *c, int *lock, struct combine_seen *seen)
+{
+	*lock = -1;
+	return run(dir, DOCTOR_BEFORE_REPORT, 1, c, lock, seen);
+}

@@ -12,6 +12,7 @@ struct doctor {
 	const struct config *c;
 	int full; /* parcov doctor (DOCTOR_FULL); else before a report: problems only */
 	int problems, fatal;
+	struct combine_seen *seen; /* parcov coverage: what combine may take from the checks */
 };
 
 /* What a check found. Problems are counted; stopping ones make the report empty or wrong, so
@@ -56,6 +57,7 @@ struct objects {
 	size_t *by_rel;  /* indices of v sorted by rel, for lookups */
 	struct strings objs;       /* build-relative .o/.obj */
 	struct strings build_gcda; /* build-relative .gcda outside coverage-data */
+	int whole;                 /* the walk read every directory */
 };
 
 void objects_scan(const struct config *c, struct objects *o);

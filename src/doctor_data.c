@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "combine.h"
 #include "endings.h"
 #include "gcda.h"
 #include "manifest.h"
@@ -53,7 +54,7 @@ static int cmp_by_rel(const void *a, const void *b)
 
 void objects_scan(const struct config *c, struct objects *o)
 {
-	walk_files(c->build_dir, c->skip_dirs, scan_build, o);
+	o->whole = walk_files(c->build_dir, c->skip_dirs, scan_build, o) == 0;
 	/* Thousands of objects, looked up for every data file: sorted, not scanned. */
 	o->by_rel = xcalloc(o->n ? o->n : 1, sizeof *o->by_rel);
 	for (size_t i = 0; i < o->n; i++)
@@ -184,6 +185,7 @@ struct data_scan {
 	struct strings no_notes, stale, other_version;
 	size_t files, usable;
 	const char *run;
+	struct combine_seen *seen;
 };
 
 static int scan_data(const char *path, const char *rel, void *ctx)
@@ -195,6 +197,8 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 	char err[256];
 	char *test;
 
+	if (s->seen)
+		combine_seen_file(path, rel, s->seen);
 	if (!slash || !ends_with(rel, ".gcda"))
 		return 0;
 	/* A watchdog's snapshot: read as combine does (endings.h), for its object. */
@@ -224,7 +228,8 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		s->usable++;
 		n->executed = 1;
 	}
-	gcda_free(&f);
+	if (!s->seen || !combine_seen_parsed(s->seen, path, &f))
+		gcda_free(&f);
 	return 0;
 }
 
@@ -381,7 +386,14 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	s.o = o;
 	s.run = run;
 	tests = path_join(run, "tests");
-	walk_data(tests, NULL, scan_data, &s);
+	/* parcov coverage: combine takes this walk's files, unless a ctest was still writing the
+	 * set (combine then stops) or the walk missed some (combine then says so). */
+	if (d->seen && !runs_ctest_running(run)) {
+		s.seen = d->seen;
+		s.seen->run = xstrdup(run);
+	}
+	if (walk_data(tests, NULL, scan_data, &s) == 0 && s.seen)
+		s.seen->data_whole = 1;
 	endings_forget();
 	free(tests);
 

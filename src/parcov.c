@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "bundle.h"
 #include "affected.h"
+#include "combine.h"
 #include "config.h"
 #include "diff.h"
 #include "doctor.h"
@@ -392,6 +393,70 @@ static int cmd_affected(int argc, char **argv)
 	return with_build_tree(dir, do_affected, NULL);
 }
 
+/* parcov coverage: what the coverage target runs. The three commands' work in one process:
+ * the configuration loaded and locked once, gcov asked its version once, the build tree and
+ * the data set walked once for doctor and combine. */
+static int coverage(const char *dir, const char *formats)
+{
+	struct combine_seen seen = {0};
+	const struct backend *b;
+	struct config c;
+	int lock, ret;
+
+	ret = doctor_before_coverage(dir, &c, &lock, &seen);
+	if (ret == 0 && lock < 0) {
+		/* doctor could not load the configuration (and said why): combine and report load
+		 * it themselves, as the three commands do. */
+		combine_seen_free(&seen);
+		ret = with_build_tree(dir, do_combine, NULL);
+		return ret ? ret : with_build_tree(dir, do_report, formats);
+	}
+	if (ret == 0) {
+		b = backend_for(&c);
+		ret = b->combine == combine ? combine_with(&c, &seen) : b->combine(&c);
+	}
+	combine_seen_free(&seen);
+	if (ret == 0)
+		ret = do_report(&c, formats);
+	if (lock >= 0) {
+		config_unlock(lock);
+		config_free(&c);
+	}
+	return ret;
+}
+
+/* The coverage target's comment: Makefile generators echo a COMMENT with a cmake process of
+ * their own, so there the target has none and parcov prints it (Targets.cmake). */
+#define COVERAGE_COMMENT "Merging the coverage data of the last ctest run and writing reports"
+
+static int cmd_coverage(int argc, char **argv)
+{
+	const char *dir = NULL, *formats = NULL;
+	int status = 0, announce = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--announce")) {
+			announce = 1;
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	if (take_option(&argc, argv, "--diff", &diff_option_file) < 0 ||
+	    take_option(&argc, argv, "--since", &diff_option_since) < 0)
+		return usage(stderr, 2);
+	if (diff_option_file && diff_option_since) {
+		fprintf(stderr, "parcov coverage: give --diff or --since, not both\n");
+		return usage(stderr, 2);
+	}
+	if (common_options(argc, argv, &dir, &formats, &status) < 0)
+		return status;
+	if (announce) {
+		puts(COVERAGE_COMMENT);
+		fflush(stdout);
+	}
+	return coverage(dir, formats);
+}
+
 static int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -512,6 +577,15 @@ static const struct command commands[] = {
 	 "root; default: PARALLEL_COVERAGE_DIFF_BASE): patch coverage of the changed lines (new\n"
 	 "side), the summary ending with 'Patch: C of N changed lines covered (P%)';\n"
 	 "PARALLEL_COVERAGE_FAIL_UNDER_PATCH makes it fail below that percentage.\n"},
+	{"coverage", cmd_coverage, "doctor --before-report, combine and report: the coverage target",
+	 "[-C BUILD_DIR] [--config X] [-q] [--formats F] [--allow-stale]\n"
+	 "       [--diff FILE|- | --since REV] [--announce]\n"
+	 "What the coverage target runs: 'parcov doctor --before-report', then 'parcov combine',\n"
+	 "then 'parcov report' with the options given, in one process, with their messages and\n"
+	 "exit status: a problem doctor stops on stops it before combine, a failed combine before\n"
+	 "report. The build tree stays locked from the first step to the last.\n"
+	 "--announce: first print '" COVERAGE_COMMENT "'\n"
+	 "(the target's comment under Makefile generators).\n"},
 	{"tests-for", cmd_tests_for, "print the tests that executed some lines",
 	 "[-C BUILD_DIR] [--config X] FILE:LINE[-LINE]...\n"
 	 "Print, sorted, one per line, the names of the tests that executed any of those lines in\n"

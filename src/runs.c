@@ -434,6 +434,18 @@ int runs_check_idle(const struct config *c, const char *run)
 	return ret;
 }
 
+int runs_ctest_running(const char *run)
+{
+	struct run_record r;
+	char err[512];
+	int running;
+
+	runs_record_read(run, &r, err, sizeof err); /* damaged: runs_check_idle() warns */
+	running = r.pid > 0 && r.pid != (long)getppid() && start_time(r.pid) == r.started;
+	runs_record_free(&r);
+	return running;
+}
+
 char *runs_ctest_log(const struct config *c, const char *run)
 {
 	struct run_record r;

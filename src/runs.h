@@ -66,6 +66,8 @@ int runs_ctest_tests(const struct config *c, const char *run, struct strings *na
 /* 0, or -1 with an error printed when the ctest that writes data set run (recorded by
  * pre-test) is still running: its tests' data is not complete yet. */
 int runs_check_idle(const struct config *c, const char *run);
+/* 1 when runs_check_idle() would stop on run, quietly. */
+int runs_ctest_running(const char *run);
 
 /* Path of the data set the next one would be (runs/NNNNNN after the newest), not created.
  * Caller frees. */

@@ -37,7 +37,7 @@ static void report_all(struct doctor *d, char **out, char **err)
 
 START_TEST(test_full_mode_prints_everything_on_stdout)
 {
-	struct doctor d = {NULL, 1, 0, 0};
+	struct doctor d = {NULL, 1, 0, 0, NULL};
 	char *out, *err;
 
 	report_all(&d, &out, &err);
@@ -62,7 +62,7 @@ END_TEST
 
 START_TEST(test_before_report_prints_problems_as_warnings_and_errors)
 {
-	struct doctor d = {NULL, 0, 0, 0};
+	struct doctor d = {NULL, 0, 0, 0, NULL};
 	char *out, *err;
 
 	report_all(&d, &out, &err);
