@@ -415,9 +415,12 @@ static int coverage(const char *dir, const char *formats)
 		b = backend_for(&c);
 		ret = b->combine == combine ? combine_with(&c, &seen) : b->combine(&c);
 	}
-	combine_seen_free(&seen);
-	if (ret == 0)
+	if (ret == 0) {
+		gcov_check_listed(&seen);
 		ret = do_report(&c, formats);
+		gcov_check_listed(NULL);
+	}
+	combine_seen_free(&seen);
 	if (lock >= 0) {
 		config_unlock(lock);
 		config_free(&c);

@@ -110,6 +110,13 @@ compare 1
 grep -q "older than their objects" "$WORK/one/err" || fail "doctor's reason missing"
 ! grep -q "combining" "$WORK/one/all" || fail "combine ran after doctor refused"
 
+step "stale data allowed (PARALLEL_COVERAGE_ALLOW_STALE=ON): combine leaves it out, the same report"
+run_ok cmake -S "$WORK/src" -B "$B" -DPARALLEL_COVERAGE_ALLOW_STALE=ON
+snapshot
+side three three; side one one
+compare 0
+grep -q "written by an older build" "$WORK/one/err" || fail "combine did not name the stale data"
+
 step "combine fails (damaged manifest): report does not run, same status"
 run_ok ctest --test-dir "$B" -j2
 echo "not a manifest" >"$B/coverage-data/combined.tsv"
