@@ -68,28 +68,23 @@ static const struct gcno_header *gcno_header(struct stale *s, char *gcno)
 	return h->ok ? h : NULL;
 }
 
-static int find_stale(const char *path, const char *rel, void *ctx)
+static void find_stale(struct stale *s, const struct data_file *f)
 {
-	struct stale *s = ctx;
-	const char *obj = strchr(rel, '/');
+	const char *path = f->path, *rel = f->rel, *obj = strchr(rel, '/');
 	uint32_t h[3];
 	const struct gcno_header *g;
-	FILE *fp;
-	int n;
 
 	if (!obj || !ends_with(rel, ".gcda"))
-		return 0;
-	fp = fopen(path, "rb");
-	n = fp ? (int)fread(h, sizeof *h, 3, fp) : 0;
-	if (fp)
-		fclose(fp);
-	if (n != 3 || h[0] != GCDA_MAGIC)
-		return 0; /* damaged: combine and doctor name it */
+		return;
+	if (!f->data.data || f->data.len < sizeof h)
+		return; /* damaged: combine and doctor name it */
+	memcpy(h, f->data.data, sizeof h);
+	if (h[0] != GCDA_MAGIC)
+		return;
 	g = gcno_header(s, xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1));
 	/* Data of another GCC version is another problem (combine and doctor name it). */
 	if (g && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2] && !s->n++)
 		s->first = xasprintf("%s (object %s)", path, g->gcno);
-	return 0;
 }
 
 /* 1 (after an error with the fix) when the report would silently leave stale data out. */
@@ -97,11 +92,16 @@ static int stale_data(const struct config *c)
 {
 	char *run = runs_latest_with_data(c), *tests;
 	struct stale s = {.c = c};
+	const struct data_file *files;
+	size_t n;
 
 	if (!run)
 		return 0;
 	tests = path_join(run, "tests");
-	walk_data(tests, NULL, find_stale, &s);
+	/* Read once for the per-test coverage too (pertest.c). */
+	data_files(tests, ".gcda", &files, &n);
+	for (size_t i = 0; i < n; i++)
+		find_stale(&s, &files[i]);
 	if (s.n && !c->allow_stale)
 		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "
 		      "tests ran): %s%s. A report without %s would be wrong. Fix: re-run the tests "

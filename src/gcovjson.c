@@ -941,7 +941,7 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	ret = d.n ? run_gcov(&st, &d) : 0;
 	if (st.log.len) {
 		char *log = path_join(c->data_dir, "gcov-messages.txt");
-		if (write_file_atomic(log, st.log.data, st.log.len) < 0)
+		if (write_file_unsynced(log, st.log.data, st.log.len) < 0)
 			warn("cannot write %s:", log);
 		else if (st.unexpected)
 			warn("gcov printed %zu unexpected message%s (first: \"%s\"), which may explain "

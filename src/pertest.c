@@ -25,7 +25,7 @@ struct test {
 struct input {
 	size_t test;
 	char *object; /* build-relative .gcda path */
-	char *path;
+	const struct data_file *file;
 };
 
 /* One object's graph, loaded once for all the tests that ran it. */
@@ -225,22 +225,20 @@ struct collect {
 	struct pertest_feed *b;
 };
 
-static int collect_input(const char *path, const char *rel, void *ctx)
+static void collect_input(struct pertest_feed *b, const struct data_file *f)
 {
-	struct pertest_feed *b = ctx;
-	const char *slash = strchr(rel, '/'), *object;
+	const char *rel = f->rel, *slash = strchr(rel, '/'), *object;
 	size_t k;
 
 	if (!slash || !ends_with(rel, ".gcda"))
-		return 0;
+		return;
 	if (endings_snapshot_file(b->run, rel, &object) == 0)
-		return 0;
+		return;
 	k = test_of_dir(b, rel, (size_t)(slash - rel));
 	if (k == b->ntests)
-		return 0; /* a directory no test names: not counted by combine's report either */
+		return; /* a directory no test names: not counted by combine's report either */
 	b->in = xreallocarray(b->in, b->nin + 1, sizeof *b->in);
-	b->in[b->nin++] = (struct input){k, xstrdup(object), xstrdup(path)};
-	return 0;
+	b->in[b->nin++] = (struct input){k, xstrdup(object), f};
 }
 
 static int cmp_input(const void *a, const void *b)
@@ -413,12 +411,12 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 		buf_add(&head, "\n", 1);
 	}
 	buf_add(&head, body.data ? body.data : "", body.len);
-	if (write_file_atomic(store, head.data, head.len) < 0) {
+	if (write_file_unsynced(store, head.data, head.len) < 0) {
 		error("cannot write %s:", store);
 		ret = -1;
 	}
 	if (ret == 0 && (mkdirs(b->c->output_dir, 0777) < 0 ||
-			 write_file_atomic(json, js.data, js.len) < 0)) {
+			 write_file_unsynced(json, js.data, js.len) < 0)) {
 		error("cannot write %s:", json);
 		ret = -1;
 	}
@@ -434,7 +432,7 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 			buf_add(&all, per[t].data, per[t].len);
 			buf_printf(&all, "end_of_record\n");
 		}
-		if (write_file_atomic(info, all.data ? all.data : "", all.len) < 0) {
+		if (write_file_unsynced(info, all.data ? all.data : "", all.len) < 0) {
 			error("cannot write %s:", info);
 			ret = -1;
 		}
@@ -461,13 +459,18 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 	struct object *objs = NULL;
 	size_t nobj = 0;
 	char *tests = path_join(b->run, "tests");
+	const struct data_file *files;
+	size_t nfiles;
 	int ret = 0;
 
 	(void)ctx;
-	if (walk_data(tests, NULL, collect_input, b) < 0) {
+	/* The files the stale check read (gcov.c), or read now. */
+	if (data_files(tests, ".gcda", &files, &nfiles) < 0) {
 		error("cannot read all the data of %s (see above): no per-test coverage written", b->run);
 		ret = -1;
 	}
+	for (size_t i = 0; i < nfiles; i++)
+		collect_input(b, &files[i]);
 	endings_forget();
 	qsort(b->in, b->nin, sizeof *b->in, cmp_input);
 	/* The distinct objects, sorted, for a binary search per input. */
@@ -486,6 +489,7 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 	}
 	for (size_t i = 0; ret == 0 && i < b->nin; i++) {
 		struct object key = {.rel = b->in[i].object}, *o;
+		const struct data_file *f;
 		struct gcda_file d;
 		char err[512];
 
@@ -494,15 +498,20 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 			load_object(b, o);
 		if (o->unusable)
 			continue;
-		if (gcda_read(b->in[i].path, &d, err, sizeof err) < 0) {
-			warn("per-test coverage leaves out %s: %s", b->in[i].path, err);
+		f = b->in[i].file;
+		if (!f->data.data) {
+			warn("per-test coverage leaves out %s: %s", f->path, strerror(f->read_errno));
+			continue;
+		}
+		if (gcda_parse((const unsigned char *)f->data.data, f->data.len, &d, err, sizeof err) < 0) {
+			warn("per-test coverage leaves out %s: %s", f->path, err);
 			continue;
 		}
 		if (gcda_matches_gcno(&d, o->g.version, o->g.stamp, 0)) {
 			b->cur_test = (uint32_t)b->in[i].test;
 			b->cur_obj = o;
 			if (gcno_executed_lines(&o->g, &d, mark, b, err, sizeof err) < 0)
-				warn("per-test coverage leaves out %s: %s", b->in[i].path, err);
+				warn("per-test coverage leaves out %s: %s", f->path, err);
 		}
 		gcda_free(&d);
 		progress(i + 1, b->nin, "per-test coverage");
@@ -512,11 +521,10 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 		free(objs[i].file);
 	}
 	free(objs);
-	for (size_t i = 0; i < b->nin; i++) {
+	for (size_t i = 0; i < b->nin; i++)
 		free(b->in[i].object);
-		free(b->in[i].path);
-	}
 	free(b->in);
+	data_files_forget();
 	free(tests);
 	return ret;
 }

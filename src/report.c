@@ -322,6 +322,7 @@ out:
 		pertest_free(ctx.pt);
 	if (have_diff > 0)
 		diff_free(&diff);
+	data_files_forget();
 	free_native(&native);
 	buf_free(&summary);
 	covdata_free(&cd);

@@ -286,9 +286,9 @@ char *write_temp_unsynced(const char *path, const void *data, size_t len)
 	return write_temp(path, data, len, 0);
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+static int write_replace(const char *path, const void *data, size_t len, int sync)
 {
-	char *tmp = write_temp_beside(path, data, len);
+	char *tmp = write_temp(path, data, len, sync);
 	int e;
 	if (!tmp)
 		return -1;
@@ -301,6 +301,16 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	}
 	free(tmp);
 	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	return write_replace(path, data, len, 1);
+}
+
+int write_file_unsynced(const char *path, const void *data, size_t len)
+{
+	return write_replace(path, data, len, 0);
 }
 
 int file_holds(const char *path, const void *data, size_t len)
@@ -626,6 +636,60 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
 	return walk_rec(AT_FDCWD, root, "", skip, 1, fn, ctx);
+}
+
+/* The one data set read by this process (data_files()). */
+static struct {
+	char *root, *suffix;
+	struct data_file *v;
+	size_t n, cap;
+	int ret;
+} data_cache;
+
+static int keep_data_file(const char *path, const char *rel, void *ctx)
+{
+	struct data_file *f;
+
+	(void)ctx;
+	if (data_cache.n == data_cache.cap) {
+		data_cache.cap = data_cache.cap ? 2 * data_cache.cap : 256;
+		data_cache.v = xreallocarray(data_cache.v, data_cache.cap, sizeof *data_cache.v);
+	}
+	f = &data_cache.v[data_cache.n++];
+	memset(f, 0, sizeof *f);
+	f->path = xstrdup(path);
+	f->rel = xstrdup(rel);
+	if (ends_with(rel, data_cache.suffix) && read_file(path, &f->data) < 0) {
+		f->read_errno = errno ? errno : EIO;
+		buf_free(&f->data);
+	}
+	return 0;
+}
+
+int data_files(const char *root, const char *suffix, const struct data_file **files, size_t *n)
+{
+	if (!data_cache.root || strcmp(data_cache.root, root) || strcmp(data_cache.suffix, suffix)) {
+		data_files_forget();
+		data_cache.root = xstrdup(root);
+		data_cache.suffix = xstrdup(suffix);
+		data_cache.ret = walk_data(root, NULL, keep_data_file, NULL);
+	}
+	*files = data_cache.v;
+	*n = data_cache.n;
+	return data_cache.ret;
+}
+
+void data_files_forget(void)
+{
+	for (size_t i = 0; i < data_cache.n; i++) {
+		free(data_cache.v[i].path);
+		free(data_cache.v[i].rel);
+		buf_free(&data_cache.v[i].data);
+	}
+	free(data_cache.v);
+	free(data_cache.root);
+	free(data_cache.suffix);
+	memset(&data_cache, 0, sizeof data_cache);
 }
 
 int ends_with(const char *s, const char *suffix)

@@ -56,6 +56,9 @@ int write_all(int fd, const void *data, size_t len);
  * rename(2). On failure the old file is untouched, no temporary is left, and -1 is returned
  * with errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* write_file_atomic() without the fsync, for what the next report makes again (the per-test
+ * store, tests.json, gcov's messages): an fsync waits for the disk, up to tens of ms. */
+int write_file_unsynced(const char *path, const void *data, size_t len);
 /* Write data to "<path>.parcov-tmp" and fsync it; the caller renames or unlinks it.
  * Returns the temporary's name (caller frees), or NULL with errno set and nothing left. */
 char *write_temp_beside(const char *path, const void *data, size_t len);
@@ -105,6 +108,19 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
  * truncated to nothing, and GCC's and Clang's runtimes write an existing empty file as a
  * new one (see recycle in runs.c); one written (or cut short) since has a real time. */
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
+
+/* walk_data() of one data set's directory (no skip list) once per process, its list kept
+ * with the contents of the files whose names end in suffix: the report's stale check and
+ * its per-test coverage read the same thousands of small .gcda files, and the walk itself
+ * costs a dozen system calls per directory. Returns walk_data()'s value; *files (in walk
+ * order) stay valid until data_files_forget() or a call with another root or suffix. */
+struct data_file {
+	char *path, *rel;
+	struct buffer data; /* data NULL when unread: not of the suffix, or read_errno */
+	int read_errno;
+};
+int data_files(const char *root, const char *suffix, const struct data_file **files, size_t *n);
+void data_files_forget(void);
 
 /* 1 if s ends with suffix. */
 int ends_with(const char *s, const char *suffix);
