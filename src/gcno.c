@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "gcno.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,6 +327,113 @@ int gcno_load(const char *path, struct gcno_object *o, char *err, size_t errlen)
 	ret = gcno_parse((const unsigned char *)b.data, b.len, o, err, errlen);
 	buf_free(&b);
 	return ret;
+}
+
+/* The shared .gcno files: a hash table of entries, each loaded by the first thread that
+ * asks for it while the others wait for that one. */
+struct gcno_entry {
+	char *path;
+	int ready;
+	struct gcno_cached c;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct gcno_entry **slots;
+	size_t n, nslots;
+} gcno_cache = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0};
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of path (empty when it is not there); the table is at most half full. */
+static size_t gcno_slot(const char *path)
+{
+	size_t k = path_hash(path) & (gcno_cache.nslots - 1);
+	while (gcno_cache.slots[k] && strcmp(gcno_cache.slots[k]->path, path))
+		k = (k + 1) & (gcno_cache.nslots - 1);
+	return k;
+}
+
+static void gcno_cache_grow(void)
+{
+	struct gcno_entry **old = gcno_cache.slots;
+	size_t n = gcno_cache.nslots;
+
+	gcno_cache.nslots = n ? 2 * n : 1024;
+	gcno_cache.slots = xcalloc(gcno_cache.nslots, sizeof *gcno_cache.slots);
+	for (size_t i = 0; i < n; i++)
+		if (old[i])
+			gcno_cache.slots[gcno_slot(old[i]->path)] = old[i];
+	free(old);
+}
+
+static void gcno_entry_load(const char *path, struct gcno_cached *c)
+{
+	struct buffer b = {0};
+	uint32_t checksum;
+
+	if (read_file(path, &b) < 0) {
+		int e = errno;
+		snprintf(c->err, sizeof c->err, "cannot read: %s", strerror(e));
+		snprintf(c->header_err, sizeof c->header_err, "%s", strerror(e));
+		return;
+	}
+	c->header_ok = gcno_parse_header((const unsigned char *)b.data, b.len, &c->version, &c->stamp,
+					 &checksum, c->header_err, sizeof c->header_err) == 0;
+	c->ok = gcno_parse((const unsigned char *)b.data, b.len, &c->o, c->err, sizeof c->err) == 0;
+	buf_free(&b);
+}
+
+const struct gcno_cached *gcno_cached(const char *path)
+{
+	struct gcno_entry *e;
+	size_t k;
+
+	pthread_mutex_lock(&gcno_cache.mu);
+	if (2 * (gcno_cache.n + 1) > gcno_cache.nslots)
+		gcno_cache_grow();
+	k = gcno_slot(path);
+	if ((e = gcno_cache.slots[k])) {
+		while (!e->ready)
+			pthread_cond_wait(&gcno_cache.cv, &gcno_cache.mu);
+		pthread_mutex_unlock(&gcno_cache.mu);
+		return &e->c;
+	}
+	e = xcalloc(1, sizeof *e);
+	e->path = xstrdup(path);
+	gcno_cache.slots[k] = e;
+	gcno_cache.n++;
+	pthread_mutex_unlock(&gcno_cache.mu);
+	gcno_entry_load(path, &e->c);
+	pthread_mutex_lock(&gcno_cache.mu);
+	e->ready = 1;
+	pthread_cond_broadcast(&gcno_cache.cv);
+	pthread_mutex_unlock(&gcno_cache.mu);
+	return &e->c;
+}
+
+void gcno_cache_forget(void)
+{
+	pthread_mutex_lock(&gcno_cache.mu);
+	for (size_t i = 0; i < gcno_cache.nslots; i++) {
+		struct gcno_entry *e = gcno_cache.slots[i];
+		if (!e)
+			continue;
+		gcno_free(&e->c.o);
+		free(e->path);
+		free(e);
+	}
+	free(gcno_cache.slots);
+	gcno_cache.slots = NULL;
+	gcno_cache.n = gcno_cache.nslots = 0;
+	pthread_mutex_unlock(&gcno_cache.mu);
 }
 
 void gcno_free(struct gcno_object *o)

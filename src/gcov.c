@@ -5,7 +5,6 @@
 #include "backend.h"
 
 #include <errno.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "combine.h"
 #include "covdata.h"
 #include "gcda.h"
+#include "gcno.h"
 #include "gcovjson.h"
 #include "proc.h"
 #include "report.h"
@@ -26,53 +26,14 @@ struct stale {
 	const struct config *c;
 	size_t n;
 	char *first;
-	void *headers; /* tsearch tree of struct gcno_header: every test's data of an object
-			* names the same .gcno, read once */
 };
-
-struct gcno_header {
-	char *gcno;
-	int ok;
-	uint32_t version, stamp;
-};
-
-static int cmp_header(const void *a, const void *b)
-{
-	return strcmp(((const struct gcno_header *)a)->gcno, ((const struct gcno_header *)b)->gcno);
-}
-
-static void free_header(void *p)
-{
-	struct gcno_header *h = p;
-	free(h->gcno);
-	free(h);
-}
-
-/* The .gcno's header, read on first use; NULL when it cannot be read. */
-static const struct gcno_header *gcno_header(struct stale *s, char *gcno)
-{
-	struct gcno_header key = {.gcno = gcno}, *h, **found = tfind(&key, &s->headers, cmp_header);
-	uint32_t checksum;
-	char err[256];
-
-	if (found) {
-		free(gcno);
-		h = *found;
-	} else {
-		h = xcalloc(1, sizeof *h);
-		h->gcno = gcno;
-		h->ok = gcno_read_header(gcno, &h->version, &h->stamp, &checksum, err, sizeof err) == 0;
-		if (!tsearch(h, &s->headers, cmp_header))
-			fatal("out of memory");
-	}
-	return h->ok ? h : NULL;
-}
 
 static void find_stale(struct stale *s, const struct data_file *f)
 {
 	const char *path = f->path, *rel = f->rel, *obj = strchr(rel, '/');
 	uint32_t h[3];
-	const struct gcno_header *g;
+	const struct gcno_cached *g;
+	char *gcno;
 
 	if (!obj || !ends_with(rel, ".gcda"))
 		return;
@@ -81,10 +42,14 @@ static void find_stale(struct stale *s, const struct data_file *f)
 	memcpy(h, f->data.data, sizeof h);
 	if (h[0] != GCDA_MAGIC)
 		return;
-	g = gcno_header(s, xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1));
+	/* Every test's data of an object names the same .gcno: read once (and kept for
+	 * gcovtext and the per-test coverage). */
+	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
+	g = gcno_cached(gcno);
 	/* Data of another GCC version is another problem (combine and doctor name it). */
-	if (g && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2] && !s->n++)
-		s->first = xasprintf("%s (object %s)", path, g->gcno);
+	if (g->header_ok && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2] && !s->n++)
+		s->first = xasprintf("%s (object %s)", path, gcno);
+	free(gcno);
 }
 
 /* 1 (after an error with the fix) when the report would silently leave stale data out. */
@@ -111,7 +76,6 @@ static int stale_data(const struct config *c)
 		      s.first, s.n == 1 ? "" : " and others", s.n == 1 ? "it" : "them", c->build_dir,
 		      s.n == 1 ? "it" : "them");
 	free(s.first);
-	tdestroy(s.headers, free_header);
 	free(tests);
 	free(run);
 	return s.n && !c->allow_stale;

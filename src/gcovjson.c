@@ -140,7 +140,7 @@ struct filters {
 static char *real_or_norm(const char *p)
 {
 	char buf[PATH_MAX];
-	return realpath(p, buf) ? xstrdup(buf) : normpath(p);
+	return realpath_cached(p, buf) ? xstrdup(buf) : normpath(p);
 }
 
 /* gcovr's regexes are Python's; POSIX EREs agree on the common subset. Anything else makes

@@ -885,7 +885,6 @@ static void function_details(struct gt *t, struct buffer *out, struct fn *f, con
 }
 
 struct srclines {
-	struct buffer text;
 	const char **line;
 	size_t *len;
 	size_t n;
@@ -893,17 +892,23 @@ struct srclines {
 
 static int read_source(const char *path, struct srclines *sl)
 {
+	/* Read once for every object including it and for the HTML (util.h). */
+	const struct source_file *sf = source_file(path, 1);
 	const char *p, *end;
-	if (read_file(path, &sl->text) < 0)
+	size_t cap = 0;
+	if (sf->read_errno)
 		return -1;
-	if (memchr(sl->text.data, '\0', sl->text.len))
+	if (memchr(sf->text.data, '\0', sf->text.len))
 		return 1;
-	p = sl->text.data;
-	end = p + sl->text.len;
+	p = sf->text.data;
+	end = p + sf->text.len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
-		sl->line = xreallocarray(sl->line, sl->n + 1, sizeof *sl->line);
-		sl->len = xreallocarray(sl->len, sl->n + 1, sizeof *sl->len);
+		if (sl->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			sl->line = xreallocarray(sl->line, cap, sizeof *sl->line);
+			sl->len = xreallocarray(sl->len, cap, sizeof *sl->len);
+		}
 		sl->line[sl->n] = p;
 		sl->len[sl->n++] = (size_t)(e - p);
 		p = nl ? nl + 1 : end;
@@ -1051,7 +1056,6 @@ static int output_lines(struct gt *t, uint32_t si, const char *graph, const char
 
 	r = read_source(s->name, &sl);
 	if (r != 0) {
-		buf_free(&sl.text);
 		return decline(t, r < 0 ? "cannot read the source %s" : "the source %s holds NUL bytes",
 			       s->name);
 	}
@@ -1131,7 +1135,6 @@ static int output_lines(struct gt *t, uint32_t si, const char *graph, const char
 	free(order);
 	free(sl.line);
 	free(sl.len);
-	buf_free(&sl.text);
 	return ret;
 }
 
@@ -1213,10 +1216,11 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 		return decline(t, "cannot stat %s: %s", graph, strerror(errno));
 	find_sources(t);
 	for (size_t i = 0; i < t->n_src; i++) {
-		struct stat st;
+		const struct source_file *sf;
 		if (t->src[i].name[0] != '/')
 			return decline(t, "the source name '%s' is relative", t->src[i].name);
-		if (stat(t->src[i].name, &st) == 0 && st.st_mtime > gst.st_mtime)
+		sf = source_file(t->src[i].name, 0);
+		if (!sf->stat_errno && sf->st.st_mtime > gst.st_mtime)
 			return decline(t, "the source %s is newer than its .gcno", t->src[i].name);
 	}
 	{
@@ -1255,12 +1259,13 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 				ret = decline(t, "gcov's demangler may read '%s' another way", t->fn[i].g->name);
 	}
 	for (uint32_t si = 0; !ret && si < t->n_src; si++) {
-		struct stat st;
+		const struct source_file *sf;
 		accumulate_line_counts(t, si);
 		if (!t->src[si].n_linesum)
 			continue;
 		/* gcov prints "Source is newer than graph" for a source it could not stat. */
-		if (stat(t->src[si].name, &st) < 0 || st.st_mtime == 0)
+		sf = source_file(t->src[si].name, 0);
+		if (sf->stat_errno || sf->st.st_mtime == 0)
 			ret = decline(t, "cannot stat the source %s", t->src[si].name);
 		else
 			ret = output_lines(t, si, graph, have_data ? datafile : "-", have_data ? d.runs : 0,
@@ -1277,14 +1282,14 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
 		    struct buffer *msgs, char *why, size_t whylen)
 {
 	char *graph = with_suffix(datafile, ".gcno"), *data = with_suffix(datafile, ".gcda");
-	struct gcno_object o;
+	/* Read once for the stale check, this and the per-test coverage (gcno.h). */
+	const struct gcno_cached *g = gcno_cached(graph);
 	struct buffer text = {0}, m = {0};
-	struct gt t = {.o = &o, .why = why, .whylen = whylen, .msgs = &m};
-	char err[256];
+	struct gt t = {.o = &g->o, .why = why, .whylen = whylen, .msgs = &m};
 	int ret;
 
-	if (gcno_load(graph, &o, err, sizeof err) < 0) {
-		snprintf(why, whylen, "%s: %s", graph, err);
+	if (!g->ok) {
+		snprintf(why, whylen, "%s: %s", graph, g->err);
 		free(graph);
 		free(data);
 		return 1;
@@ -1297,7 +1302,6 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
 	buf_free(&text);
 	buf_free(&m);
 	gt_free(&t);
-	gcno_free(&o);
 	free(graph);
 	free(data);
 	return ret ? 1 : 0;
@@ -1438,5 +1442,7 @@ int gcovtext_command(int argc, char **argv)
 	}
 	c.files = argv + i;
 	gcovtext_run(argv + i, (size_t)(argc - i), v, print_take, &c);
+	gcno_cache_forget();
+	source_cache_forget();
 	return c.declined;
 }

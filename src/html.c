@@ -139,19 +139,21 @@ static int put(const char *dir, const char *name, const struct buffer *b)
 /* --- The page of one file ------------------------------------------------------------------ */
 
 struct source {
-	struct buffer text;
 	const char **line; /* line[n] for n in 1..n */
 	size_t *len, n;
+	int unread; /* the file could not be read */
 };
 
 static void source_read(struct source *s, const char *path)
 {
+	/* Read once for gcovtext and this (util.h). */
+	const struct source_file *sf = source_file(path, 1);
 	size_t cap = 0;
 	memset(s, 0, sizeof *s);
-	if (read_file(path, &s->text) < 0)
+	if ((s->unread = sf->read_errno != 0))
 		return;
-	for (char *p = s->text.data, *end = p + s->text.len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+	for (const char *p = sf->text.data, *end = p + sf->text.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (s->n + 2 > cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -167,7 +169,6 @@ static void source_read(struct source *s, const char *path)
 
 static void source_free(struct source *s)
 {
-	buf_free(&s->text);
 	free(s->line);
 	free(s->len);
 }
@@ -311,7 +312,7 @@ static void file_page(struct buffer *b, const struct covdata *cd, const struct c
 		   cd->has_mcdc ? "<span class=\"mk\">MC/DC 1/2</span> one of a decision's two conditions "
 				  "covered (shown to change the outcome alone), " : "",
 		   changed ? ", <span class=\"mk\">Δ</span> changed by the diff" : "");
-	if (!s.text.data)
+	if (s.unread)
 		buf_printf(b, "<p class=\"warn\" role=\"note\">The source file could not be read: counts "
 			      "only.</p>\n");
 

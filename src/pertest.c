@@ -32,7 +32,7 @@ struct input {
 struct object {
 	char *rel;
 	int loaded, unusable;
-	struct gcno_object g;
+	const struct gcno_object *g; /* gcno_cached()'s */
 	size_t *file; /* per gcno file: index of the report file + 1, 0 if not in the report */
 };
 
@@ -257,7 +257,7 @@ static int cmp_object(const void *a, const void *b)
 static char *real_or_norm(const char *cwd, const char *name)
 {
 	char buf[PATH_MAX], *joined = name[0] == '/' ? xstrdup(name) : path_join(cwd, name);
-	if (realpath(joined, buf)) {
+	if (realpath_cached(joined, buf)) {
 		free(joined);
 		return xstrdup(buf);
 	}
@@ -266,17 +266,18 @@ static char *real_or_norm(const char *cwd, const char *name)
 
 static void load_object(struct pertest_feed *b, struct object *o)
 {
-	char err[512];
 	char *gcno = xasprintf("%s/%.*s.gcno", b->c->build_dir, (int)(strlen(o->rel) - 5), o->rel);
+	const struct gcno_cached *g = gcno_cached(gcno);
 
 	o->loaded = 1;
-	if (gcno_load(gcno, &o->g, err, sizeof err) < 0) {
-		warn("per-test coverage leaves out %s: %s: %s", o->rel, gcno, err);
+	if (!g->ok) {
+		warn("per-test coverage leaves out %s: %s: %s", o->rel, gcno, g->err);
 		o->unusable = 1;
 	} else {
-		o->file = xcalloc(o->g.n_files ? o->g.n_files : 1, sizeof *o->file);
-		for (size_t i = 0; i < o->g.n_files; i++) {
-			char *abs = real_or_norm(o->g.cwd, o->g.files[i]);
+		o->g = &g->o;
+		o->file = xcalloc(o->g->n_files ? o->g->n_files : 1, sizeof *o->file);
+		for (size_t i = 0; i < o->g->n_files; i++) {
+			char *abs = real_or_norm(o->g->cwd, o->g->files[i]);
 			o->file[i] = find_file(b->cd, b->slots, b->nslots, abs);
 			free(abs);
 		}
@@ -507,19 +508,17 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 			warn("per-test coverage leaves out %s: %s", f->path, err);
 			continue;
 		}
-		if (gcda_matches_gcno(&d, o->g.version, o->g.stamp, 0)) {
+		if (gcda_matches_gcno(&d, o->g->version, o->g->stamp, 0)) {
 			b->cur_test = (uint32_t)b->in[i].test;
 			b->cur_obj = o;
-			if (gcno_executed_lines(&o->g, &d, mark, b, err, sizeof err) < 0)
+			if (gcno_executed_lines(o->g, &d, mark, b, err, sizeof err) < 0)
 				warn("per-test coverage leaves out %s: %s", f->path, err);
 		}
 		gcda_free(&d);
 		progress(i + 1, b->nin, "per-test coverage");
 	}
-	for (size_t i = 0; i < nobj; i++) {
-		gcno_free(&objs[i].g);
+	for (size_t i = 0; i < nobj; i++)
 		free(objs[i].file);
-	}
 	free(objs);
 	for (size_t i = 0; i < b->nin; i++)
 		free(b->in[i].object);
@@ -766,7 +765,7 @@ static const struct pt_file *file_of(const struct pertest *pt, const char *path)
 	char buf[PATH_MAX];
 	const struct pt_file *f = lookup(pt, path);
 	/* An absolute path through a symbolic link names the file the report resolved. */
-	if (!f && path[0] == '/' && realpath(path, buf))
+	if (!f && path[0] == '/' && realpath_cached(path, buf))
 		f = lookup(pt, buf);
 	return f;
 }

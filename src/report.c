@@ -12,6 +12,7 @@
 #include "covdata.h"
 #include "diff.h"
 #include "endings.h"
+#include "gcno.h"
 #include "html.h"
 #include "pertest.h"
 #include "util.h"
@@ -323,6 +324,9 @@ out:
 	if (have_diff > 0)
 		diff_free(&diff);
 	data_files_forget();
+	gcno_cache_forget();
+	realpath_cache_forget();
+	source_cache_forget();
 	free_native(&native);
 	buf_free(&summary);
 	covdata_free(&cd);

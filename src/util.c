@@ -4,6 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,6 +639,216 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
 	return walk_rec(AT_FDCWD, root, "", skip, 1, fn, ctx);
+}
+
+/* Directories' real paths (realpath_cached()): realpath() reads every component of every
+ * source name again (a readlink each), thousands per report. */
+static struct {
+	pthread_mutex_t mu;
+	struct real_dir {
+		char *dir, *real; /* real NULL: realpath failed with err */
+		int err;
+	} **slots;
+	size_t n, nslots;
+} real_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static size_t real_slot(const char *dir, size_t len)
+{
+	size_t k = str_hash(dir, len) & (real_cache.nslots - 1);
+	while (real_cache.slots[k] &&
+	       (strncmp(real_cache.slots[k]->dir, dir, len) || real_cache.slots[k]->dir[len]))
+		k = (k + 1) & (real_cache.nslots - 1);
+	return k;
+}
+
+static void real_put(struct real_dir *d)
+{
+	if (2 * (real_cache.n + 1) > real_cache.nslots) {
+		struct real_dir **old = real_cache.slots;
+		size_t n = real_cache.nslots;
+		real_cache.nslots = n ? 2 * n : 256;
+		real_cache.slots = xcalloc(real_cache.nslots, sizeof *real_cache.slots);
+		for (size_t i = 0; i < n; i++)
+			if (old[i])
+				real_cache.slots[real_slot(old[i]->dir, strlen(old[i]->dir))] = old[i];
+		free(old);
+	}
+	real_cache.slots[real_slot(d->dir, strlen(d->dir))] = d;
+	real_cache.n++;
+}
+
+static struct real_dir *real_get(const char *name, size_t len)
+{
+	return real_cache.nslots ? real_cache.slots[real_slot(name, len)] : NULL;
+}
+
+/* The cached realpath of the first len bytes of path (a directory name); NULL with errno. */
+static const char *real_dir(const char *path, size_t len)
+{
+	struct real_dir *d = real_get(path, len);
+
+	if (!d) {
+		char buf[PATH_MAX];
+		d = xcalloc(1, sizeof *d);
+		d->dir = len ? strndup(path, len) : xstrdup("/");
+		if (!d->dir)
+			fatal("out of memory");
+		if (realpath(d->dir, buf))
+			d->real = xstrdup(buf);
+		else
+			d->err = errno;
+		/* Stored under the name asked for ("" for the root). */
+		d->dir[len] = '\0';
+		real_put(d);
+	}
+	errno = d->err;
+	return d->real;
+}
+
+char *realpath_cached(const char *path, char *out)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : NULL, *dir;
+	struct real_dir *d;
+	struct stat st;
+	char *ret = NULL;
+	int e;
+
+	/* Only plain absolute names ending in a plain file name: the rest as realpath() does. */
+	if (path[0] != '/' || !*base || !strcmp(base, ".") || !strcmp(base, "..") || strstr(path, "//") ||
+	    strstr(path, "/./") || strstr(path, "/../"))
+		return realpath(path, out);
+	pthread_mutex_lock(&real_cache.mu);
+	/* A name asked again (a header is a source of every object including it), or a
+	 * directory resolved already: the same answer. */
+	if ((d = real_get(path, strlen(path)))) {
+		e = d->err;
+		if (d->real && strlen(d->real) < PATH_MAX)
+			ret = strcpy(out, d->real);
+		pthread_mutex_unlock(&real_cache.mu);
+		errno = e;
+		return ret;
+	}
+	dir = real_dir(path, (size_t)(slash - path));
+	e = errno;
+	if (!dir) {
+		pthread_mutex_unlock(&real_cache.mu);
+		errno = e;
+		return NULL;
+	}
+	if (lstat(path, &st) < 0) {
+		e = errno;
+	} else if (S_ISLNK(st.st_mode)) {
+		ret = realpath(path, out);
+		e = errno;
+	} else if (snprintf(out, PATH_MAX, "%s/%s", strcmp(dir, "/") ? dir : "", base) < PATH_MAX) {
+		ret = out;
+	} else {
+		e = ENAMETOOLONG;
+	}
+	d = xcalloc(1, sizeof *d);
+	d->dir = xstrdup(path);
+	d->real = ret ? xstrdup(ret) : NULL;
+	d->err = ret ? 0 : e;
+	real_put(d);
+	pthread_mutex_unlock(&real_cache.mu);
+	errno = e;
+	return ret;
+}
+
+void realpath_cache_forget(void)
+{
+	pthread_mutex_lock(&real_cache.mu);
+	for (size_t i = 0; i < real_cache.nslots; i++) {
+		if (!real_cache.slots[i])
+			continue;
+		free(real_cache.slots[i]->dir);
+		free(real_cache.slots[i]->real);
+		free(real_cache.slots[i]);
+	}
+	free(real_cache.slots);
+	real_cache.slots = NULL;
+	real_cache.n = real_cache.nslots = 0;
+	pthread_mutex_unlock(&real_cache.mu);
+}
+
+/* Source files (source_file()): a table of entries under one lock, which also covers the
+ * reads (short: the workers of gcovtext rarely want a file at the same time). */
+static struct {
+	pthread_mutex_t mu;
+	struct source_entry {
+		char *path;
+		int have_text;
+		struct source_file f;
+	} **slots;
+	size_t n, nslots;
+} source_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static size_t source_slot(const char *path)
+{
+	size_t k = str_hash(path, strlen(path)) & (source_cache.nslots - 1);
+	while (source_cache.slots[k] && strcmp(source_cache.slots[k]->path, path))
+		k = (k + 1) & (source_cache.nslots - 1);
+	return k;
+}
+
+const struct source_file *source_file(const char *path, int text)
+{
+	struct source_entry *e;
+	size_t k;
+
+	pthread_mutex_lock(&source_cache.mu);
+	if (2 * (source_cache.n + 1) > source_cache.nslots) {
+		struct source_entry **old = source_cache.slots;
+		size_t n = source_cache.nslots;
+		source_cache.nslots = n ? 2 * n : 256;
+		source_cache.slots = xcalloc(source_cache.nslots, sizeof *source_cache.slots);
+		for (size_t i = 0; i < n; i++)
+			if (old[i])
+				source_cache.slots[source_slot(old[i]->path)] = old[i];
+		free(old);
+	}
+	k = source_slot(path);
+	if (!(e = source_cache.slots[k])) {
+		e = xcalloc(1, sizeof *e);
+		e->path = xstrdup(path);
+		if (stat(path, &e->f.st) < 0)
+			e->f.stat_errno = errno ? errno : EIO;
+		source_cache.slots[k] = e;
+		source_cache.n++;
+	}
+	if (text && !e->have_text) {
+		e->have_text = 1;
+		if (read_file(path, &e->f.text) < 0) {
+			e->f.read_errno = errno ? errno : EIO;
+			buf_free(&e->f.text);
+		}
+	}
+	pthread_mutex_unlock(&source_cache.mu);
+	return &e->f;
+}
+
+void source_cache_forget(void)
+{
+	pthread_mutex_lock(&source_cache.mu);
+	for (size_t i = 0; i < source_cache.nslots; i++) {
+		if (!source_cache.slots[i])
+			continue;
+		free(source_cache.slots[i]->path);
+		buf_free(&source_cache.slots[i]->f.text);
+		free(source_cache.slots[i]);
+	}
+	free(source_cache.slots);
+	source_cache.slots = NULL;
+	source_cache.n = source_cache.nslots = 0;
+	pthread_mutex_unlock(&source_cache.mu);
 }
 
 /* The one data set read by this process (data_files()). */

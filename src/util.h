@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <stdio.h>
 
 /* Name printed before every message ("parcov"). */
@@ -114,6 +115,25 @@ int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
  * its per-test coverage read the same thousands of small .gcda files, and the walk itself
  * costs a dozen system calls per directory. Returns walk_data()'s value; *files (in walk
  * order) stay valid until data_files_forget() or a call with another root or suffix. */
+/* realpath(path, out) (out: PATH_MAX bytes), each directory resolved once per process until
+ * realpath_cache_forget(): one lstat per plain absolute file name instead of a readlink per
+ * component. For names of files that do not move while a command runs. */
+char *realpath_cached(const char *path, char *out);
+void realpath_cache_forget(void);
+
+/* A source file as one report reads it: gcovtext stats each source of each object twice and
+ * reads it, the HTML reads it again, and a header is a source of every object including it.
+ * source_file() stats path once per process and, with text, reads it once (any thread); the
+ * entry stays valid until source_cache_forget(). */
+struct source_file {
+	int stat_errno; /* 0: st is valid */
+	struct stat st;
+	int read_errno; /* asked with text: 0 and text (NUL-terminated), or why not */
+	struct buffer text;
+};
+const struct source_file *source_file(const char *path, int text);
+void source_cache_forget(void);
+
 struct data_file {
 	char *path, *rel;
 	struct buffer data; /* data NULL when unread: not of the suffix, or read_errno */
