@@ -691,44 +691,130 @@ static int cmp_walk_entry(const void *a, const void *b)
 	return strcmp(((const struct walk_entry *)a)->name, ((const struct walk_entry *)b)->name);
 }
 
+/* Read the rest of a file open at fd into *out (NUL-terminated), the size known from
+ * fstat or a guess: a short read of a regular file is its end, so a small file costs one
+ * read. Returns 0, or -1 with errno. */
+static int read_fd(int fd, size_t guess, struct buffer *out)
+{
+	out->len = 0;
+	buf_reserve(out, guess + 1);
+	for (;;) {
+		size_t room = out->cap - out->len - 1;
+		ssize_t n = read(fd, out->data + out->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		if (n == 0 || (size_t)n < room)
+			return 0;
+		buf_reserve(out, out->cap);
+	}
+}
+
+/* A directory's entries (without "." and ".."), read with getdents64: opendir's fstat and
+ * fcntl cost two system calls more per directory, and a data set has thousands. Returns
+ * 0, or -1 with errno. */
+static int read_entries(int fd, struct walk_entry **names, size_t *n)
+{
+	char buf[32768];
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	for (;;) {
+		ssize_t got = getdents64(fd, buf, sizeof buf);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return 0;
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+			off += e->d_reclen;
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				*names = xreallocarray(*names, cap, sizeof **names);
+			}
+			(*names)[*n].name = xstrdup(e->d_name);
+			(*names)[(*n)++].type = e->d_type;
+		}
+	}
+}
+
+/* What walk_rec reads for data_files(): files ending in suffix are read from their
+ * directory's fd (the size and time the data filter needs come from the read: an fstat only
+ * for an empty file) and handed to the callback in data and read_errno (have: read). */
+struct walk_read {
+	const char *suffix;
+	int have, read_errno;
+	struct buffer data;
+};
+
+/* Open and read name in fd for the data filter. Returns 1 when it is data (rd filled), 0 when
+ * not (gone, or recycled: empty with the epoch's time), -1 when it cannot be opened (why in
+ * rd): then the caller stats it as any other file. */
+static int read_data_file(int fd, const char *name, struct walk_read *rd)
+{
+	int f = openat(fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+
+	buf_free(&rd->data);
+	rd->read_errno = 0;
+	if (f < 0) {
+		rd->read_errno = errno;
+		return errno == ENOENT ? 0 : -1;
+	}
+	if (read_fd(f, 4096, &rd->data) < 0) {
+		rd->read_errno = errno ? errno : EIO;
+		buf_free(&rd->data);
+	} else if (rd->data.len == 0 && fstat(f, &st) == 0 && st.st_mtime == 0) {
+		close(f);
+		return 0;
+	}
+	close(f);
+	return 1;
+}
+
 /* Directory entries are stat'ed only where readdir does not give their type, or the data
  * filter needs a file's size and time: a build tree has thousands of files, and the
  * coverage step walks it more than once. Paths are looked up from their directory's fd. */
 static int walk_rec(int parent, const char *root, const char *rel, const char *const *skip,
-		    int data, walk_fn *fn, void *ctx)
+		    int data, struct walk_read *rd, walk_fn *fn, void *ctx)
 {
 	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
 	const char *base = rel[0] ? (strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel) : root;
 	struct walk_entry *names = NULL;
 	size_t n = 0;
-	struct dirent *e;
 	/* The root may be a symbolic link (data sets are reached through current/); below it,
 	 * none is followed. */
 	int ret = 0, fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel[0] ? O_NOFOLLOW : 0));
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 
-	if (!d) {
+	if (fd < 0 || read_entries(fd, &names, &n) < 0) {
 		warn("cannot open directory %s:", dir);
 		if (fd >= 0)
 			close(fd);
+		for (size_t i = 0; i < n; i++)
+			free(names[i].name);
+		free(names);
 		free(dir);
 		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n].name = xstrdup(e->d_name);
-		names[n++].type = e->d_type;
 	}
 	qsort(names, n, sizeof *names, cmp_walk_entry);
 	for (size_t i = 0; i < n; i++) {
 		char *sub = rel[0] ? xasprintf("%s/%s", rel, names[i].name) : xstrdup(names[i].name);
 		unsigned char type = names[i].type;
 		struct stat st = {0};
-		int skipped = 0, gone = 0;
+		int skipped = 0, gone = 0, read = 0; /* read: read_data_file()'s */
 
-		if (ret == 0 && (type == DT_UNKNOWN || (data && type == DT_REG))) {
+		if (ret == 0 && rd && type == DT_REG && ends_with(names[i].name, rd->suffix) &&
+		    (read = read_data_file(fd, names[i].name, rd)) == 0)
+			goto next; /* gone, or recycled */
+		if (ret == 0 && read <= 0 && (type == DT_UNKNOWN || (data && type == DT_REG))) {
 			gone = fstatat(fd, names[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0;
 			if (gone && errno != ENOENT) {
 				/* Gone since readdir: fine; unreadable: the caller must not go on as
@@ -743,16 +829,19 @@ static int walk_rec(int parent, const char *root, const char *rel, const char *c
 				skipped |= !strcmp(*s, sub) ||
 				           (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, names[i].name));
 			if (!skipped)
-				ret = walk_rec(fd, root, sub, skip, data, fn, ctx);
-		} else if (ret == 0 && type == DT_REG && (!data || st.st_size > 0 || st.st_mtime != 0)) {
+				ret = walk_rec(fd, root, sub, skip, data, rd, fn, ctx);
+		} else if (ret == 0 && type == DT_REG && (!data || read > 0 || st.st_size > 0 || st.st_mtime != 0)) {
 			char *full = path_join(root, sub);
+			if (rd)
+				rd->have = read != 0;
 			ret = fn(full, sub, ctx);
 			free(full);
 		}
+	next:
 		free(sub);
 		free(names[i].name);
 	}
-	closedir(d);
+	close(fd);
 	free(names);
 	free(dir);
 	return ret;
@@ -760,12 +849,12 @@ static int walk_rec(int parent, const char *root, const char *rel, const char *c
 
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(AT_FDCWD, root, "", skip, 0, fn, ctx);
+	return walk_rec(AT_FDCWD, root, "", skip, 0, NULL, fn, ctx);
 }
 
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(AT_FDCWD, root, "", skip, 1, fn, ctx);
+	return walk_rec(AT_FDCWD, root, "", skip, 1, NULL, fn, ctx);
 }
 
 /* Directories' real paths (realpath_cached()): realpath() reads every component of every
@@ -988,9 +1077,9 @@ static struct {
 
 static int keep_data_file(const char *path, const char *rel, void *ctx)
 {
+	struct walk_read *rd = ctx;
 	struct data_file *f;
 
-	(void)ctx;
 	if (data_cache.n == data_cache.cap) {
 		data_cache.cap = data_cache.cap ? 2 * data_cache.cap : 256;
 		data_cache.v = xreallocarray(data_cache.v, data_cache.cap, sizeof *data_cache.v);
@@ -999,7 +1088,13 @@ static int keep_data_file(const char *path, const char *rel, void *ctx)
 	memset(f, 0, sizeof *f);
 	f->path = xstrdup(path);
 	f->rel = xstrdup(rel);
-	if (ends_with(rel, data_cache.suffix) && read_file(path, &f->data) < 0) {
+	if (rd->have) {
+		/* Read by the walk: taken. */
+		f->data = rd->data;
+		f->read_errno = rd->read_errno;
+		memset(&rd->data, 0, sizeof rd->data);
+	} else if (ends_with(rel, data_cache.suffix) && read_file(path, &f->data) < 0) {
+		/* Not read by the walk (the file system gave no type). */
 		f->read_errno = errno ? errno : EIO;
 		buf_free(&f->data);
 	}
@@ -1009,10 +1104,12 @@ static int keep_data_file(const char *path, const char *rel, void *ctx)
 int data_files(const char *root, const char *suffix, const struct data_file **files, size_t *n)
 {
 	if (!data_cache.root || strcmp(data_cache.root, root) || strcmp(data_cache.suffix, suffix)) {
+		struct walk_read rd = {.suffix = suffix};
 		data_files_forget();
 		data_cache.root = xstrdup(root);
 		data_cache.suffix = xstrdup(suffix);
-		data_cache.ret = walk_data(root, NULL, keep_data_file, NULL);
+		data_cache.ret = walk_rec(AT_FDCWD, root, "", NULL, 1, &rd, keep_data_file, &rd);
+		buf_free(&rd.data);
 	}
 	*files = data_cache.v;
 	*n = data_cache.n;
