@@ -780,65 +780,103 @@ static int read_data_file(int fd, const char *name, struct walk_read *rd)
 	return 1;
 }
 
+/* What a walk does, passed down its recursion. */
+struct walk {
+	const char *root;
+	const char *const *skip;
+	int data;
+	struct walk_read *rd;
+	walk_fn *fn;
+	void *ctx;
+};
+
+static int walk_rec(int parent, const char *rel, const struct walk *w);
+
+/* One entry e of the directory open at fd (dir: its path, rel: relative to the root). */
+static int walk_one(int fd, const char *dir, const char *rel, const struct walk_entry *e,
+		    const struct walk *w)
+{
+	char *sub = rel[0] ? xasprintf("%s/%s", rel, e->name) : xstrdup(e->name);
+	unsigned char type = e->type;
+	struct stat st = {0};
+	int ret = 0, skipped = 0, gone = 0, read = 0; /* read: read_data_file()'s */
+
+	if (w->rd && type == DT_REG && ends_with(e->name, w->rd->suffix) &&
+	    (read = read_data_file(fd, e->name, w->rd)) == 0)
+		goto out; /* gone, or recycled */
+	if (read <= 0 && (type == DT_UNKNOWN || (w->data && type == DT_REG))) {
+		gone = fstatat(fd, e->name, &st, AT_SYMLINK_NOFOLLOW) < 0;
+		if (gone && errno != ENOENT) {
+			/* Gone since readdir: fine; unreadable: the caller must not go on as if it
+			 * had seen everything. */
+			warn("cannot stat %s/%s:", dir, e->name);
+			ret = -1;
+			goto out;
+		}
+		type = gone ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+	}
+	if (type == DT_DIR) {
+		for (const char *const *s = w->skip; s && *s; s++)
+			skipped |= !strcmp(*s, sub) || (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, e->name));
+		if (!skipped)
+			ret = walk_rec(fd, sub, w);
+	} else if (type == DT_REG && (!w->data || read > 0 || st.st_size > 0 || st.st_mtime != 0)) {
+		char *full = path_join(w->root, sub);
+		if (w->rd)
+			w->rd->have = read != 0;
+		ret = w->fn(full, sub, w->ctx);
+		free(full);
+	}
+out:
+	free(sub);
+	return ret;
+}
+
+/* The directory rel (relative to the root; "" for the root itself) in parent, its entries
+ * sorted. *names gets them (the caller frees) and the result is its open fd, or -1 (warned). */
+static int walk_open(int parent, const char *rel, const struct walk *w, char **dir,
+		     struct walk_entry **names, size_t *n)
+{
+	const char *base = rel[0] ? (strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel) : w->root;
+	/* The root may be a symbolic link (data sets are reached through current/); below it,
+	 * none is followed. */
+	int fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel[0] ? O_NOFOLLOW : 0));
+
+	*dir = rel[0] ? path_join(w->root, rel) : xstrdup(w->root);
+	*names = NULL;
+	*n = 0;
+	if (fd < 0 || read_entries(fd, names, n) < 0) {
+		warn("cannot open directory %s:", *dir);
+		if (fd >= 0)
+			close(fd);
+		for (size_t i = 0; i < *n; i++)
+			free((*names)[i].name);
+		free(*names);
+		*names = NULL;
+		*n = 0;
+		return -1;
+	}
+	qsort(*names, *n, sizeof **names, cmp_walk_entry);
+	return fd;
+}
+
 /* Directory entries are stat'ed only where readdir does not give their type, or the data
  * filter needs a file's size and time: a build tree has thousands of files, and the
  * coverage step walks it more than once. Paths are looked up from their directory's fd. */
-static int walk_rec(int parent, const char *root, const char *rel, const char *const *skip,
-		    int data, struct walk_read *rd, walk_fn *fn, void *ctx)
+static int walk_rec(int parent, const char *rel, const struct walk *w)
 {
-	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
-	const char *base = rel[0] ? (strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel) : root;
-	struct walk_entry *names = NULL;
-	size_t n = 0;
-	/* The root may be a symbolic link (data sets are reached through current/); below it,
-	 * none is followed. */
-	int ret = 0, fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel[0] ? O_NOFOLLOW : 0));
+	struct walk_entry *names;
+	size_t n;
+	char *dir;
+	int ret = 0, fd = walk_open(parent, rel, w, &dir, &names, &n);
 
-	if (fd < 0 || read_entries(fd, &names, &n) < 0) {
-		warn("cannot open directory %s:", dir);
-		if (fd >= 0)
-			close(fd);
-		for (size_t i = 0; i < n; i++)
-			free(names[i].name);
-		free(names);
+	if (fd < 0) {
 		free(dir);
 		return -1;
 	}
-	qsort(names, n, sizeof *names, cmp_walk_entry);
 	for (size_t i = 0; i < n; i++) {
-		char *sub = rel[0] ? xasprintf("%s/%s", rel, names[i].name) : xstrdup(names[i].name);
-		unsigned char type = names[i].type;
-		struct stat st = {0};
-		int skipped = 0, gone = 0, read = 0; /* read: read_data_file()'s */
-
-		if (ret == 0 && rd && type == DT_REG && ends_with(names[i].name, rd->suffix) &&
-		    (read = read_data_file(fd, names[i].name, rd)) == 0)
-			goto next; /* gone, or recycled */
-		if (ret == 0 && read <= 0 && (type == DT_UNKNOWN || (data && type == DT_REG))) {
-			gone = fstatat(fd, names[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0;
-			if (gone && errno != ENOENT) {
-				/* Gone since readdir: fine; unreadable: the caller must not go on as
-				 * if it had seen everything. */
-				warn("cannot stat %s/%s:", dir, names[i].name);
-				ret = -1;
-			}
-			type = gone ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
-		}
-		if (ret == 0 && type == DT_DIR) {
-			for (const char *const *s = skip; s && *s; s++)
-				skipped |= !strcmp(*s, sub) ||
-				           (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, names[i].name));
-			if (!skipped)
-				ret = walk_rec(fd, root, sub, skip, data, rd, fn, ctx);
-		} else if (ret == 0 && type == DT_REG && (!data || read > 0 || st.st_size > 0 || st.st_mtime != 0)) {
-			char *full = path_join(root, sub);
-			if (rd)
-				rd->have = read != 0;
-			ret = fn(full, sub, ctx);
-			free(full);
-		}
-	next:
-		free(sub);
+		if (ret == 0)
+			ret = walk_one(fd, dir, rel, &names[i], w);
 		free(names[i].name);
 	}
 	close(fd);
@@ -847,14 +885,57 @@ static int walk_rec(int parent, const char *root, const char *rel, const char *c
 	return ret;
 }
 
+struct pool_run {
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	size_t n, next;
+	pthread_mutex_t mu;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool_run *p = arg;
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&p->mu);
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			return NULL;
+		p->fn(p->ctx, i);
+	}
+}
+
+void parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+	struct pool_run p = {fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	size_t nt = (size_t)cpu_count(), started = 0;
+	pthread_t th[64];
+
+	if (nt > n)
+		nt = n;
+	if (nt > sizeof th / sizeof *th)
+		nt = sizeof th / sizeof *th;
+	/* The calling thread is one of the workers. */
+	for (size_t i = 1; i < nt; i++)
+		if (pthread_create(&th[started], NULL, pool_worker, &p) == 0)
+			started++;
+	pool_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+}
+
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(AT_FDCWD, root, "", skip, 0, NULL, fn, ctx);
+	struct walk w = {root, skip, 0, NULL, fn, ctx};
+	return walk_rec(AT_FDCWD, "", &w);
 }
 
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
-	return walk_rec(AT_FDCWD, root, "", skip, 1, NULL, fn, ctx);
+	struct walk w = {root, skip, 1, NULL, fn, ctx};
+	return walk_rec(AT_FDCWD, "", &w);
 }
 
 /* Directories' real paths (realpath_cached()): realpath() reads every component of every
@@ -1075,25 +1156,34 @@ static struct {
 	int ret;
 } data_cache;
 
+/* One entry of the data set's directory (a test's directory), walked by one thread. */
+struct data_task {
+	struct walk w;
+	struct walk_read rd;
+	struct data_file *v;
+	size_t n, cap;
+	int ret;
+};
+
 static int keep_data_file(const char *path, const char *rel, void *ctx)
 {
-	struct walk_read *rd = ctx;
+	struct data_task *t = ctx;
 	struct data_file *f;
 
-	if (data_cache.n == data_cache.cap) {
-		data_cache.cap = data_cache.cap ? 2 * data_cache.cap : 256;
-		data_cache.v = xreallocarray(data_cache.v, data_cache.cap, sizeof *data_cache.v);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
 	}
-	f = &data_cache.v[data_cache.n++];
+	f = &t->v[t->n++];
 	memset(f, 0, sizeof *f);
 	f->path = xstrdup(path);
 	f->rel = xstrdup(rel);
-	if (rd->have) {
+	if (t->rd.have) {
 		/* Read by the walk: taken. */
-		f->data = rd->data;
-		f->read_errno = rd->read_errno;
-		memset(&rd->data, 0, sizeof rd->data);
-	} else if (ends_with(rel, data_cache.suffix) && read_file(path, &f->data) < 0) {
+		f->data = t->rd.data;
+		f->read_errno = t->rd.read_errno;
+		memset(&t->rd.data, 0, sizeof t->rd.data);
+	} else if (ends_with(rel, t->rd.suffix) && read_file(path, &f->data) < 0) {
 		/* Not read by the walk (the file system gave no type). */
 		f->read_errno = errno ? errno : EIO;
 		buf_free(&f->data);
@@ -1101,15 +1191,65 @@ static int keep_data_file(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
+struct data_walk {
+	int fd;
+	const char *dir;
+	struct walk_entry *names;
+	struct data_task *tasks;
+};
+
+static void data_walk_one(void *ctx, size_t i)
+{
+	struct data_walk *d = ctx;
+	struct data_task *t = &d->tasks[i];
+
+	t->ret = walk_one(d->fd, d->dir, "", &d->names[i], &t->w);
+	buf_free(&t->rd.data);
+}
+
 int data_files(const char *root, const char *suffix, const struct data_file **files, size_t *n)
 {
 	if (!data_cache.root || strcmp(data_cache.root, root) || strcmp(data_cache.suffix, suffix)) {
-		struct walk_read rd = {.suffix = suffix};
+		struct walk w = {root, NULL, 1, NULL, keep_data_file, NULL};
+		struct data_walk d = {0};
+		char *dir;
+		size_t nn;
+
 		data_files_forget();
 		data_cache.root = xstrdup(root);
 		data_cache.suffix = xstrdup(suffix);
-		data_cache.ret = walk_rec(AT_FDCWD, root, "", NULL, 1, &rd, keep_data_file, &rd);
-		buf_free(&rd.data);
+		/* The tests' directories walked in parallel: thousands of small directories and
+		 * files, the kernel's time more than ours. Results kept in walk order. */
+		d.fd = walk_open(AT_FDCWD, "", &w, &dir, &d.names, &nn);
+		d.dir = dir;
+		data_cache.ret = d.fd < 0 ? -1 : 0;
+		d.tasks = xcalloc(nn ? nn : 1, sizeof *d.tasks);
+		for (size_t i = 0; i < nn; i++) {
+			d.tasks[i].w = w;
+			d.tasks[i].w.rd = &d.tasks[i].rd;
+			d.tasks[i].w.ctx = &d.tasks[i];
+			d.tasks[i].rd.suffix = suffix;
+		}
+		if (d.fd >= 0)
+			parallel_for(nn, data_walk_one, &d);
+		for (size_t i = 0; i < nn; i++) {
+			struct data_task *t = &d.tasks[i];
+			if (data_cache.ret == 0)
+				data_cache.ret = t->ret;
+			if (data_cache.n + t->n > data_cache.cap) {
+				data_cache.cap = 2 * (data_cache.n + t->n);
+				data_cache.v = xreallocarray(data_cache.v, data_cache.cap, sizeof *data_cache.v);
+			}
+			memcpy(data_cache.v + data_cache.n, t->v, t->n * sizeof *t->v);
+			data_cache.n += t->n;
+			free(t->v);
+			free(d.names[i].name);
+		}
+		if (d.fd >= 0)
+			close(d.fd);
+		free(d.tasks);
+		free(d.names);
+		free(dir);
 	}
 	*files = data_cache.v;
 	*n = data_cache.n;

@@ -150,6 +150,9 @@ int cmp_strp(const void *a, const void *b);
 
 /* Processors online (at least 1): the parallelism of gcov, gcovr and llvm's tools. */
 long cpu_count(void);
+/* fn(ctx, i) for every i < n, on cpu_count() threads (the caller's one of them); returns when
+ * all are done. fn must be safe to run concurrently with itself. */
+void parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
 /* Put the directory tmp in place of dest. dest, when it exists, is moved aside to
  * "<dest>.parcov-old" and removed afterwards; or, given a spare path (on the same file
