@@ -22,15 +22,19 @@
 
 /* Per-test data of the last run written by an older build of its object (the object was
  * rebuilt since the tests ran: combine leaves such data out). */
+/* Which of the data set's files are stale, found on every processor: reading the objects'
+ * .gcno files (gcno_cached(), kept for gcovtext and the per-test coverage) is most of it. */
 struct stale {
 	const struct config *c;
-	size_t n;
-	char *first;
+	const struct data_file *files;
+	char **gcno; /* per file: its object's .gcno when stale, else NULL */
 };
 
-static void find_stale(struct stale *s, const struct data_file *f)
+static void find_stale(void *ctx, size_t i)
 {
-	const char *path = f->path, *rel = f->rel, *obj = strchr(rel, '/');
+	struct stale *s = ctx;
+	const struct data_file *f = &s->files[i];
+	const char *rel = f->rel, *obj = strchr(rel, '/');
 	uint32_t h[3];
 	const struct gcno_cached *g;
 	char *gcno;
@@ -42,43 +46,48 @@ static void find_stale(struct stale *s, const struct data_file *f)
 	memcpy(h, f->data.data, sizeof h);
 	if (h[0] != GCDA_MAGIC)
 		return;
-	/* Every test's data of an object names the same .gcno: read once (and kept for
-	 * gcovtext and the per-test coverage). */
+	/* Every test's data of an object names the same .gcno: read once. */
 	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
 	g = gcno_cached(gcno);
 	/* Data of another GCC version is another problem (combine and doctor name it). */
-	if (g->header_ok && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2] && !s->n++)
-		s->first = xasprintf("%s (object %s)", path, gcno);
-	free(gcno);
+	if (g->header_ok && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2])
+		s->gcno[i] = gcno;
+	else
+		free(gcno);
 }
 
 /* 1 (after an error with the fix) when the report would silently leave stale data out. */
 static int stale_data(const struct config *c)
 {
-	char *run = runs_latest_with_data(c), *tests;
-	struct stale s = {.c = c};
-	const struct data_file *files;
-	size_t n;
+	char *run = runs_latest_with_data(c), *tests, *first = NULL;
+	struct stale st = {.c = c};
+	size_t n, stale = 0;
 
 	if (!run)
 		return 0;
 	tests = path_join(run, "tests");
 	/* Read once for the per-test coverage too (pertest.c). */
-	data_files(tests, ".gcda", &files, &n);
-	for (size_t i = 0; i < n; i++)
-		find_stale(&s, &files[i]);
-	if (s.n && !c->allow_stale)
+	data_files(tests, ".gcda", &st.files, &n);
+	st.gcno = xcalloc(n ? n : 1, sizeof *st.gcno);
+	parallel_for(n, find_stale, &st);
+	for (size_t i = 0; i < n; i++) {
+		if (st.gcno[i] && !stale++)
+			first = xasprintf("%s (object %s)", st.files[i].path, st.gcno[i]);
+		free(st.gcno[i]);
+	}
+	free(st.gcno);
+	if (stale && !c->allow_stale)
 		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "
 		      "tests ran): %s%s. A report without %s would be wrong. Fix: re-run the tests "
 		      "(ctest --test-dir %s -j N), then the coverage target; or, for a report that leaves "
 		      "%s out, set PARALLEL_COVERAGE_ALLOW_STALE=ON (parcov report --allow-stale)",
-		      s.n, s.n == 1 ? "" : "s", s.n == 1 ? "is" : "are", s.n == 1 ? "its" : "their",
-		      s.first, s.n == 1 ? "" : " and others", s.n == 1 ? "it" : "them", c->build_dir,
-		      s.n == 1 ? "it" : "them");
-	free(s.first);
+		      stale, stale == 1 ? "" : "s", stale == 1 ? "is" : "are", stale == 1 ? "its" : "their",
+		      first, stale == 1 ? "" : " and others", stale == 1 ? "it" : "them", c->build_dir,
+		      stale == 1 ? "it" : "them");
+	free(first);
 	free(tests);
 	free(run);
-	return s.n && !c->allow_stale;
+	return stale && !c->allow_stale;
 }
 
 /* Run gcovr to make its JSON report at json_path: the fallback when our reader cannot give

@@ -527,9 +527,29 @@ static int prune(const char *dir, char **names, size_t n)
 	return rc;
 }
 
+struct pages {
+	const struct covdata *cd;
+	const char *dir, *title;
+	const struct cov_extras *x;
+	char **names; /* the pages' names */
+	int *rc;
+};
+
+static void write_page(void *ctx, size_t i)
+{
+	struct pages *p = ctx;
+	struct buffer b = {0};
+
+	p->names[i] = html_page_name(p->cd->files[i], i);
+	file_page(&b, p->cd, p->cd->files[i], p->title, p->x);
+	p->rc[i] = put(p->dir, p->names[i], &b);
+	buf_free(&b);
+}
+
 int html_write(const struct covdata *cd, const char *dir, const char *title,
 	       const struct cov_extras *x)
 {
+	struct pages pages = {cd, dir, title, x, NULL, NULL};
 	struct buffer b = {0};
 	char **names = xcalloc(cd->n + 3, sizeof *names);
 	size_t n = 0;
@@ -547,13 +567,17 @@ int html_write(const struct covdata *cd, const char *dir, const char *title,
 	buf_add(&b, html_js, strlen(html_js));
 	rc |= put(dir, "parcov.js", &b);
 	names[n++] = xstrdup("parcov.js");
-	for (size_t i = 0; i < cd->n && !rc; i++) {
-		char *page = html_page_name(cd->files[i], i);
-		b.len = 0;
-		file_page(&b, cd, cd->files[i], title, x);
-		rc |= put(dir, page, &b);
-		names[n++] = page;
+	/* The pages on every processor: each is its own source read, markup and write. */
+	pages.names = names + n;
+	pages.rc = xcalloc(cd->n ? cd->n : 1, sizeof *pages.rc);
+	if (!rc)
+		parallel_for(cd->n, write_page, &pages);
+	for (size_t i = 0; i < cd->n; i++) {
+		rc |= pages.rc[i];
+		if (names[n])
+			n++;
 	}
+	free(pages.rc);
 	if (!rc) {
 		b.len = 0;
 		index_page(&b, cd, title, x);
