@@ -322,14 +322,16 @@ static int build_graph(struct gt *t)
 			for (size_t l = g->line_start[b]; l < g->line_start[b + 1]; l++) {
 				struct location *lc;
 				if (g->lines[l].run_start || l == g->line_start[b]) {
-					f->loc = xreallocarray(f->loc, f->n_loc + 1, sizeof *f->loc);
+					if (!(f->n_loc & (f->n_loc - 1)))
+						f->loc = xreallocarray(f->loc, f->n_loc ? 2 * f->n_loc : 4, sizeof *f->loc);
 					lc = &f->loc[f->n_loc++];
 					memset(lc, 0, sizeof *lc);
 					lc->block = b;
 					lc->file = t->map[g->lines[l].file];
 				}
 				lc = &f->loc[f->n_loc - 1];
-				lc->lines = xreallocarray(lc->lines, lc->n + 1, sizeof *lc->lines);
+				if (!(lc->n & (lc->n - 1)))
+					lc->lines = xreallocarray(lc->lines, lc->n ? 2 * lc->n : 4, sizeof *lc->lines);
 				lc->lines[lc->n++] = g->lines[l].line;
 			}
 		nb += g->n_blocks;

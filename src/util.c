@@ -691,26 +691,33 @@ static int cmp_walk_entry(const void *a, const void *b)
 	return strcmp(((const struct walk_entry *)a)->name, ((const struct walk_entry *)b)->name);
 }
 
-/* Read the rest of a file open at fd into *out (NUL-terminated), the size known from
- * fstat or a guess: a short read of a regular file is its end, so a small file costs one
- * read. Returns 0, or -1 with errno. */
-static int read_fd(int fd, size_t guess, struct buffer *out)
+/* Read the rest of a file open at fd into *out (NUL-terminated, exactly its size allocated):
+ * a short read of a regular file is its end, so a small file costs one read and one
+ * allocation of its size (a data set holds thousands of files of a few hundred bytes).
+ * Returns 0, or -1 with errno. */
+static int read_fd(int fd, struct buffer *out)
 {
-	out->len = 0;
-	buf_reserve(out, guess + 1);
-	for (;;) {
-		size_t room = out->cap - out->len - 1;
-		ssize_t n = read(fd, out->data + out->len, room);
-		if (n < 0 && errno == EINTR)
-			continue;
+	char chunk[8192];
+	ssize_t n;
+
+	buf_free(out);
+	while ((n = read(fd, chunk, sizeof chunk)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return -1;
+	out->data = xmalloc((size_t)n + 1);
+	out->cap = (size_t)n + 1;
+	memcpy(out->data, chunk, (size_t)n);
+	out->len = (size_t)n;
+	out->data[n] = '\0';
+	while ((size_t)n == sizeof chunk) {
+		while ((n = read(fd, chunk, sizeof chunk)) < 0 && errno == EINTR)
+			;
 		if (n < 0)
 			return -1;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-		if (n == 0 || (size_t)n < room)
-			return 0;
-		buf_reserve(out, out->cap);
+		buf_add(out, chunk, (size_t)n);
 	}
+	return 0;
 }
 
 /* A directory's entries (without "." and ".."), read with getdents64: opendir's fstat and
@@ -769,7 +776,7 @@ static int read_data_file(int fd, const char *name, struct walk_read *rd)
 		rd->read_errno = errno;
 		return errno == ENOENT ? 0 : -1;
 	}
-	if (read_fd(f, 4096, &rd->data) < 0) {
+	if (read_fd(f, &rd->data) < 0) {
 		rd->read_errno = errno ? errno : EIO;
 		buf_free(&rd->data);
 	} else if (rd->data.len == 0 && fstat(f, &st) == 0 && st.st_mtime == 0) {
