@@ -31,7 +31,8 @@ struct input {
 /* One object's graph, loaded once for all the tests that ran it. */
 struct object {
 	char *rel;
-	int loaded, unusable;
+	int loaded, unusable, told;
+	char *why; /* unusable: why (warned at its first input) */
 	const struct gcno_object *g; /* gcno_cached()'s */
 	size_t *file; /* per gcno file: index of the report file + 1, 0 if not in the report */
 };
@@ -53,9 +54,6 @@ struct pertest_feed {
 	const char *run;
 	struct line_tests **lines; /* per report file, per line */
 	size_t *slots, nslots;     /* report files by path */
-	/* while marking */
-	uint32_t cur_test;
-	const struct object *cur_obj;
 };
 
 static uint64_t hash(const char *s)
@@ -117,12 +115,6 @@ static void add_line(struct pertest_feed *b, size_t fi, long n, uint32_t test)
 		lt->v = xreallocarray(lt->v, lt->cap, sizeof *lt->v);
 	}
 	lt->v[lt->n++] = test;
-}
-
-static void mark(void *ctx, uint32_t file, uint32_t line)
-{
-	struct pertest_feed *b = ctx;
-	add_line(b, b->cur_obj->file[file], line, b->cur_test);
 }
 
 static int cmp_test(const void *a, const void *b)
@@ -271,7 +263,7 @@ static void load_object(struct pertest_feed *b, struct object *o)
 
 	o->loaded = 1;
 	if (!g->ok) {
-		warn("per-test coverage leaves out %s: %s: %s", o->rel, gcno, g->err);
+		o->why = xasprintf("%s: %s: %s", o->rel, gcno, g->err);
 		o->unusable = 1;
 	} else {
 		o->g = &g->o;
@@ -454,6 +446,61 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 	return ret;
 }
 
+/* One input's solved lines (solve_input()). */
+struct solved {
+	struct object *o;
+	struct mark {
+		uint32_t file, line;
+	} *v;
+	size_t n, cap;
+	char *why;   /* a message to print (per-test coverage leaves it out, or part of it) */
+	int counted; /* shown in the progress, as the serial loop did */
+};
+
+struct solving {
+	struct pertest_feed *b;
+	struct object *objs;
+	size_t nobj;
+	struct solved *r;
+};
+
+static void keep_mark(void *ctx, uint32_t file, uint32_t line)
+{
+	struct solved *r = ctx;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
+	}
+	r->v[r->n++] = (struct mark){file, line};
+}
+
+static void solve_input(void *ctx, size_t i)
+{
+	struct solving *sv = ctx;
+	struct object key = {.rel = sv->b->in[i].object};
+	const struct data_file *f = sv->b->in[i].file;
+	struct solved *r = &sv->r[i];
+	struct gcda_file d;
+	char err[512];
+
+	r->o = bsearch(&key, sv->objs, sv->nobj, sizeof *sv->objs, cmp_object);
+	if (r->o->unusable)
+		return;
+	if (!f->data.data) {
+		r->why = xstrdup(strerror(f->read_errno));
+		return;
+	}
+	if (gcda_parse((const unsigned char *)f->data.data, f->data.len, &d, err, sizeof err) < 0) {
+		r->why = xstrdup(err);
+		return;
+	}
+	if (gcda_matches_gcno(&d, r->o->g->version, r->o->g->stamp, 0) &&
+	    gcno_executed_lines(r->o->g, &d, keep_mark, r, err, sizeof err) < 0)
+		r->why = xstrdup(err);
+	gcda_free(&d);
+	r->counted = 1;
+}
+
 /* The gcov backend's source: each test's .gcda files solved on the objects' graphs. */
 static int gcov_source(struct pertest_feed *b, void *ctx)
 {
@@ -488,37 +535,32 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 				objs[k++] = objs[i];
 		nobj = k;
 	}
-	for (size_t i = 0; ret == 0 && i < b->nin; i++) {
-		struct object key = {.rel = b->in[i].object}, *o;
-		const struct data_file *f;
-		struct gcda_file d;
-		char err[512];
-
-		o = bsearch(&key, objs, nobj, sizeof *objs, cmp_object);
-		if (!o->loaded)
-			load_object(b, o);
-		if (o->unusable)
-			continue;
-		f = b->in[i].file;
-		if (!f->data.data) {
-			warn("per-test coverage leaves out %s: %s", f->path, strerror(f->read_errno));
-			continue;
+	if (ret == 0) {
+		/* Each input solved on every processor into its list of lines, then the lists
+		 * applied (and messages printed) in input order, as one pass would. */
+		struct solving sv = {b, objs, nobj, xcalloc(b->nin ? b->nin : 1, sizeof *sv.r)};
+		for (size_t i = 0; i < nobj; i++)
+			load_object(b, &objs[i]);
+		parallel_for(b->nin, solve_input, &sv);
+		for (size_t i = 0; i < b->nin; i++) {
+			struct solved *r = &sv.r[i];
+			if (r->o->unusable && !r->o->told++)
+				warn("per-test coverage leaves out %s", r->o->why);
+			if (r->why)
+				warn("per-test coverage leaves out %s: %s", b->in[i].file->path, r->why);
+			for (size_t k = 0; k < r->n; k++)
+				add_line(b, r->o->file[r->v[k].file], r->v[k].line, (uint32_t)b->in[i].test);
+			if (r->counted)
+				progress(i + 1, b->nin, "per-test coverage");
+			free(r->v);
+			free(r->why);
 		}
-		if (gcda_parse((const unsigned char *)f->data.data, f->data.len, &d, err, sizeof err) < 0) {
-			warn("per-test coverage leaves out %s: %s", f->path, err);
-			continue;
-		}
-		if (gcda_matches_gcno(&d, o->g->version, o->g->stamp, 0)) {
-			b->cur_test = (uint32_t)b->in[i].test;
-			b->cur_obj = o;
-			if (gcno_executed_lines(o->g, &d, mark, b, err, sizeof err) < 0)
-				warn("per-test coverage leaves out %s: %s", f->path, err);
-		}
-		gcda_free(&d);
-		progress(i + 1, b->nin, "per-test coverage");
+		free(sv.r);
 	}
-	for (size_t i = 0; i < nobj; i++)
+	for (size_t i = 0; i < nobj; i++) {
 		free(objs[i].file);
+		free(objs[i].why);
+	}
 	free(objs);
 	for (size_t i = 0; i < b->nin; i++)
 		free(b->in[i].object);
