@@ -176,17 +176,15 @@ static int fast_printf(struct buffer *b, const char *fmt, va_list ap)
 	size_t start = b->len;
 
 	for (const char *p = fmt; *p;) {
-		const char *pct = strchr(p, '%');
+		const char *pct = strchrnul(p, '%');
 		char num[32], *e = num + sizeof num, *d = e;
 		int left = 0, zero = 0, width = 0, lng = 0, size = 0, neg = 0;
 		unsigned long long u;
 
-		if (!pct) {
-			buf_add(b, p, strlen(p));
-			break;
-		}
 		if (pct > p)
 			buf_add(b, p, (size_t)(pct - p));
+		if (!*pct)
+			break;
 		p = pct + 1;
 		for (;; p++)
 			if (*p == '-')
