@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1331,42 +1332,47 @@ uint32_t gcovtext_tool_version(const char *gcov)
 struct result {
 	struct buffer text, msgs;
 	char why[512];
-	int declined, done;
+	int declined;
+	atomic_int done;
 };
 
 struct pool {
 	char *const *files;
-	size_t n, next;
+	size_t n;
+	atomic_size_t next;
 	uint32_t version;
 	struct result *r;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	atomic_size_t waiting; /* the result the taking thread waits for (n: none) */
 };
 
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	for (;;) {
-		size_t i;
+		/* No lock to take work, and a wake-up only for the result awaited: locks per
+		 * file had the threads waiting on each other (a futex call per file or more). */
+		size_t i = atomic_fetch_add(&p->next, 1);
 		struct result *r;
-		pthread_mutex_lock(&p->mu);
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
 		if (i >= p->n)
 			return NULL;
 		r = &p->r[i];
 		r->declined = gcovtext_render(p->files[i], p->version, &r->text, &r->msgs, r->why,
 						sizeof r->why);
-		pthread_mutex_lock(&p->mu);
-		r->done = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
+		/* Sequentially consistent: either the taker sees done, or this sees it waiting. */
+		atomic_store(&r->done, 1);
+		if (atomic_load(&p->waiting) == i) {
+			pthread_mutex_lock(&p->mu);
+			pthread_cond_signal(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+		}
 	}
 }
 
 void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take *take, void *ctx)
 {
-	struct pool p = {.files = files, .n = n, .version = version};
+	struct pool p = {.files = files, .n = n, .version = version, .waiting = n};
 	size_t nt = (size_t)cpu_count(), started = 0;
 	pthread_t *th;
 
@@ -1386,10 +1392,14 @@ void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take 
 	/* Results are taken in order, each as soon as it is there. */
 	for (size_t i = 0; i < n; i++) {
 		struct result *r = &p.r[i];
-		pthread_mutex_lock(&p.mu);
-		while (!r->done)
-			pthread_cond_wait(&p.cv, &p.mu);
-		pthread_mutex_unlock(&p.mu);
+		if (!atomic_load(&r->done)) {
+			pthread_mutex_lock(&p.mu);
+			atomic_store(&p.waiting, i);
+			while (!atomic_load(&r->done))
+				pthread_cond_wait(&p.cv, &p.mu);
+			atomic_store(&p.waiting, n);
+			pthread_mutex_unlock(&p.mu);
+		}
 		take(ctx, i, r->declined ? NULL : (r->text.data ? r->text.data : ""), r->text.len,
 		     r->msgs.data ? r->msgs.data : "", r->msgs.len, r->declined ? r->why : NULL);
 		buf_free(&r->text);

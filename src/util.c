@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -895,18 +896,15 @@ static int walk_rec(int parent, const char *rel, const struct walk *w)
 struct pool_run {
 	void (*fn)(void *ctx, size_t i);
 	void *ctx;
-	size_t n, next;
-	pthread_mutex_t mu;
+	size_t n;
+	atomic_size_t next; /* a lock per item made the threads wait on each other (futex) */
 };
 
 static void *pool_worker(void *arg)
 {
 	struct pool_run *p = arg;
 	for (;;) {
-		size_t i;
-		pthread_mutex_lock(&p->mu);
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
+		size_t i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n)
 			return NULL;
 		p->fn(p->ctx, i);
@@ -915,7 +913,7 @@ static void *pool_worker(void *arg)
 
 void parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 {
-	struct pool_run p = {fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	struct pool_run p = {fn, ctx, n, 0};
 	size_t nt = (size_t)cpu_count(), started = 0;
 	pthread_t th[64];
 
@@ -930,7 +928,6 @@ void parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 	pool_worker(&p);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&p.mu);
 }
 
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
@@ -1083,13 +1080,15 @@ void realpath_cache_forget(void)
 	pthread_mutex_unlock(&real_cache.mu);
 }
 
-/* Source files (source_file()): a table of entries under one lock, which also covers the
- * reads (short: the workers of gcovtext rarely want a file at the same time). */
+/* Source files (source_file()): a table of entries under one lock, held only to find or add
+ * one; each entry's own lock covers its stat and read (the threads of gcovtext and of the
+ * HTML would otherwise queue behind each other's reads). */
 static struct {
 	pthread_mutex_t mu;
 	struct source_entry {
 		char *path;
-		int have_text;
+		pthread_mutex_t mu;
+		int have_stat, have_text;
 		struct source_file f;
 	} **slots;
 	size_t n, nslots;
@@ -1123,10 +1122,16 @@ const struct source_file *source_file(const char *path, int text)
 	if (!(e = source_cache.slots[k])) {
 		e = xcalloc(1, sizeof *e);
 		e->path = xstrdup(path);
-		if (stat(path, &e->f.st) < 0)
-			e->f.stat_errno = errno ? errno : EIO;
+		pthread_mutex_init(&e->mu, NULL);
 		source_cache.slots[k] = e;
 		source_cache.n++;
+	}
+	pthread_mutex_unlock(&source_cache.mu);
+	pthread_mutex_lock(&e->mu);
+	if (!e->have_stat) {
+		e->have_stat = 1;
+		if (stat(path, &e->f.st) < 0)
+			e->f.stat_errno = errno ? errno : EIO;
 	}
 	if (text && !e->have_text) {
 		e->have_text = 1;
@@ -1135,7 +1140,7 @@ const struct source_file *source_file(const char *path, int text)
 			buf_free(&e->f.text);
 		}
 	}
-	pthread_mutex_unlock(&source_cache.mu);
+	pthread_mutex_unlock(&e->mu);
 	return &e->f;
 }
 
@@ -1146,6 +1151,7 @@ void source_cache_forget(void)
 		if (!source_cache.slots[i])
 			continue;
 		free(source_cache.slots[i]->path);
+		pthread_mutex_destroy(&source_cache.slots[i]->mu);
 		buf_free(&source_cache.slots[i]->f.text);
 		free(source_cache.slots[i]);
 	}
