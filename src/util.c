@@ -864,7 +864,8 @@ static int walk_open(int parent, const char *rel, const struct walk *w, char **d
 		*n = 0;
 		return -1;
 	}
-	qsort(*names, *n, sizeof **names, cmp_walk_entry);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, cmp_walk_entry);
 	return fd;
 }
 
