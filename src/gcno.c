@@ -335,7 +335,7 @@ int gcno_load(const char *path, struct gcno_object *o, char *err, size_t errlen)
 	return ret;
 }
 
-/* The shared .gcno files: a hash table of entries, each loaded by the first thread that
+/* The shared .gcno files: a table of entries (util.h), each loaded by the first thread that
  * asks for it while the others wait for that one. */
 struct gcno_entry {
 	char *path;
@@ -346,39 +346,8 @@ struct gcno_entry {
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct gcno_entry **slots;
-	size_t n, nslots;
-} gcno_cache = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0};
-
-static uint64_t path_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* The slot of path (empty when it is not there); the table is at most half full. */
-static size_t gcno_slot(const char *path)
-{
-	size_t k = path_hash(path) & (gcno_cache.nslots - 1);
-	while (gcno_cache.slots[k] && strcmp(gcno_cache.slots[k]->path, path))
-		k = (k + 1) & (gcno_cache.nslots - 1);
-	return k;
-}
-
-static void gcno_cache_grow(void)
-{
-	struct gcno_entry **old = gcno_cache.slots;
-	size_t n = gcno_cache.nslots;
-
-	gcno_cache.nslots = n ? 2 * n : 1024;
-	gcno_cache.slots = xcalloc(gcno_cache.nslots, sizeof *gcno_cache.slots);
-	for (size_t i = 0; i < n; i++)
-		if (old[i])
-			gcno_cache.slots[gcno_slot(old[i]->path)] = old[i];
-	free(old);
-}
+	struct str_table t;
+} gcno_cache = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {NULL, 0, 0}};
 
 static void gcno_entry_load(const char *path, struct gcno_cached *c)
 {
@@ -399,14 +368,11 @@ static void gcno_entry_load(const char *path, struct gcno_cached *c)
 
 const struct gcno_cached *gcno_cached(const char *path)
 {
-	struct gcno_entry *e;
-	size_t k;
+	struct gcno_entry *e, **slot;
 
 	pthread_mutex_lock(&gcno_cache.mu);
-	if (2 * (gcno_cache.n + 1) > gcno_cache.nslots)
-		gcno_cache_grow();
-	k = gcno_slot(path);
-	if ((e = gcno_cache.slots[k])) {
+	slot = (struct gcno_entry **)str_table_slot(&gcno_cache.t, path, strlen(path));
+	if ((e = *slot)) {
 		while (!e->ready)
 			pthread_cond_wait(&gcno_cache.cv, &gcno_cache.mu);
 		pthread_mutex_unlock(&gcno_cache.mu);
@@ -414,8 +380,8 @@ const struct gcno_cached *gcno_cached(const char *path)
 	}
 	e = xcalloc(1, sizeof *e);
 	e->path = xstrdup(path);
-	gcno_cache.slots[k] = e;
-	gcno_cache.n++;
+	*slot = e;
+	gcno_cache.t.n++;
 	pthread_mutex_unlock(&gcno_cache.mu);
 	gcno_entry_load(path, &e->c);
 	pthread_mutex_lock(&gcno_cache.mu);
@@ -425,20 +391,18 @@ const struct gcno_cached *gcno_cached(const char *path)
 	return &e->c;
 }
 
+static void free_gcno_entry(void *p)
+{
+	struct gcno_entry *e = p;
+	gcno_free(&e->c.o);
+	free(e->path);
+	free(e);
+}
+
 void gcno_cache_forget(void)
 {
 	pthread_mutex_lock(&gcno_cache.mu);
-	for (size_t i = 0; i < gcno_cache.nslots; i++) {
-		struct gcno_entry *e = gcno_cache.slots[i];
-		if (!e)
-			continue;
-		gcno_free(&e->c.o);
-		free(e->path);
-		free(e);
-	}
-	free(gcno_cache.slots);
-	gcno_cache.slots = NULL;
-	gcno_cache.n = gcno_cache.nslots = 0;
+	str_table_free(&gcno_cache.t, free_gcno_entry);
 	pthread_mutex_unlock(&gcno_cache.mu);
 }
 

@@ -943,53 +943,74 @@ int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 	return walk_rec(AT_FDCWD, "", &w);
 }
 
-/* Directories' real paths (realpath_cached()): realpath() reads every component of every
- * source name again (a readlink each), thousands per report. */
-static struct {
-	pthread_mutex_t mu;
-	struct real_dir {
-		char *dir, *real; /* real NULL: realpath failed with err */
-		int err;
-	} **slots;
-	size_t n, nslots;
-} real_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
-
-static uint64_t str_hash(const char *s, size_t n)
+uint64_t str_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
 	return h;
 }
 
-static size_t real_slot(const char *dir, size_t len)
+static size_t str_table_find(const struct str_table *t, const char *key, size_t len)
 {
-	size_t k = str_hash(dir, len) & (real_cache.nslots - 1);
-	while (real_cache.slots[k] &&
-	       (strncmp(real_cache.slots[k]->dir, dir, len) || real_cache.slots[k]->dir[len]))
-		k = (k + 1) & (real_cache.nslots - 1);
+	size_t k = str_hash(key, len) & (t->nslots - 1);
+	while (t->slots[k]) {
+		const char *e = *(char *const *)t->slots[k];
+		if (!strncmp(e, key, len) && !e[len])
+			break;
+		k = (k + 1) & (t->nslots - 1);
+	}
 	return k;
 }
 
-static void real_put(struct real_dir *d)
+void **str_table_slot(struct str_table *t, const char *key, size_t len)
 {
-	if (2 * (real_cache.n + 1) > real_cache.nslots) {
-		struct real_dir **old = real_cache.slots;
-		size_t n = real_cache.nslots;
-		real_cache.nslots = n ? 2 * n : 256;
-		real_cache.slots = xcalloc(real_cache.nslots, sizeof *real_cache.slots);
+	if (2 * (t->n + 1) > t->nslots) {
+		void **old = t->slots;
+		size_t n = t->nslots;
+		t->nslots = n ? 2 * n : 256;
+		t->slots = xcalloc(t->nslots, sizeof *t->slots);
 		for (size_t i = 0; i < n; i++)
-			if (old[i])
-				real_cache.slots[real_slot(old[i]->dir, strlen(old[i]->dir))] = old[i];
+			if (old[i]) {
+				const char *e = *(char *const *)old[i];
+				t->slots[str_table_find(t, e, strlen(e))] = old[i];
+			}
 		free(old);
 	}
-	real_cache.slots[real_slot(d->dir, strlen(d->dir))] = d;
-	real_cache.n++;
+	return &t->slots[str_table_find(t, key, len)];
+}
+
+void str_table_free(struct str_table *t, void (*free_entry)(void *))
+{
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->slots[i])
+			free_entry(t->slots[i]);
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}
+
+/* Directories' real paths (realpath_cached()): realpath() reads every component of every
+ * source name again (a readlink each), thousands per report. Entries are keyed by the name
+ * asked for ("" for the root). */
+struct real_dir {
+	char *dir, *real; /* real NULL: realpath failed with err */
+	int err;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct str_table t;
+} real_cache = {PTHREAD_MUTEX_INITIALIZER, {NULL, 0, 0}};
+
+static void real_put(struct real_dir *d)
+{
+	*str_table_slot(&real_cache.t, d->dir, strlen(d->dir)) = d;
+	real_cache.t.n++;
 }
 
 static struct real_dir *real_get(const char *name, size_t len)
 {
-	return real_cache.nslots ? real_cache.slots[real_slot(name, len)] : NULL;
+	return *str_table_slot(&real_cache.t, name, len);
 }
 
 /* The cached realpath of the first len bytes of path (a directory name); NULL with errno. */
@@ -1065,67 +1086,48 @@ char *realpath_cached(const char *path, char *out)
 	return ret;
 }
 
+static void free_real_dir(void *p)
+{
+	struct real_dir *d = p;
+	free(d->dir);
+	free(d->real);
+	free(d);
+}
+
 void realpath_cache_forget(void)
 {
 	pthread_mutex_lock(&real_cache.mu);
-	for (size_t i = 0; i < real_cache.nslots; i++) {
-		if (!real_cache.slots[i])
-			continue;
-		free(real_cache.slots[i]->dir);
-		free(real_cache.slots[i]->real);
-		free(real_cache.slots[i]);
-	}
-	free(real_cache.slots);
-	real_cache.slots = NULL;
-	real_cache.n = real_cache.nslots = 0;
+	str_table_free(&real_cache.t, free_real_dir);
 	pthread_mutex_unlock(&real_cache.mu);
 }
 
 /* Source files (source_file()): a table of entries under one lock, held only to find or add
  * one; each entry's own lock covers its stat and read (the threads of gcovtext and of the
  * HTML would otherwise queue behind each other's reads). */
+struct source_entry {
+	char *path;
+	pthread_mutex_t mu;
+	int have_stat, have_text;
+	struct source_file f;
+};
+
 static struct {
 	pthread_mutex_t mu;
-	struct source_entry {
-		char *path;
-		pthread_mutex_t mu;
-		int have_stat, have_text;
-		struct source_file f;
-	} **slots;
-	size_t n, nslots;
-} source_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
-
-static size_t source_slot(const char *path)
-{
-	size_t k = str_hash(path, strlen(path)) & (source_cache.nslots - 1);
-	while (source_cache.slots[k] && strcmp(source_cache.slots[k]->path, path))
-		k = (k + 1) & (source_cache.nslots - 1);
-	return k;
-}
+	struct str_table t;
+} source_cache = {PTHREAD_MUTEX_INITIALIZER, {NULL, 0, 0}};
 
 const struct source_file *source_file(const char *path, int text)
 {
-	struct source_entry *e;
-	size_t k;
+	struct source_entry *e, **slot;
 
 	pthread_mutex_lock(&source_cache.mu);
-	if (2 * (source_cache.n + 1) > source_cache.nslots) {
-		struct source_entry **old = source_cache.slots;
-		size_t n = source_cache.nslots;
-		source_cache.nslots = n ? 2 * n : 256;
-		source_cache.slots = xcalloc(source_cache.nslots, sizeof *source_cache.slots);
-		for (size_t i = 0; i < n; i++)
-			if (old[i])
-				source_cache.slots[source_slot(old[i]->path)] = old[i];
-		free(old);
-	}
-	k = source_slot(path);
-	if (!(e = source_cache.slots[k])) {
+	slot = (struct source_entry **)str_table_slot(&source_cache.t, path, strlen(path));
+	if (!(e = *slot)) {
 		e = xcalloc(1, sizeof *e);
 		e->path = xstrdup(path);
 		pthread_mutex_init(&e->mu, NULL);
-		source_cache.slots[k] = e;
-		source_cache.n++;
+		*slot = e;
+		source_cache.t.n++;
 	}
 	pthread_mutex_unlock(&source_cache.mu);
 	pthread_mutex_lock(&e->mu);
@@ -1145,20 +1147,19 @@ const struct source_file *source_file(const char *path, int text)
 	return &e->f;
 }
 
+static void free_source_entry(void *p)
+{
+	struct source_entry *e = p;
+	free(e->path);
+	pthread_mutex_destroy(&e->mu);
+	buf_free(&e->f.text);
+	free(e);
+}
+
 void source_cache_forget(void)
 {
 	pthread_mutex_lock(&source_cache.mu);
-	for (size_t i = 0; i < source_cache.nslots; i++) {
-		if (!source_cache.slots[i])
-			continue;
-		free(source_cache.slots[i]->path);
-		pthread_mutex_destroy(&source_cache.slots[i]->mu);
-		buf_free(&source_cache.slots[i]->f.text);
-		free(source_cache.slots[i]);
-	}
-	free(source_cache.slots);
-	source_cache.slots = NULL;
-	source_cache.n = source_cache.nslots = 0;
+	str_table_free(&source_cache.t, free_source_entry);
 	pthread_mutex_unlock(&source_cache.mu);
 }
 

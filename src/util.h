@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <stdio.h>
 
@@ -115,6 +116,20 @@ int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
  * its per-test coverage read the same thousands of small .gcda files, and the walk itself
  * costs a dozen system calls per directory. Returns walk_data()'s value; *files (in walk
  * order) stay valid until data_files_forget() or a call with another root or suffix. */
+/* FNV-1a of n bytes. */
+uint64_t str_hash(const char *s, size_t n);
+/* A table of entries found by a string key, each entry starting with its key (a char *): the
+ * caches of one report (source files, real paths, .gcno files). Not locked. */
+struct str_table {
+	void **slots;
+	size_t n, nslots;
+};
+/* The slot of key (len bytes): holding its entry, or NULL for the caller to fill (then
+ * t->n++; the table has room for it). */
+void **str_table_slot(struct str_table *t, const char *key, size_t len);
+/* Each entry to free_entry, then the table emptied. */
+void str_table_free(struct str_table *t, void (*free_entry)(void *));
+
 /* realpath(path, out) (out: PATH_MAX bytes), each directory resolved once per process until
  * realpath_cache_forget(): one lstat per plain absolute file name instead of a readlink per
  * component. For names of files that do not move while a command runs. */
