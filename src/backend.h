@@ -43,11 +43,6 @@ struct backend {
 
 extern const struct backend backend_gcov, backend_llvm;
 
-/* parcov coverage: the gcov backend's check takes the data files of the set doctor walked
- * from seen (combine.h) instead of walking it again, while seen lives (NULL: walk). */
-struct combine_seen;
-void gcov_check_listed(const struct combine_seen *seen);
-
 /* The backend of c (parcov.conf: backend=). */
 const struct backend *backend_for(const struct config *c);
 

@@ -423,8 +423,6 @@ void combine_seen_free(struct combine_seen *seen)
 	free(seen->inputs);
 	free(seen->run);
 	strings_free(&seen->build_gcda);
-	strings_free(&seen->data_paths);
-	strings_free(&seen->data_rels);
 	memset(seen, 0, sizeof *seen);
 }
 

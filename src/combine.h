@@ -18,8 +18,6 @@ struct combine_seen {
 	int data_whole;            /* every file of run/tests was listed, and no ctest was
 	                            * writing the set then (combine would stop otherwise) */
 	void *inputs;              /* combine.c's list of run's data files (opaque) */
-	struct strings data_paths, data_rels; /* the .gcda files below run's test directories,
-	                            * in walk order, for the report's stale-data check (gcov.c) */
 	int build_whole;           /* build_gcda lists every .gcda of the build tree */
 	struct strings build_gcda; /* build-relative, in walk order (doctor's objects') */
 };

@@ -199,10 +199,6 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 
 	if (s->seen)
 		combine_seen_file(path, rel, s->seen);
-	if (s->seen && slash && ends_with(rel, ".gcda")) {
-		strings_add(&s->seen->data_paths, xstrdup(path));
-		strings_add(&s->seen->data_rels, xstrdup(rel));
-	}
 	if (!slash || !ends_with(rel, ".gcda"))
 		return 0;
 	/* A watchdog's snapshot: read as combine does (endings.h), for its object. */
