@@ -415,10 +415,9 @@ static int coverage(const char *dir, const char *formats)
 		b = backend_for(&c);
 		ret = b->combine == combine ? combine_with(&c, &seen) : b->combine(&c);
 	}
-	if (ret == 0) {
-		ret = do_report(&c, formats);
-	}
 	combine_seen_free(&seen);
+	if (ret == 0)
+		ret = do_report(&c, formats);
 	if (lock >= 0) {
 		config_unlock(lock);
 		config_free(&c);
