@@ -242,6 +242,37 @@ static int cmd_pre_test(int argc, char **argv)
 	return ret;
 }
 
+/* --- post-test: the run's data merged beside the .gcno files, for the project's own
+ * coverage tools (lcov, gcovr), which read the build tree's .gcda files (README.md,
+ * "Using it in your project"). Run by ctest after the tests (CTEST_CUSTOM_POST_TEST); it
+ * never fails the ctest run: CTest counts a failing post-test command as a failed run, and
+ * the coverage target says the same problem again with its fix. --- */
+static int post_test(const struct config *c, const char *arg)
+{
+	(void)arg;
+	if (strcmp(c->backend, "gcov") || !runs_ours_with_data(c))
+		return 0;
+	if (backend_for(c)->combine(c) != 0)
+		warn("merging this ctest run's coverage data beside the objects failed (for tools "
+		     "reading the build tree's .gcda files; the ctest run is not affected): run "
+		     "parcov doctor -C %s", c->build_dir);
+	/* Then out of their way: lcov stops at a .gcda without its .gcno beside it. */
+	runs_hide_data(c);
+	return 0;
+}
+
+static int cmd_post_test(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int status = 0;
+
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	each_config(dir, post_test);
+	return 0;
+}
+/* --- end post-test --- */
+
 static int cmd_combine(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -480,6 +511,12 @@ static const struct command commands[] = {
 	 "Point coverage-data/current at a new, empty data set and delete older sets except the\n"
 	 "newest that holds data. With PARALLEL_COVERAGE_APPEND=ON, keep the current set.\n"
 	 "CTestCustom.cmake runs this at the start of every ctest run.\n"},
+	{"post-test", cmd_post_test, "merge the run's data beside the objects (run by ctest after the tests)",
+	 "[-C BUILD_DIR] [--config X] [-q]\n"
+	 "gcov backend: when the current data set is the one the calling ctest started and holds\n"
+	 "data, combine it, so that tools reading the build tree's .gcda files (a project's own\n"
+	 "lcov or gcovr target) see this run. Always exits 0 once its options are valid: a\n"
+	 "failed merge is a warning. CTestCustom.cmake runs this at the end of every ctest run.\n"},
 	{"combine", cmd_combine, "merge the last ctest run's per-test data into the build tree",
 	 "[-C BUILD_DIR] [--config X] [-q] [--bundles FILE...]\n"
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"

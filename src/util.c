@@ -606,6 +606,9 @@ static int walk_rec(int parent, const char *root, const char *rel, const char *c
 				ret = walk_rec(fd, root, sub, skip, data, fn, ctx);
 		} else if (ret == 0 && type == DT_REG && (!data || st.st_size > 0 || st.st_mtime != 0)) {
 			char *full = path_join(root, sub);
+			size_t visible = data ? data_hidden_len(names[i].name) : 0;
+			if (visible)
+				sub[strlen(sub) - strlen(names[i].name) + visible] = '\0';
 			ret = fn(full, sub, ctx);
 			free(full);
 		}
@@ -626,6 +629,21 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
 	return walk_rec(AT_FDCWD, root, "", skip, 1, fn, ctx);
+}
+
+size_t data_hidden_len(const char *name)
+{
+	const char *p = strstr(name, ".gcda" DATA_HIDDEN);
+
+	/* The last such part: NAME itself may hold one. */
+	for (const char *q = p; q; q = strstr(q + 1, ".gcda" DATA_HIDDEN))
+		p = q;
+	if (!p || p == name)
+		return 0;
+	for (const char *d = p + strlen(".gcda" DATA_HIDDEN); *d; d++)
+		if (*d < '0' || *d > '9')
+			return 0;
+	return (size_t)(p - name) + 5;
 }
 
 int ends_with(const char *s, const char *suffix)
