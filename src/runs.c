@@ -469,10 +469,17 @@ int runs_ours_with_data(const struct config *c)
 
 /* Rename one data file out of the *.gcda search (see DATA_HIDDEN in util.h): NAME.gcda.parcov,
  * or .parcovN when that is taken (never over another file: a process that outlived its test
- * may have written NAME.gcda again). 0, or -1 (warned). */
-static int hide_file(int dir, const char *name, const char *shown)
+ * may have written NAME.gcda again), unless replace (data never counted). 0, or -1 (warned). */
+static int hide_file(int dir, const char *name, const char *shown, int replace)
 {
-	for (int i = 1; i < 1000; i++) {
+	if (replace) {
+		char *to = xasprintf("%s%s", name, DATA_HIDDEN);
+		int r = renameat(dir, name, dir, to);
+		free(to);
+		if (r == 0 || errno == ENOENT)
+			return 0;
+	}
+	for (int i = 1; !replace && i < 1000; i++) {
 		char *to = i == 1 ? xasprintf("%s%s", name, DATA_HIDDEN)
 		                  : xasprintf("%s%s%d", name, DATA_HIDDEN, i);
 		int r = renameat2(dir, name, dir, to, RENAME_NOREPLACE);
@@ -488,7 +495,7 @@ static int hide_file(int dir, const char *name, const char *shown)
 
 /* Hide every NAME.gcda below the directory name of parent (shown: its path, for messages),
  * never following a symbolic link. 0, or -1 when something was left (warned). */
-static int hide_tree(int parent, const char *name, const char *shown)
+static int hide_tree(int parent, const char *name, const char *shown, int replace)
 {
 	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
@@ -512,10 +519,10 @@ static int hide_tree(int parent, const char *name, const char *shown)
 			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
 		if (type == DT_DIR) {
 			char *sub = path_join(shown, e->d_name);
-			ret |= hide_tree(fd, e->d_name, sub);
+			ret |= hide_tree(fd, e->d_name, sub, replace);
 			free(sub);
 		} else if (type == DT_REG && ends_with(e->d_name, ".gcda")) {
-			ret |= hide_file(fd, e->d_name, shown);
+			ret |= hide_file(fd, e->d_name, shown, replace);
 		}
 	}
 	closedir(d);
@@ -541,7 +548,7 @@ int runs_hide_data(const struct config *c)
 		int is_current = !strcmp(cur, target);
 		free(target);
 		if (is_current || !exists(mark)) {
-			if (hide_tree(AT_FDCWD, run, run) == 0)
+			if (hide_tree(AT_FDCWD, run, run, 0) == 0)
 				write_file_atomic(mark, "", 0);
 			else
 				ret = -1;
@@ -549,10 +556,11 @@ int runs_hide_data(const struct config *c)
 		free(mark);
 		free(run);
 	}
-	/* Data of test programs run to list their tests, and data combine moved aside. */
-	for (const char *const *sub = (const char *const[]){"discovery-runs", "stray", NULL}; *sub; sub++) {
-		char *dir = path_join(c->data_dir, *sub);
-		ret |= hide_tree(AT_FDCWD, dir, dir);
+	/* Data of test programs run by the build to list their tests (never counted: each
+	 * build's replaces the last), and data combine moved aside (kept, every file). */
+	for (int i = 0; i < 2; i++) {
+		char *dir = path_join(c->data_dir, i == 0 ? "discovery-runs" : "stray");
+		ret |= hide_tree(AT_FDCWD, dir, dir, i == 0);
 		free(dir);
 	}
 	free(ids);
