@@ -179,9 +179,16 @@ static size_t n_bundle_files;
 static int do_combine(const struct config *c, const char *arg)
 {
 	const struct backend *b = backend_for(c);
+	int ret;
 
 	(void)arg;
-	return bundle_files ? bundle_combine(c, b, bundle_files, n_bundle_files) : b->combine(c);
+	if (!bundle_files)
+		return b->combine(c);
+	ret = bundle_combine(c, b, bundle_files, n_bundle_files);
+	/* The unpacked set, as ctest's post-test leaves one (see post_test). */
+	if (ret == 0 && !strcmp(c->backend, "gcov"))
+		runs_hide_data(c);
+	return ret;
 }
 
 static int do_bundle(const struct config *c, const char *out)

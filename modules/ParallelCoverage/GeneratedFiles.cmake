@@ -30,8 +30,8 @@ function(_parcov_cmake_string out text)
 endfunction()
 
 # The CTEST_CUSTOM_PRE_TEST command: 'parcov pre-test -C <build>' (or 'parcov ARGN -C
-# <build>', for CTEST_CUSTOM_POST_TEST), each argument quoted for CTest's command line (_parcov_ctest_argument), the line
-# then written as a CMake string.
+# <build>', for CTEST_CUSTOM_POST_TEST), each argument quoted for CTest's command line
+# (_parcov_ctest_argument), the line then written as a CMake string.
 function(_parcov_pre_test_command out)
   set(words "${ARGN}")
   if(NOT words)
