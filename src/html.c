@@ -73,14 +73,16 @@ static void foot(struct buffer *b)
 }
 
 /* One "percent (part of whole)" cell, sortable by its percentage; a bar for the eye, the
- * number for everyone. */
+ * number for everyone. Nothing to cover (0/0) draws an empty bar: a full one would read as
+ * "all covered" next to files that are. */
 static void pct_cell(struct buffer *b, long part, long whole)
 {
 	char p[16];
 	report_pct(p, sizeof p, part, whole);
 	buf_printf(b, "<td class=\"num\" data-v=\"%.4f\"><span class=\"bar\" aria-hidden=\"true\">"
 		      "<span style=\"width:%.0f%%\"></span></span> %s <span class=\"of\">%ld/%ld</span></td>",
-		   whole ? report_percent(part, whole) : -1.0, report_percent(part, whole), p, part, whole);
+		   whole ? report_percent(part, whole) : -1.0, whole ? report_percent(part, whole) : 0.0,
+		   p, part, whole);
 }
 
 /* The totals' cells; regions and MC/DC conditions only when the backend measured them. */

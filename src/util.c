@@ -512,7 +512,7 @@ long cpu_count(void)
 int replace_dir(const char *tmp, const char *dest, const char *spare)
 {
 	char *old = xasprintf("%s.parcov-old", dest);
-	int moved = 0, ret = 0;
+	int moved = 0;
 
 	remove_tree(old);
 	if (exists(dest)) {
@@ -530,6 +530,8 @@ int replace_dir(const char *tmp, const char *dest, const char *spare)
 		free(old);
 		return -1;
 	}
+	/* The old copy is kept for reuse when it can be (EXDEV: spare on another file system,
+	 * where a copy would cost more than the reuse saves); the new one is in place either way. */
 	if (moved && spare) {
 		remove_tree(spare);
 		if (rename(old, spare) < 0)
@@ -538,7 +540,7 @@ int replace_dir(const char *tmp, const char *dest, const char *spare)
 		remove_tree(old);
 	}
 	free(old);
-	return ret;
+	return 0;
 }
 
 struct walk_entry {

@@ -320,6 +320,11 @@ START_TEST(test_html_large_file)
 	ck_assert_msg(strlen(page) < text.len + 20000 * 100, "page of %zu bytes for %zu bytes of source",
 		      strlen(page), text.len);
 	free(page);
+	/* No functions: the 0/0 cell says so, with an empty bar, not a full one. */
+	page = slurp(out, "index.html");
+	has(page, "data-v=\"-1.0000\"><span class=\"bar\" aria-hidden=\"true\"><span style=\"width:0%\"></span>"
+		  "</span> -- <span class=\"of\">0/0</span>");
+	free(page);
 	buf_free(&text);
 	free(src);
 	free(out);
