@@ -557,9 +557,11 @@ int runs_hide_data(const struct config *c)
 		free(run);
 	}
 	/* Data of test programs run by the build to list their tests (never counted: each
-	 * build's replaces the last), and data combine moved aside (kept, every file). */
+	 * build's replaces the last; the runtime writes it at the top of coverage-data/, in
+	 * every configuration), and data combine moved aside (kept, every file). */
 	for (int i = 0; i < 2; i++) {
-		char *dir = path_join(c->data_dir, i == 0 ? "discovery-runs" : "stray");
+		char *dir = i == 0 ? xasprintf("%s/coverage-data/discovery-runs", c->build_dir)
+		                   : path_join(c->data_dir, "stray");
 		ret |= hide_tree(AT_FDCWD, dir, dir, i == 0);
 		free(dir);
 	}

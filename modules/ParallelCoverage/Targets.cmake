@@ -13,11 +13,10 @@ function(_parcov_add_target out name comment)
       # Theirs usually runs lcov or gcovr on the build tree (CodeCoverage.cmake and the like):
       # with the gcov backend, ctest's post-test (parcov post-test) merges each run beside the
       # .gcno files and renames the per-test files out of their *.gcda search.
+      # (The llvm backend gives the tests no GCOV_PREFIX: .gcda files of the project's own
+      # --coverage flags land beside the objects as without the module.)
       get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
-      if(backend STREQUAL "llvm")
-        string(CONCAT why " (the llvm backend writes no .gcda files: a target of the project's"
-          " own running lcov or gcovr finds no data)")
-      else()
+      if(NOT backend STREQUAL "llvm")
         string(CONCAT why " (the project's own reads the data of the last ctest run: ctest"
           " merges it beside the .gcno files when it ends)")
       endif()
