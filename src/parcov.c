@@ -186,7 +186,7 @@ static int do_combine(const struct config *c, const char *arg)
 		return b->combine(c);
 	ret = bundle_combine(c, b, bundle_files, n_bundle_files);
 	/* The unpacked set, as ctest's post-test leaves one (see post_test). */
-	if (ret == 0 && !strcmp(c->backend, "gcov"))
+	if (ret == 0 && !(c->backend && !strcmp(c->backend, "llvm")))
 		runs_hide_data(c);
 	return ret;
 }
@@ -257,7 +257,7 @@ static int cmd_pre_test(int argc, char **argv)
 static int post_test(const struct config *c, const char *arg)
 {
 	(void)arg;
-	if (strcmp(c->backend, "gcov") || !runs_ours_with_data(c))
+	if ((c->backend && !strcmp(c->backend, "llvm")) || !runs_ours_with_data(c))
 		return 0;
 	if (backend_for(c)->combine(c) != 0)
 		warn("merging this ctest run's coverage data beside the objects failed (for tools "

@@ -155,4 +155,18 @@ run_ok cmake --build "$OURS" --target lcov-capture
 own_reports "$OURS" again
 same_as_reference again
 run_ok cmake --build "$OURS" --target coverage-doctor
+
+step "Ninja Multi-Config: ctest -C Debug -j2, then the project's capture (its own config's data)"
+if command -v ninja >/dev/null; then
+  MC="$WORK/multi"
+  run_ok cmake $STRICT -S "$SRC" -B "$MC" -G "Ninja Multi-Config" -DPARALLEL_COVERAGE=ON \
+    -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
+  run_ok cmake --build "$MC" --config Debug -j2
+  for i in 1 2 3; do run_ok ctest --test-dir "$MC" -C Debug -j2; done
+  run_ok cmake --build "$MC" --config Debug --target lcov-capture
+  own_reports "$MC" multi
+  same_as_reference multi
+else
+  echo "SKIPPED Ninja Multi-Config: ninja is not installed"
+fi
 echo "PASS: own-lcov"
