@@ -257,9 +257,10 @@ static int cmd_pre_test(int argc, char **argv)
 static int post_test(const struct config *c, const char *arg)
 {
 	(void)arg;
-	if ((c->backend && !strcmp(c->backend, "llvm")) || !runs_ours_with_data(c))
+	if (c->backend && !strcmp(c->backend, "llvm"))
 		return 0;
-	if (backend_for(c)->combine(c) != 0)
+	/* Only the set the calling ctest wrote is merged; run by hand, this only hides. */
+	if (runs_ours_with_data(c) && backend_for(c)->combine(c) != 0)
 		warn("merging this ctest run's coverage data beside the objects failed (for tools "
 		     "reading the build tree's .gcda files; the ctest run is not affected): run "
 		     "parcov doctor -C %s", c->build_dir);
@@ -522,8 +523,9 @@ static const struct command commands[] = {
 	 "[-C BUILD_DIR] [--config X] [-q]\n"
 	 "gcov backend: when the current data set is the one the calling ctest started and holds\n"
 	 "data, combine it, so that tools reading the build tree's .gcda files (a project's own\n"
-	 "lcov or gcovr target) see this run. Always exits 0 once its options are valid: a\n"
-	 "failed merge is a warning. CTestCustom.cmake runs this at the end of every ctest run.\n"},
+	 "lcov or gcovr target) see this run; then rename the per-test .gcda files out of their\n"
+	 "way (NAME.gcda.parcov). Always exits 0 once its options are valid: a failed merge is a\n"
+	 "warning. CTestCustom.cmake runs this at the end of every ctest run.\n"},
 	{"combine", cmd_combine, "merge the last ctest run's per-test data into the build tree",
 	 "[-C BUILD_DIR] [--config X] [-q] [--bundles FILE...]\n"
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"
