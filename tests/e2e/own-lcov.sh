@@ -1,6 +1,7 @@
 #!/bin/bash
 # A project's own lcov and gcovr targets (the CodeCoverage.cmake pattern, written here from
-# scratch): with the module injected they must not fail, and must give the numbers of the
+# scratch, one with CodeCoverage.cmake's baseline, add and remove steps and genhtml): with the
+# module injected they must not fail, and must give the numbers of the
 # same project without the module, tests run serially. Both orders: the target running
 # ctest itself ('lcov --zerocounters', ctest -j2, 'lcov --capture'), and the user running
 # ctest -j2 and then a target that only captures. Per-test data is kept apart under
@@ -84,6 +85,18 @@ add_custom_target(coverage
   COMMAND ctest -j ${OWN_CTEST_J}
   COMMAND ${capture}
   WORKING_DIRECTORY "${B}" VERBATIM)
+# CodeCoverage.cmake's lcov recipe: a baseline of every object (.gcno), the tests, the capture,
+# both added up, system headers removed, genhtml.
+set(rc --rc lcov_branch_coverage=1)
+add_custom_target(baseline-coverage
+  COMMAND lcov --quiet --directory . -b "${CMAKE_SOURCE_DIR}" --zerocounters
+  COMMAND lcov --quiet ${rc} -c -i -d . -b "${CMAKE_SOURCE_DIR}" -o base.info
+  COMMAND ctest -j ${OWN_CTEST_J}
+  COMMAND lcov --quiet ${rc} -d . -b "${CMAKE_SOURCE_DIR}" --capture -o run.info
+  COMMAND lcov --quiet ${rc} -a base.info -a run.info -o total.info
+  COMMAND lcov --quiet ${rc} --remove total.info "/usr/*" -o own-baseline.info
+  COMMAND genhtml --quiet --branch-coverage own-baseline.info -o own-html
+  WORKING_DIRECTORY "${B}" VERBATIM)
 # Captures what the last ctest left.
 add_custom_target(lcov-capture COMMAND ${capture} WORKING_DIRECTORY "${B}" VERBATIM)
 add_custom_target(gcovr-report
@@ -115,6 +128,8 @@ run_ok cmake $STRICT -S "$SRC" -B "$REF" -G "$GENERATOR" -DOWN_CTEST_J=1
 run_ok cmake --build "$REF" -j2
 run_ok cmake --build "$REF" --target coverage
 own_reports "$REF" ref
+run_ok cmake --build "$REF" --target baseline-coverage
+cp "$REF/own-baseline.info" "$WORK/ref-baseline.info"
 grep -q "BRDA:.*,1\$" "$WORK/ref.info" || fail "the reference has no branch counts"
 
 step "the module injected; the project's own coverage target runs ctest -j2 itself"
@@ -126,6 +141,10 @@ run_ok cmake --build "$OURS" -j2
 run_ok cmake --build "$OURS" --target coverage
 own_reports "$OURS" inside
 same_as_reference inside
+run_ok cmake --build "$OURS" --target baseline-coverage
+lcov_equal "$WORK/ref-baseline.info" "$OURS/own-baseline.info" ||
+  fail "the baseline recipe's tracefile differs from the reference"
+[ -f "$OURS/own-html/index.html" ] || fail "genhtml wrote no report"
 # Not one data file of the run left where lcov or gcovr search: only beside the .gcno files.
 stray=$(find "$OURS" -name '*.gcda' | while read -r f; do [ -e "${f%.gcda}.gcno" ] || echo "$f"; done)
 [ -z "$stray" ] || fail "data files without their .gcno are left in the build tree: $stray"
