@@ -656,7 +656,6 @@ int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint3
                      char *err, size_t errlen)
 {
 	unsigned char h[HEADER_BYTES];
-	enum gcda_flavor flavor = GCDA_GCC12;
 	size_t n;
 	FILE *fp = fopen(path, "rb");
 
@@ -669,13 +668,23 @@ int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint3
 		return fail(err, errlen, "%s", strerror(e));
 	}
 	fclose(fp);
+	return gcno_parse_header(h, n, version, stamp, checksum, err, errlen);
+}
+
+int gcno_parse_header(const unsigned char *h, size_t n, uint32_t *version, uint32_t *stamp,
+                      uint32_t *checksum, char *err, size_t errlen)
+{
+	enum gcda_flavor flavor = GCDA_GCC12;
+
+	if (n > HEADER_BYTES)
+		n = HEADER_BYTES;
 	if (n == 0)
 		return fail(err, errlen, "empty file");
 	if (n >= WORD_BYTES && check_magic(get_word(h), GCNO_MAGIC, err, errlen))
 		return -1;
 	if (n >= 2 * WORD_BYTES && check_version(get_word(h + 4), &flavor, err, errlen))
 		return -1;
-	if (n < 3 * WORD_BYTES || (n < sizeof h && flavor == GCDA_GCC12))
+	if (n < 3 * WORD_BYTES || (n < HEADER_BYTES && flavor == GCDA_GCC12))
 		return fail(err, errlen, "truncated at byte %zu (header at byte 0 needs %d bytes)",
 		            n, n < 3 * WORD_BYTES ? 3 * WORD_BYTES : HEADER_BYTES);
 	*version = get_word(h + 4);

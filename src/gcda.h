@@ -86,6 +86,9 @@ uint32_t gcda_compute_checksum(const struct gcda_file *f);
  * and Clang's headers have none: 0). */
 int gcno_read_header(const char *path, uint32_t *version, uint32_t *stamp, uint32_t *checksum,
                      char *err, size_t errlen);
+/* The same from the first n bytes of a .gcno read already. */
+int gcno_parse_header(const unsigned char *h, size_t n, uint32_t *version, uint32_t *stamp,
+                      uint32_t *checksum, char *err, size_t errlen);
 /* 1 if the .gcda belongs to this .gcno: same version and stamp, and the same checksum
  * unless the .gcno's is 0 (GCC 12's placeholder; gcov compares only stamps). */
 int gcda_matches_gcno(const struct gcda_file *f, uint32_t version, uint32_t stamp, uint32_t checksum);

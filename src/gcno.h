@@ -81,6 +81,20 @@ int gcno_load(const char *path, struct gcno_object *o, char *err, size_t errlen)
 int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, char *err, size_t errlen);
 void gcno_free(struct gcno_object *o);
 
+/* One .gcno as the readers of one report share it: the stale check (its header), gcovtext
+ * and the per-test coverage each read every object's graph otherwise. */
+struct gcno_cached {
+	int header_ok;           /* gcno_parse_header() of its first bytes (else header_err) */
+	uint32_t version, stamp; /* from the header */
+	int ok;                  /* gcno_load() succeeded: o is the object (else err) */
+	struct gcno_object o;
+	char err[256], header_err[256];
+};
+/* The .gcno at path, read and parsed on first use by any thread (the others wait), kept until
+ * gcno_cache_forget(). Files are not read again: for one command's reading of a build tree. */
+const struct gcno_cached *gcno_cached(const char *path);
+void gcno_cache_forget(void);
+
 /* For every function of o with counters in d (matched by ident and checksums), solve its
  * block counts and call mark(ctx, file, line) for each line gcov would show with a count
  * above 0; a line may be reported more than once. GCC's gcov (gcov.cc add_line_counts,

@@ -5,7 +5,6 @@
 #include "backend.h"
 
 #include <errno.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "combine.h"
 #include "covdata.h"
 #include "gcda.h"
+#include "gcno.h"
 #include "gcovjson.h"
 #include "proc.h"
 #include "report.h"
@@ -22,99 +22,72 @@
 
 /* Per-test data of the last run written by an older build of its object (the object was
  * rebuilt since the tests ran: combine leaves such data out). */
+/* Which of the data set's files are stale, found on every processor: reading the objects'
+ * .gcno files (gcno_cached(), kept for gcovtext and the per-test coverage) is most of it. */
 struct stale {
 	const struct config *c;
-	size_t n;
-	char *first;
-	void *headers; /* tsearch tree of struct gcno_header: every test's data of an object
-			* names the same .gcno, read once */
+	const struct data_file *files;
+	char **gcno; /* per file: its object's .gcno when stale, else NULL */
 };
 
-struct gcno_header {
-	char *gcno;
-	int ok;
-	uint32_t version, stamp;
-};
-
-static int cmp_header(const void *a, const void *b)
-{
-	return strcmp(((const struct gcno_header *)a)->gcno, ((const struct gcno_header *)b)->gcno);
-}
-
-static void free_header(void *p)
-{
-	struct gcno_header *h = p;
-	free(h->gcno);
-	free(h);
-}
-
-/* The .gcno's header, read on first use; NULL when it cannot be read. */
-static const struct gcno_header *gcno_header(struct stale *s, char *gcno)
-{
-	struct gcno_header key = {.gcno = gcno}, *h, **found = tfind(&key, &s->headers, cmp_header);
-	uint32_t checksum;
-	char err[256];
-
-	if (found) {
-		free(gcno);
-		h = *found;
-	} else {
-		h = xcalloc(1, sizeof *h);
-		h->gcno = gcno;
-		h->ok = gcno_read_header(gcno, &h->version, &h->stamp, &checksum, err, sizeof err) == 0;
-		if (!tsearch(h, &s->headers, cmp_header))
-			fatal("out of memory");
-	}
-	return h->ok ? h : NULL;
-}
-
-static int find_stale(const char *path, const char *rel, void *ctx)
+static void find_stale(void *ctx, size_t i)
 {
 	struct stale *s = ctx;
-	const char *obj = strchr(rel, '/');
+	const struct data_file *f = &s->files[i];
+	const char *rel = f->rel, *obj = strchr(rel, '/');
 	uint32_t h[3];
-	const struct gcno_header *g;
-	FILE *fp;
-	int n;
+	const struct gcno_cached *g;
+	char *gcno;
 
 	if (!obj || !ends_with(rel, ".gcda"))
-		return 0;
-	fp = fopen(path, "rb");
-	n = fp ? (int)fread(h, sizeof *h, 3, fp) : 0;
-	if (fp)
-		fclose(fp);
-	if (n != 3 || h[0] != GCDA_MAGIC)
-		return 0; /* damaged: combine and doctor name it */
-	g = gcno_header(s, xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1));
+		return;
+	if (!f->data.data || f->data.len < sizeof h)
+		return; /* damaged: combine and doctor name it */
+	memcpy(h, f->data.data, sizeof h);
+	if (h[0] != GCDA_MAGIC)
+		return;
+	/* Every test's data of an object names the same .gcno: read once. */
+	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
+	g = gcno_cached(gcno);
 	/* Data of another GCC version is another problem (combine and doctor name it). */
-	if (g && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2] && !s->n++)
-		s->first = xasprintf("%s (object %s)", path, g->gcno);
-	return 0;
+	if (g->header_ok && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2])
+		s->gcno[i] = gcno;
+	else
+		free(gcno);
 }
 
 /* 1 (after an error with the fix) when the report would silently leave stale data out. */
 static int stale_data(const struct config *c)
 {
-	char *run = runs_latest_with_data(c), *tests;
-	struct stale s = {.c = c};
+	char *run = runs_latest_with_data(c), *tests, *first = NULL;
+	struct stale st = {.c = c};
+	size_t n, stale = 0;
 
 	if (!run)
 		return 0;
 	tests = path_join(run, "tests");
-	walk_data(tests, NULL, find_stale, &s);
-	if (s.n && !c->allow_stale)
+	/* Read once for the per-test coverage too (pertest.c). */
+	data_files(tests, ".gcda", &st.files, &n);
+	st.gcno = xcalloc(n ? n : 1, sizeof *st.gcno);
+	parallel_for(n, find_stale, &st);
+	for (size_t i = 0; i < n; i++) {
+		if (st.gcno[i] && !stale++)
+			first = xasprintf("%s (object %s)", st.files[i].path, st.gcno[i]);
+		free(st.gcno[i]);
+	}
+	free(st.gcno);
+	if (stale && !c->allow_stale)
 		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "
 		      "tests ran): %s%s. A report without %s would be wrong. Fix: re-run the tests "
 		      "(ctest --test-dir %s -j N), then the coverage target; or, for a report that leaves "
 		      "%s out, set PARALLEL_COVERAGE_ALLOW_STALE=ON (parcov report --allow-stale)",
-		      s.n, s.n == 1 ? "" : "s", s.n == 1 ? "is" : "are", s.n == 1 ? "its" : "their",
-		      s.first, s.n == 1 ? "" : " and others", s.n == 1 ? "it" : "them", c->build_dir,
-		      s.n == 1 ? "it" : "them");
-	free(s.first);
-	tdestroy(s.headers, free_header);
+		      stale, stale == 1 ? "" : "s", stale == 1 ? "is" : "are", stale == 1 ? "its" : "their",
+		      first, stale == 1 ? "" : " and others", stale == 1 ? "it" : "them", c->build_dir,
+		      stale == 1 ? "it" : "them");
+	free(first);
 	free(tests);
 	free(run);
-	return s.n && !c->allow_stale;
+	return stale && !c->allow_stale;
 }
 
 /* Run gcovr to make its JSON report at json_path: the fallback when our reader cannot give

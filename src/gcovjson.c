@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,7 +141,7 @@ struct filters {
 static char *real_or_norm(const char *p)
 {
 	char buf[PATH_MAX];
-	return realpath(p, buf) ? xstrdup(buf) : normpath(p);
+	return realpath_cached(p, buf) ? xstrdup(buf) : normpath(p);
 }
 
 /* gcovr's regexes are Python's; POSIX EREs agree on the common subset. Anything else makes
@@ -871,6 +872,68 @@ static void take_text(void *ctx, size_t i, const char *text, size_t len, const c
 	progress(++e->done, e->d->n, "gcov");
 }
 
+/* The executable a command word names (PATH searched as the shell does), stat'ed; -1 when
+ * none is found. */
+static int find_executable(const char *word, char *path, size_t len, struct stat *st)
+{
+	const char *dirs = getenv("PATH");
+
+	if (strchr(word, '/')) {
+		snprintf(path, len, "%s", word);
+		return stat(path, st) == 0 && S_ISREG(st->st_mode) ? 0 : -1;
+	}
+	for (const char *d = dirs ? dirs : "/usr/bin:/bin"; d;) {
+		const char *colon = strchr(d, ':');
+		int n = colon ? (int)(colon - d) : (int)strlen(d);
+		snprintf(path, len, "%.*s%s%s", n, d, n ? "/" : "", word);
+		if (stat(path, st) == 0 && S_ISREG(st->st_mode) && access(path, X_OK) == 0)
+			return 0;
+		d = colon ? colon + 1 : NULL;
+	}
+	return -1;
+}
+
+/* gcovtext_tool_version() starts a shell and gcov (milliseconds of a report's tens): its
+ * answer is kept in the data directory for as long as the command names the same executable
+ * file, when that is a compiled program (a script may run another gcov each time). */
+static uint32_t gcov_version(struct state *st)
+{
+	char exe[PATH_MAX], elf[4] = {0}, *key, *cache;
+	struct buffer old = {0};
+	struct stat es;
+	uint32_t v;
+	int fd;
+
+	if (!st->cmd.n || find_executable(st->cmd.v[0], exe, sizeof exe, &es) < 0 ||
+	    (fd = open(exe, O_RDONLY | O_CLOEXEC)) < 0)
+		return gcovtext_tool_version(st->c->gcov);
+	if (read(fd, elf, sizeof elf) != (ssize_t)sizeof elf || memcmp(elf, "\177ELF", 4)) {
+		close(fd);
+		return gcovtext_tool_version(st->c->gcov);
+	}
+	close(fd);
+	cache = path_join(st->c->data_dir, "gcov-version.txt");
+	key = xasprintf("parcov-gcov-version 1\n%s\n%s %llu %llu %lld %lld.%09ld\n", st->c->gcov, exe,
+			(unsigned long long)es.st_dev, (unsigned long long)es.st_ino,
+			(long long)es.st_size, (long long)es.st_mtim.tv_sec, es.st_mtim.tv_nsec);
+	if (read_file(cache, &old) == 0 && !strncmp(old.data, key, strlen(key)) &&
+	    sscanf(old.data + strlen(key), "%8x", &v) == 1 && v) {
+		buf_free(&old);
+	} else {
+		buf_free(&old);
+		if ((v = gcovtext_tool_version(st->c->gcov))) {
+			struct buffer b = {0};
+			buf_printf(&b, "%s%08x\n", key, (unsigned)v);
+			if (write_file_unsynced(cache, b.data, b.len) < 0)
+				warn("cannot write %s:", cache);
+			buf_free(&b);
+		}
+	}
+	free(key);
+	free(cache);
+	return v;
+}
+
 /* Replace the gcov runs by gcov's text computed from the .gcno, .gcda and sources, leaving
  * in d the files it declines. PARCOV_REPORTER=gcov keeps every gcov process (to compare). */
 static void emulate_gcov(struct state *st, struct datafiles *d)
@@ -881,7 +944,7 @@ static void emulate_gcov(struct state *st, struct datafiles *d)
 
 	if (rep && !strcmp(rep, "gcov"))
 		return;
-	if (!(version = gcovtext_tool_version(st->c->gcov))) {
+	if (!(version = gcov_version(st))) {
 		info("%s is not GCC's gcov: it runs once per data file (parcov computes GCC's gcov "
 		     "text only)", st->c->gcov);
 		return;
@@ -941,7 +1004,7 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 	ret = d.n ? run_gcov(&st, &d) : 0;
 	if (st.log.len) {
 		char *log = path_join(c->data_dir, "gcov-messages.txt");
-		if (write_file_atomic(log, st.log.data, st.log.len) < 0)
+		if (write_file_unsynced(log, st.log.data, st.log.len) < 0)
 			warn("cannot write %s:", log);
 		else if (st.unexpected)
 			warn("gcov printed %zu unexpected message%s (first: \"%s\"), which may explain "

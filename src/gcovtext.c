@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,14 +323,16 @@ static int build_graph(struct gt *t)
 			for (size_t l = g->line_start[b]; l < g->line_start[b + 1]; l++) {
 				struct location *lc;
 				if (g->lines[l].run_start || l == g->line_start[b]) {
-					f->loc = xreallocarray(f->loc, f->n_loc + 1, sizeof *f->loc);
+					if (!(f->n_loc & (f->n_loc - 1)))
+						f->loc = xreallocarray(f->loc, f->n_loc ? 2 * f->n_loc : 4, sizeof *f->loc);
 					lc = &f->loc[f->n_loc++];
 					memset(lc, 0, sizeof *lc);
 					lc->block = b;
 					lc->file = t->map[g->lines[l].file];
 				}
 				lc = &f->loc[f->n_loc - 1];
-				lc->lines = xreallocarray(lc->lines, lc->n + 1, sizeof *lc->lines);
+				if (!(lc->n & (lc->n - 1)))
+					lc->lines = xreallocarray(lc->lines, lc->n ? 2 * lc->n : 4, sizeof *lc->lines);
 				lc->lines[lc->n++] = g->lines[l].line;
 			}
 		nb += g->n_blocks;
@@ -885,7 +888,6 @@ static void function_details(struct gt *t, struct buffer *out, struct fn *f, con
 }
 
 struct srclines {
-	struct buffer text;
 	const char **line;
 	size_t *len;
 	size_t n;
@@ -893,17 +895,23 @@ struct srclines {
 
 static int read_source(const char *path, struct srclines *sl)
 {
+	/* Read once for every object including it and for the HTML (util.h). */
+	const struct source_file *sf = source_file(path, 1);
 	const char *p, *end;
-	if (read_file(path, &sl->text) < 0)
+	size_t cap = 0;
+	if (sf->read_errno)
 		return -1;
-	if (memchr(sl->text.data, '\0', sl->text.len))
+	if (memchr(sf->text.data, '\0', sf->text.len))
 		return 1;
-	p = sl->text.data;
-	end = p + sl->text.len;
+	p = sf->text.data;
+	end = p + sf->text.len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
-		sl->line = xreallocarray(sl->line, sl->n + 1, sizeof *sl->line);
-		sl->len = xreallocarray(sl->len, sl->n + 1, sizeof *sl->len);
+		if (sl->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			sl->line = xreallocarray(sl->line, cap, sizeof *sl->line);
+			sl->len = xreallocarray(sl->len, cap, sizeof *sl->len);
+		}
 		sl->line[sl->n] = p;
 		sl->len[sl->n++] = (size_t)(e - p);
 		p = nl ? nl + 1 : end;
@@ -1051,7 +1059,6 @@ static int output_lines(struct gt *t, uint32_t si, const char *graph, const char
 
 	r = read_source(s->name, &sl);
 	if (r != 0) {
-		buf_free(&sl.text);
 		return decline(t, r < 0 ? "cannot read the source %s" : "the source %s holds NUL bytes",
 			       s->name);
 	}
@@ -1131,7 +1138,6 @@ static int output_lines(struct gt *t, uint32_t si, const char *graph, const char
 	free(order);
 	free(sl.line);
 	free(sl.len);
-	buf_free(&sl.text);
 	return ret;
 }
 
@@ -1213,10 +1219,11 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 		return decline(t, "cannot stat %s: %s", graph, strerror(errno));
 	find_sources(t);
 	for (size_t i = 0; i < t->n_src; i++) {
-		struct stat st;
+		const struct source_file *sf;
 		if (t->src[i].name[0] != '/')
 			return decline(t, "the source name '%s' is relative", t->src[i].name);
-		if (stat(t->src[i].name, &st) == 0 && st.st_mtime > gst.st_mtime)
+		sf = source_file(t->src[i].name, 0);
+		if (!sf->stat_errno && sf->st.st_mtime > gst.st_mtime)
 			return decline(t, "the source %s is newer than its .gcno", t->src[i].name);
 	}
 	{
@@ -1255,12 +1262,13 @@ static int render(struct gt *t, const char *graph, const char *datafile, struct 
 				ret = decline(t, "gcov's demangler may read '%s' another way", t->fn[i].g->name);
 	}
 	for (uint32_t si = 0; !ret && si < t->n_src; si++) {
-		struct stat st;
+		const struct source_file *sf;
 		accumulate_line_counts(t, si);
 		if (!t->src[si].n_linesum)
 			continue;
 		/* gcov prints "Source is newer than graph" for a source it could not stat. */
-		if (stat(t->src[si].name, &st) < 0 || st.st_mtime == 0)
+		sf = source_file(t->src[si].name, 0);
+		if (sf->stat_errno || sf->st.st_mtime == 0)
 			ret = decline(t, "cannot stat the source %s", t->src[si].name);
 		else
 			ret = output_lines(t, si, graph, have_data ? datafile : "-", have_data ? d.runs : 0,
@@ -1277,14 +1285,14 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
 		    struct buffer *msgs, char *why, size_t whylen)
 {
 	char *graph = with_suffix(datafile, ".gcno"), *data = with_suffix(datafile, ".gcda");
-	struct gcno_object o;
+	/* Read once for the stale check, this and the per-test coverage (gcno.h). */
+	const struct gcno_cached *g = gcno_cached(graph);
 	struct buffer text = {0}, m = {0};
-	struct gt t = {.o = &o, .why = why, .whylen = whylen, .msgs = &m};
-	char err[256];
+	struct gt t = {.o = &g->o, .why = why, .whylen = whylen, .msgs = &m};
 	int ret;
 
-	if (gcno_load(graph, &o, err, sizeof err) < 0) {
-		snprintf(why, whylen, "%s: %s", graph, err);
+	if (!g->ok) {
+		snprintf(why, whylen, "%s: %s", graph, g->err);
 		free(graph);
 		free(data);
 		return 1;
@@ -1297,7 +1305,6 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
 	buf_free(&text);
 	buf_free(&m);
 	gt_free(&t);
-	gcno_free(&o);
 	free(graph);
 	free(data);
 	return ret ? 1 : 0;
@@ -1325,42 +1332,47 @@ uint32_t gcovtext_tool_version(const char *gcov)
 struct result {
 	struct buffer text, msgs;
 	char why[512];
-	int declined, done;
+	int declined;
+	atomic_int done;
 };
 
 struct pool {
 	char *const *files;
-	size_t n, next;
+	size_t n;
+	atomic_size_t next;
 	uint32_t version;
 	struct result *r;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	atomic_size_t waiting; /* the result the taking thread waits for (n: none) */
 };
 
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	for (;;) {
-		size_t i;
+		/* No lock to take work, and a wake-up only for the result awaited: locks per
+		 * file had the threads waiting on each other (a futex call per file or more). */
+		size_t i = atomic_fetch_add(&p->next, 1);
 		struct result *r;
-		pthread_mutex_lock(&p->mu);
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
 		if (i >= p->n)
 			return NULL;
 		r = &p->r[i];
 		r->declined = gcovtext_render(p->files[i], p->version, &r->text, &r->msgs, r->why,
 						sizeof r->why);
-		pthread_mutex_lock(&p->mu);
-		r->done = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
+		/* Sequentially consistent: either the taker sees done, or this sees it waiting. */
+		atomic_store(&r->done, 1);
+		if (atomic_load(&p->waiting) == i) {
+			pthread_mutex_lock(&p->mu);
+			pthread_cond_signal(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+		}
 	}
 }
 
 void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take *take, void *ctx)
 {
-	struct pool p = {.files = files, .n = n, .version = version};
+	struct pool p = {.files = files, .n = n, .version = version, .waiting = n};
 	size_t nt = (size_t)cpu_count(), started = 0;
 	pthread_t *th;
 
@@ -1380,10 +1392,14 @@ void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take 
 	/* Results are taken in order, each as soon as it is there. */
 	for (size_t i = 0; i < n; i++) {
 		struct result *r = &p.r[i];
-		pthread_mutex_lock(&p.mu);
-		while (!r->done)
-			pthread_cond_wait(&p.cv, &p.mu);
-		pthread_mutex_unlock(&p.mu);
+		if (!atomic_load(&r->done)) {
+			pthread_mutex_lock(&p.mu);
+			atomic_store(&p.waiting, i);
+			while (!atomic_load(&r->done))
+				pthread_cond_wait(&p.cv, &p.mu);
+			atomic_store(&p.waiting, n);
+			pthread_mutex_unlock(&p.mu);
+		}
 		take(ctx, i, r->declined ? NULL : (r->text.data ? r->text.data : ""), r->text.len,
 		     r->msgs.data ? r->msgs.data : "", r->msgs.len, r->declined ? r->why : NULL);
 		buf_free(&r->text);
@@ -1438,5 +1454,7 @@ int gcovtext_command(int argc, char **argv)
 	}
 	c.files = argv + i;
 	gcovtext_run(argv + i, (size_t)(argc - i), v, print_take, &c);
+	gcno_cache_forget();
+	source_cache_forget();
 	return c.declined;
 }

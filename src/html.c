@@ -141,19 +141,21 @@ static int put(const char *dir, const char *name, const struct buffer *b)
 /* --- The page of one file ------------------------------------------------------------------ */
 
 struct source {
-	struct buffer text;
 	const char **line; /* line[n] for n in 1..n */
 	size_t *len, n;
+	int unread; /* the file could not be read */
 };
 
 static void source_read(struct source *s, const char *path)
 {
+	/* Read once for gcovtext and this (util.h). */
+	const struct source_file *sf = source_file(path, 1);
 	size_t cap = 0;
 	memset(s, 0, sizeof *s);
-	if (read_file(path, &s->text) < 0)
+	if ((s->unread = sf->read_errno != 0))
 		return;
-	for (char *p = s->text.data, *end = p + s->text.len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+	for (const char *p = sf->text.data, *end = p + sf->text.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (s->n + 2 > cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -169,7 +171,6 @@ static void source_read(struct source *s, const char *path)
 
 static void source_free(struct source *s)
 {
-	buf_free(&s->text);
 	free(s->line);
 	free(s->len);
 }
@@ -313,7 +314,7 @@ static void file_page(struct buffer *b, const struct covdata *cd, const struct c
 		   cd->has_mcdc ? "<span class=\"mk\">MC/DC 1/2</span> one of a decision's two conditions "
 				  "covered (shown to change the outcome alone), " : "",
 		   changed ? ", <span class=\"mk\">Δ</span> changed by the diff" : "");
-	if (!s.text.data)
+	if (s.unread)
 		buf_printf(b, "<p class=\"warn\" role=\"note\">The source file could not be read: counts "
 			      "only.</p>\n");
 
@@ -528,9 +529,29 @@ static int prune(const char *dir, char **names, size_t n)
 	return rc;
 }
 
+struct pages {
+	const struct covdata *cd;
+	const char *dir, *title;
+	const struct cov_extras *x;
+	char **names; /* the pages' names */
+	int *rc;
+};
+
+static void write_page(void *ctx, size_t i)
+{
+	struct pages *p = ctx;
+	struct buffer b = {0};
+
+	p->names[i] = html_page_name(p->cd->files[i], i);
+	file_page(&b, p->cd, p->cd->files[i], p->title, p->x);
+	p->rc[i] = put(p->dir, p->names[i], &b);
+	buf_free(&b);
+}
+
 int html_write(const struct covdata *cd, const char *dir, const char *title,
 	       const struct cov_extras *x)
 {
+	struct pages pages = {cd, dir, title, x, NULL, NULL};
 	struct buffer b = {0};
 	char **names = xcalloc(cd->n + 3, sizeof *names);
 	size_t n = 0;
@@ -548,13 +569,17 @@ int html_write(const struct covdata *cd, const char *dir, const char *title,
 	buf_add(&b, html_js, strlen(html_js));
 	rc |= put(dir, "parcov.js", &b);
 	names[n++] = xstrdup("parcov.js");
-	for (size_t i = 0; i < cd->n && !rc; i++) {
-		char *page = html_page_name(cd->files[i], i);
-		b.len = 0;
-		file_page(&b, cd, cd->files[i], title, x);
-		rc |= put(dir, page, &b);
-		names[n++] = page;
+	/* The pages on every processor: each is its own source read, markup and write. */
+	pages.names = names + n;
+	pages.rc = xcalloc(cd->n ? cd->n : 1, sizeof *pages.rc);
+	if (!rc)
+		parallel_for(cd->n, write_page, &pages);
+	for (size_t i = 0; i < cd->n; i++) {
+		rc |= pages.rc[i];
+		if (names[n])
+			n++;
 	}
+	free(pages.rc);
 	if (!rc) {
 		b.len = 0;
 		index_page(&b, cd, title, x);

@@ -25,14 +25,15 @@ struct test {
 struct input {
 	size_t test;
 	char *object; /* build-relative .gcda path */
-	char *path;
+	const struct data_file *file;
 };
 
 /* One object's graph, loaded once for all the tests that ran it. */
 struct object {
 	char *rel;
-	int loaded, unusable;
-	struct gcno_object g;
+	int loaded, unusable, told;
+	char *why; /* unusable: why (warned at its first input) */
+	const struct gcno_object *g; /* gcno_cached()'s */
 	size_t *file; /* per gcno file: index of the report file + 1, 0 if not in the report */
 };
 
@@ -53,9 +54,6 @@ struct pertest_feed {
 	const char *run;
 	struct line_tests **lines; /* per report file, per line */
 	size_t *slots, nslots;     /* report files by path */
-	/* while marking */
-	uint32_t cur_test;
-	const struct object *cur_obj;
 };
 
 static uint64_t hash(const char *s)
@@ -117,12 +115,6 @@ static void add_line(struct pertest_feed *b, size_t fi, long n, uint32_t test)
 		lt->v = xreallocarray(lt->v, lt->cap, sizeof *lt->v);
 	}
 	lt->v[lt->n++] = test;
-}
-
-static void mark(void *ctx, uint32_t file, uint32_t line)
-{
-	struct pertest_feed *b = ctx;
-	add_line(b, b->cur_obj->file[file], line, b->cur_test);
 }
 
 static int cmp_test(const void *a, const void *b)
@@ -225,22 +217,20 @@ struct collect {
 	struct pertest_feed *b;
 };
 
-static int collect_input(const char *path, const char *rel, void *ctx)
+static void collect_input(struct pertest_feed *b, const struct data_file *f)
 {
-	struct pertest_feed *b = ctx;
-	const char *slash = strchr(rel, '/'), *object;
+	const char *rel = f->rel, *slash = strchr(rel, '/'), *object;
 	size_t k;
 
 	if (!slash || !ends_with(rel, ".gcda"))
-		return 0;
+		return;
 	if (endings_snapshot_file(b->run, rel, &object) == 0)
-		return 0;
+		return;
 	k = test_of_dir(b, rel, (size_t)(slash - rel));
 	if (k == b->ntests)
-		return 0; /* a directory no test names: not counted by combine's report either */
+		return; /* a directory no test names: not counted by combine's report either */
 	b->in = xreallocarray(b->in, b->nin + 1, sizeof *b->in);
-	b->in[b->nin++] = (struct input){k, xstrdup(object), xstrdup(path)};
-	return 0;
+	b->in[b->nin++] = (struct input){k, xstrdup(object), f};
 }
 
 static int cmp_input(const void *a, const void *b)
@@ -259,7 +249,7 @@ static int cmp_object(const void *a, const void *b)
 static char *real_or_norm(const char *cwd, const char *name)
 {
 	char buf[PATH_MAX], *joined = name[0] == '/' ? xstrdup(name) : path_join(cwd, name);
-	if (realpath(joined, buf)) {
+	if (realpath_cached(joined, buf)) {
 		free(joined);
 		return xstrdup(buf);
 	}
@@ -268,17 +258,18 @@ static char *real_or_norm(const char *cwd, const char *name)
 
 static void load_object(struct pertest_feed *b, struct object *o)
 {
-	char err[512];
 	char *gcno = xasprintf("%s/%.*s.gcno", b->c->build_dir, (int)(strlen(o->rel) - 5), o->rel);
+	const struct gcno_cached *g = gcno_cached(gcno);
 
 	o->loaded = 1;
-	if (gcno_load(gcno, &o->g, err, sizeof err) < 0) {
-		warn("per-test coverage leaves out %s: %s: %s", o->rel, gcno, err);
+	if (!g->ok) {
+		o->why = xasprintf("%s: %s: %s", o->rel, gcno, g->err);
 		o->unusable = 1;
 	} else {
-		o->file = xcalloc(o->g.n_files ? o->g.n_files : 1, sizeof *o->file);
-		for (size_t i = 0; i < o->g.n_files; i++) {
-			char *abs = real_or_norm(o->g.cwd, o->g.files[i]);
+		o->g = &g->o;
+		o->file = xcalloc(o->g->n_files ? o->g->n_files : 1, sizeof *o->file);
+		for (size_t i = 0; i < o->g->n_files; i++) {
+			char *abs = real_or_norm(o->g->cwd, o->g->files[i]);
 			o->file[i] = find_file(b->cd, b->slots, b->nslots, abs);
 			free(abs);
 		}
@@ -413,12 +404,12 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 		buf_add(&head, "\n", 1);
 	}
 	buf_add(&head, body.data ? body.data : "", body.len);
-	if (write_file_atomic(store, head.data, head.len) < 0) {
+	if (write_file_unsynced(store, head.data, head.len) < 0) {
 		error("cannot write %s:", store);
 		ret = -1;
 	}
 	if (ret == 0 && (mkdirs(b->c->output_dir, 0777) < 0 ||
-			 write_file_atomic(json, js.data, js.len) < 0)) {
+			 write_file_unsynced(json, js.data, js.len) < 0)) {
 		error("cannot write %s:", json);
 		ret = -1;
 	}
@@ -434,7 +425,7 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 			buf_add(&all, per[t].data, per[t].len);
 			buf_printf(&all, "end_of_record\n");
 		}
-		if (write_file_atomic(info, all.data ? all.data : "", all.len) < 0) {
+		if (write_file_unsynced(info, all.data ? all.data : "", all.len) < 0) {
 			error("cannot write %s:", info);
 			ret = -1;
 		}
@@ -455,19 +446,79 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 	return ret;
 }
 
+/* One input's solved lines (solve_input()). */
+struct solved {
+	struct object *o;
+	struct mark {
+		uint32_t file, line;
+	} *v;
+	size_t n, cap;
+	char *why;   /* a message to print (per-test coverage leaves it out, or part of it) */
+	int counted; /* shown in the progress, as the serial loop did */
+};
+
+struct solving {
+	struct pertest_feed *b;
+	struct object *objs;
+	size_t nobj;
+	struct solved *r;
+};
+
+static void keep_mark(void *ctx, uint32_t file, uint32_t line)
+{
+	struct solved *r = ctx;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
+	}
+	r->v[r->n++] = (struct mark){file, line};
+}
+
+static void solve_input(void *ctx, size_t i)
+{
+	struct solving *sv = ctx;
+	struct object key = {.rel = sv->b->in[i].object};
+	const struct data_file *f = sv->b->in[i].file;
+	struct solved *r = &sv->r[i];
+	struct gcda_file d;
+	char err[512];
+
+	r->o = bsearch(&key, sv->objs, sv->nobj, sizeof *sv->objs, cmp_object);
+	if (r->o->unusable)
+		return;
+	if (!f->data.data) {
+		r->why = xstrdup(strerror(f->read_errno));
+		return;
+	}
+	if (gcda_parse((const unsigned char *)f->data.data, f->data.len, &d, err, sizeof err) < 0) {
+		r->why = xstrdup(err);
+		return;
+	}
+	if (gcda_matches_gcno(&d, r->o->g->version, r->o->g->stamp, 0) &&
+	    gcno_executed_lines(r->o->g, &d, keep_mark, r, err, sizeof err) < 0)
+		r->why = xstrdup(err);
+	gcda_free(&d);
+	r->counted = 1;
+}
+
 /* The gcov backend's source: each test's .gcda files solved on the objects' graphs. */
 static int gcov_source(struct pertest_feed *b, void *ctx)
 {
 	struct object *objs = NULL;
 	size_t nobj = 0;
 	char *tests = path_join(b->run, "tests");
+	const struct data_file *files;
+	size_t nfiles;
 	int ret = 0;
 
 	(void)ctx;
-	if (walk_data(tests, NULL, collect_input, b) < 0) {
+	/* The files the stale check read (gcov.c), or read now. */
+	if (data_files(tests, ".gcda", &files, &nfiles) < 0) {
 		error("cannot read all the data of %s (see above): no per-test coverage written", b->run);
 		ret = -1;
 	}
+	for (size_t i = 0; i < nfiles; i++)
+		collect_input(b, &files[i]);
 	endings_forget();
 	qsort(b->in, b->nin, sizeof *b->in, cmp_input);
 	/* The distinct objects, sorted, for a binary search per input. */
@@ -484,39 +535,37 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 				objs[k++] = objs[i];
 		nobj = k;
 	}
-	for (size_t i = 0; ret == 0 && i < b->nin; i++) {
-		struct object key = {.rel = b->in[i].object}, *o;
-		struct gcda_file d;
-		char err[512];
-
-		o = bsearch(&key, objs, nobj, sizeof *objs, cmp_object);
-		if (!o->loaded)
-			load_object(b, o);
-		if (o->unusable)
-			continue;
-		if (gcda_read(b->in[i].path, &d, err, sizeof err) < 0) {
-			warn("per-test coverage leaves out %s: %s", b->in[i].path, err);
-			continue;
+	if (ret == 0) {
+		/* Each input solved on every processor into its list of lines, then the lists
+		 * applied (and messages printed) in input order, as one pass would. */
+		struct solving sv = {b, objs, nobj, xcalloc(b->nin ? b->nin : 1, sizeof *sv.r)};
+		for (size_t i = 0; i < nobj; i++)
+			load_object(b, &objs[i]);
+		parallel_for(b->nin, solve_input, &sv);
+		for (size_t i = 0; i < b->nin; i++) {
+			struct solved *r = &sv.r[i];
+			if (r->o->unusable && !r->o->told++)
+				warn("per-test coverage leaves out %s", r->o->why);
+			if (r->why)
+				warn("per-test coverage leaves out %s: %s", b->in[i].file->path, r->why);
+			for (size_t k = 0; k < r->n; k++)
+				add_line(b, r->o->file[r->v[k].file], r->v[k].line, (uint32_t)b->in[i].test);
+			if (r->counted)
+				progress(i + 1, b->nin, "per-test coverage");
+			free(r->v);
+			free(r->why);
 		}
-		if (gcda_matches_gcno(&d, o->g.version, o->g.stamp, 0)) {
-			b->cur_test = (uint32_t)b->in[i].test;
-			b->cur_obj = o;
-			if (gcno_executed_lines(&o->g, &d, mark, b, err, sizeof err) < 0)
-				warn("per-test coverage leaves out %s: %s", b->in[i].path, err);
-		}
-		gcda_free(&d);
-		progress(i + 1, b->nin, "per-test coverage");
+		free(sv.r);
 	}
 	for (size_t i = 0; i < nobj; i++) {
-		gcno_free(&objs[i].g);
 		free(objs[i].file);
+		free(objs[i].why);
 	}
 	free(objs);
-	for (size_t i = 0; i < b->nin; i++) {
+	for (size_t i = 0; i < b->nin; i++)
 		free(b->in[i].object);
-		free(b->in[i].path);
-	}
 	free(b->in);
+	data_files_forget();
 	free(tests);
 	return ret;
 }
@@ -758,7 +807,7 @@ static const struct pt_file *file_of(const struct pertest *pt, const char *path)
 	char buf[PATH_MAX];
 	const struct pt_file *f = lookup(pt, path);
 	/* An absolute path through a symbolic link names the file the report resolved. */
-	if (!f && path[0] == '/' && realpath(path, buf))
+	if (!f && path[0] == '/' && realpath_cached(path, buf))
 		f = lookup(pt, buf);
 	return f;
 }

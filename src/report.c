@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "covdata.h"
 #include "diff.h"
 #include "endings.h"
+#include "gcno.h"
 #include "html.h"
 #include "pertest.h"
 #include "util.h"
@@ -132,11 +134,49 @@ static int backend_html(const struct backend *b)
 	return b->html && engine && !strcmp(engine, "gcovr");
 }
 
+/* The formats' text, made on a thread of its own while the HTML is written. */
+struct formatting {
+	const struct report_input *in;
+	int todo[N_FORMATS];
+	struct buffer data[N_FORMATS];
+};
+
+static void *format_all(void *arg)
+{
+	struct formatting *fm = arg;
+	for (size_t i = 0; i < N_FORMATS; i++)
+		if (fm->todo[i])
+			formats[i].write(fm->in, &fm->data[i]);
+	return NULL;
+}
+
+/* The HTML into its temporary directory (html_tmp, made here); 0 or -1 after an error. */
+static int write_html(const struct report_input *in, const struct backend *b, const char *html_tmp,
+		      const char *spare, const char *json_tmp)
+{
+	const char *root = in->c->source_root, *slash = strrchr(root, '/');
+
+	remove_tree(html_tmp);
+	/* The previous report's pages, overwritten in place (html_write removes the rest): new
+	 * files would cost a new inode each, and on ext4 without a journal finding one skips
+	 * every inode freed in the last minutes, reading its block (half of the whole report's
+	 * CPU at 1000 files, run after run). */
+	if (backend_html(b) || rename(spare, html_tmp) < 0)
+		remove_tree(spare);
+	if (mkdirs(html_tmp, 0777) < 0) {
+		error("cannot create %s:", html_tmp);
+		return -1;
+	}
+	return backend_html(b) ? b->html(in->c, json_tmp, html_tmp)
+			       : html_write(in->cd, html_tmp, slash && slash[1] ? slash + 1 : root, in->x);
+}
+
 /* Write each report of mask to its temporary name beside its destination (tmp[i] for
- * formats[i]), a backend's own file (native) in place of the writer's; then the HTML. On
- * success rename them all into place. Reports are made again by re-running report: no
- * fsync (megabytes of JSON would wait for the disk). Returns 0, or -1 after an error; the
- * previous reports stay then, and no temporary is left. */
+ * formats[i]), a backend's own file (native) in place of the writer's; html.c's HTML while
+ * the others are formatted (the backend's, from the JSON, after). On success rename them
+ * all into place. Reports are made again by re-running report: no fsync (megabytes of JSON
+ * would wait for the disk). Returns 0, or -1 after an error; the previous reports stay then,
+ * and no temporary is left. */
 static int write_reports(const struct report_input *in, const struct backend *b, int mask,
 			 struct native_reports *native)
 {
@@ -146,54 +186,55 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 	 * so that coverage/ (uploaded by CI jobs) holds only the reports. */
 	char *spare = path_join(in->c->data_dir, "html-spare");
 	int ret = -1, need_json = mask & FMT_JSON || (mask & FMT_HTML && !native->html && backend_html(b));
+	int ours_html = mask & FMT_HTML && !native->html && !backend_html(b), html_rc = 0, threaded;
+	struct formatting fm = {.in = in};
+	pthread_t th;
 
 	for (size_t i = 0; i < N_FORMATS; i++) {
 		const struct format *f = &formats[i];
 		char *native_file = f->bit == FMT_JSON ? native->json : f->bit == FMT_LCOV ? native->lcov : NULL;
-		struct buffer data = {0};
-		char *dest;
 		if (!f->write || !(mask & f->bit || (f->bit == FMT_JSON && need_json)))
 			continue;
-		if (native_file) {
+		if (native_file)
 			tmp[i] = xstrdup(native_file);
+		else
+			fm.todo[i] = 1;
+	}
+	threaded = ours_html && pthread_create(&th, NULL, format_all, &fm) == 0;
+	if (!threaded)
+		format_all(&fm);
+	if (ours_html) {
+		html_tmp = xasprintf("%s/html.parcov-tmp", out);
+		html_rc = write_html(in, b, html_tmp, spare, NULL);
+	}
+	if (threaded)
+		pthread_join(th, NULL);
+	for (size_t i = 0; i < N_FORMATS; i++) {
+		char *dest;
+		if (!fm.todo[i] || html_rc < 0)
 			continue;
-		}
-		dest = path_join(out, f->file);
-		f->write(in, &data);
-		tmp[i] = write_temp_unsynced(dest, data.data ? data.data : "", data.len);
-		buf_free(&data);
+		dest = path_join(out, formats[i].file);
+		tmp[i] = write_temp_unsynced(dest, fm.data[i].data ? fm.data[i].data : "", fm.data[i].len);
 		if (!tmp[i]) {
 			error("cannot write %s.parcov-tmp:", dest);
-			free(dest);
-			goto out;
+			html_rc = -1;
 		}
 		free(dest);
-		if (f->bit == FMT_JSON)
+		if (formats[i].bit == FMT_JSON)
 			json_tmp = tmp[i];
 	}
+	for (size_t i = 0; i < N_FORMATS; i++)
+		buf_free(&fm.data[i]);
+	if (html_rc < 0)
+		goto out;
 	if (native->json)
 		json_tmp = native->json;
-	if (mask & FMT_HTML) {
-		if (native->html) {
-			html_tmp = xstrdup(native->html);
-		} else {
-			const char *root = in->c->source_root, *slash = strrchr(root, '/');
-			html_tmp = xasprintf("%s/html.parcov-tmp", out);
-			remove_tree(html_tmp);
-			/* The previous report's pages, overwritten in place (html_write removes the
-			 * rest): new files would cost a new inode each, and on ext4 without a journal
-			 * finding one skips every inode freed in the last minutes, reading its block
-			 * (half of the whole report's CPU at 1000 files, run after run). */
-			if (backend_html(b) || rename(spare, html_tmp) < 0)
-				remove_tree(spare);
-			if (mkdirs(html_tmp, 0777) < 0) {
-				error("cannot create %s:", html_tmp);
-				goto out;
-			}
-			if (backend_html(b) ? b->html(in->c, json_tmp, html_tmp) < 0
-					    : html_write(in->cd, html_tmp, slash && slash[1] ? slash + 1 : root, in->x) < 0)
-				goto out;
-		}
+	if (mask & FMT_HTML && native->html) {
+		html_tmp = xstrdup(native->html);
+	} else if (mask & FMT_HTML && !ours_html) {
+		html_tmp = xasprintf("%s/html.parcov-tmp", out);
+		if (write_html(in, b, html_tmp, spare, json_tmp) < 0)
+			goto out;
 	}
 	/* Everything is written: put it in place. */
 	for (size_t i = 0; i < N_FORMATS; i++) {
@@ -322,6 +363,10 @@ out:
 		pertest_free(ctx.pt);
 	if (have_diff > 0)
 		diff_free(&diff);
+	data_files_forget();
+	gcno_cache_forget();
+	realpath_cache_forget();
+	source_cache_forget();
 	free_native(&native);
 	buf_free(&summary);
 	covdata_free(&cd);

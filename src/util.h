@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 
 /* Name printed before every message ("parcov"). */
@@ -56,6 +58,9 @@ int write_all(int fd, const void *data, size_t len);
  * rename(2). On failure the old file is untouched, no temporary is left, and -1 is returned
  * with errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* write_file_atomic() without the fsync, for what the next report makes again (the per-test
+ * store, tests.json, gcov's messages): an fsync waits for the disk, up to tens of ms. */
+int write_file_unsynced(const char *path, const void *data, size_t len);
 /* Write data to "<path>.parcov-tmp" and fsync it; the caller renames or unlinks it.
  * Returns the temporary's name (caller frees), or NULL with errno set and nothing left. */
 char *write_temp_beside(const char *path, const void *data, size_t len);
@@ -115,6 +120,52 @@ int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 #define DATA_HIDDEN ".parcov"
 size_t data_hidden_len(const char *name);
 
+/* walk_data() of one data set's directory (no skip list) once per process, its list kept
+ * with the contents of the files whose names end in suffix: the report's stale check and
+ * its per-test coverage read the same thousands of small .gcda files, and the walk itself
+ * costs a dozen system calls per directory. Returns walk_data()'s value; *files (in walk
+ * order) stay valid until data_files_forget() or a call with another root or suffix. */
+/* FNV-1a of n bytes. */
+uint64_t str_hash(const char *s, size_t n);
+/* A table of entries found by a string key, each entry starting with its key (a char *): the
+ * caches of one report (source files, real paths, .gcno files). Not locked. */
+struct str_table {
+	void **slots;
+	size_t n, nslots;
+};
+/* The slot of key (len bytes): holding its entry, or NULL for the caller to fill (then
+ * t->n++; the table has room for it). */
+void **str_table_slot(struct str_table *t, const char *key, size_t len);
+/* Each entry to free_entry, then the table emptied. */
+void str_table_free(struct str_table *t, void (*free_entry)(void *));
+
+/* realpath(path, out) (out: PATH_MAX bytes), each directory resolved once per process until
+ * realpath_cache_forget(): one lstat per plain absolute file name instead of a readlink per
+ * component. For names of files that do not move while a command runs. */
+char *realpath_cached(const char *path, char *out);
+void realpath_cache_forget(void);
+
+/* A source file as one report reads it: gcovtext stats each source of each object twice and
+ * reads it, the HTML reads it again, and a header is a source of every object including it.
+ * source_file() stats path once per process and, with text, reads it once (any thread); the
+ * entry stays valid until source_cache_forget(). */
+struct source_file {
+	int stat_errno; /* 0: st is valid */
+	struct stat st;
+	int read_errno; /* asked with text: 0 and text (NUL-terminated), or why not */
+	struct buffer text;
+};
+const struct source_file *source_file(const char *path, int text);
+void source_cache_forget(void);
+
+struct data_file {
+	char *path, *rel;
+	struct buffer data; /* data NULL when unread: not of the suffix, or read_errno */
+	int read_errno;
+};
+int data_files(const char *root, const char *suffix, const struct data_file **files, size_t *n);
+void data_files_forget(void);
+
 /* 1 if s ends with suffix. */
 int ends_with(const char *s, const char *suffix);
 
@@ -123,6 +174,9 @@ int cmp_strp(const void *a, const void *b);
 
 /* Processors online (at least 1): the parallelism of gcov, gcovr and llvm's tools. */
 long cpu_count(void);
+/* fn(ctx, i) for every i < n, on cpu_count() threads (the caller's one of them); returns when
+ * all are done. fn must be safe to run concurrently with itself. */
+void parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
 /* Put the directory tmp in place of dest. dest, when it exists, is moved aside to
  * "<dest>.parcov-old" and removed afterwards; or, given a spare path (on the same file

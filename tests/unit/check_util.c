@@ -1,6 +1,8 @@
 /* remove_tree (src/util.c) removes a tree and never anything a symlink in it points at. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <errno.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,146 @@ START_TEST(test_strings)
 }
 END_TEST
 
+/* buf_printf's own formatting of the common conversions gives snprintf's bytes; other
+ * conversions go to vsnprintf. */
+#define SAME_PRINTF(...)                                                                  \
+	do {                                                                              \
+		char want[512];                                                           \
+		struct buffer got = {0};                                                  \
+		buf_add(&got, "x", 1);                                                    \
+		snprintf(want, sizeof want, "x" __VA_ARGS__);                             \
+		buf_printf(&got, __VA_ARGS__);                                            \
+		ck_assert_str_eq(got.data, want);                                         \
+		ck_assert_uint_eq(got.len, strlen(want));                                 \
+		buf_free(&got);                                                           \
+	} while (0)
+
+START_TEST(test_buf_printf)
+{
+	const long long ll[] = {0, 1, -1, 9, 10, -10, 123456789, LLONG_MAX, LLONG_MIN};
+	struct buffer empty = {0};
+
+	for (size_t i = 0; i < sizeof ll / sizeof *ll; i++) {
+		long long v = ll[i];
+		SAME_PRINTF("%lld|%5lld|%-5lld|%05lld|%llu", v, v, v, v, (unsigned long long)v);
+		SAME_PRINTF("%ld %9ld %-9ld %lu %lx", (long)v, (long)v, (long)v, (unsigned long)v, (unsigned long)v);
+		SAME_PRINTF("%d %2d %-2d %i %u %x %04x %02x", (int)v, (int)v, (int)v, (int)v, (unsigned)v,
+			    (unsigned)v, (unsigned)v & 0xffff, (unsigned)v & 0xff);
+		SAME_PRINTF("%zu %zd %7zu", (size_t)v, (ssize_t)v, (size_t)v);
+	}
+	SAME_PRINTF("%s|%7s|%-7s|%-36s|%s", "abc", "abc", "abc", "a", "");
+	SAME_PRINTF("%s", "a string longer than its field");
+	SAME_PRINTF("%3s|%c|%3c|%-3c|100%%|%%d", "toolong", 'q', 'r', 's');
+	SAME_PRINTF("no conversion at all");
+	/* Not ours: vsnprintf's. */
+	SAME_PRINTF("%.1f %.0f %+d % d %#x %.3s %*d %hhd %lc", 1.25, 2.5, 3, 4, 255u, "abcdef", 4, 5, 300, 'w');
+	SAME_PRINTF("%s then %.1f", "ours", 0.5);
+	buf_printf(&empty, "%s", "");
+	ck_assert_ptr_nonnull(empty.data);
+	ck_assert_str_eq(empty.data, "");
+	buf_free(&empty);
+}
+END_TEST
+
+/* realpath_cached() answers as realpath() does: through symlinks (file and directory), for
+ * missing names, "..", asked twice. */
+START_TEST(test_realpath_cached)
+{
+	char *dir = at("d"), *sub = at("d/sub"), *file = at("d/sub/f.c"), *lnk = at("d/l.c"),
+	     *dlink = at("dl"), *paths[12];
+	size_t n = 0;
+
+	ck_assert_int_eq(mkdirs(sub, 0777), 0);
+	ck_assert_int_eq(write_file_atomic(file, "x", 1), 0);
+	ck_assert_int_eq(symlink(file, lnk), 0);
+	ck_assert_int_eq(symlink(dir, dlink), 0);
+	paths[n++] = xstrdup(file);
+	paths[n++] = xstrdup(lnk);
+	paths[n++] = at("dl/sub/f.c");
+	paths[n++] = at("dl/l.c");
+	paths[n++] = at("d/sub/missing.c");
+	paths[n++] = at("d/nodir/f.c");
+	paths[n++] = at("d/sub/f.c/x");
+	paths[n++] = at("d/sub/../sub/f.c");
+	paths[n++] = at("d/sub/");
+	paths[n++] = at("dl");
+	paths[n++] = xstrdup("relative/name.c");
+	paths[n++] = xstrdup("/");
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < n; i++) {
+			char want[PATH_MAX], got[PATH_MAX];
+			char *w = realpath(paths[i], want), *g = realpath_cached(paths[i], got);
+			ck_assert_msg(!w == !g, "%s: realpath %s, cached %s", paths[i], w ? w : "fails",
+				      g ? g : "fails");
+			if (w)
+				ck_assert_str_eq(got, want);
+		}
+	realpath_cache_forget();
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(dir);
+	free(sub);
+	free(file);
+	free(lnk);
+	free(dlink);
+}
+END_TEST
+
+/* source_file() and data_files() read once: what they return stays as first read. */
+START_TEST(test_read_once)
+{
+	char *dir = at("set"), *a = at("set/t1/a.gcda"), *b = at("set/t1/b.txt"), *e = at("set/t2/e.gcda"),
+	     *t1 = at("set/t1"), *t2 = at("set/t2"), *missing = at("set/missing.c");
+	const struct source_file *sf;
+	const struct data_file *files;
+	size_t n;
+
+	ck_assert_int_eq(mkdirs(t1, 0777), 0);
+	ck_assert_int_eq(mkdirs(t2, 0777), 0);
+	ck_assert_int_eq(write_file_atomic(a, "AAAA", 4), 0);
+	ck_assert_int_eq(write_file_atomic(b, "BB", 2), 0);
+	ck_assert_int_eq(write_file_atomic(e, "", 0), 0);
+	ck_assert_int_eq(data_files(dir, ".gcda", &files, &n), 0);
+	/* Sorted; the empty file written now is data (only the epoch's are recycled). */
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(files[0].rel, "t1/a.gcda");
+	ck_assert_str_eq(files[0].data.data, "AAAA");
+	ck_assert_str_eq(files[1].rel, "t1/b.txt");
+	ck_assert_ptr_null(files[1].data.data); /* not of the suffix: not read */
+	ck_assert_str_eq(files[2].rel, "t2/e.gcda");
+	ck_assert_uint_eq(files[2].data.len, 0);
+	ck_assert_int_eq(write_file_atomic(a, "CCCCCC", 6), 0);
+	ck_assert_int_eq(data_files(dir, ".gcda", &files, &n), 0);
+	ck_assert_str_eq(files[0].data.data, "AAAA");
+	data_files_forget();
+	ck_assert_int_eq(data_files(dir, ".gcda", &files, &n), 0);
+	ck_assert_str_eq(files[0].data.data, "CCCCCC");
+	data_files_forget();
+
+	sf = source_file(b, 0);
+	ck_assert_int_eq(sf->stat_errno, 0);
+	ck_assert_int_eq(sf->st.st_size, 2);
+	ck_assert_ptr_null(sf->text.data);
+	sf = source_file(b, 1);
+	ck_assert_str_eq(sf->text.data, "BB");
+	ck_assert_ptr_eq(source_file(b, 1), sf);
+	sf = source_file(dir, 1); /* a directory: stat works, reading does not */
+	ck_assert_int_eq(sf->stat_errno, 0);
+	ck_assert_int_ne(sf->read_errno, 0);
+	sf = source_file(missing, 1);
+	ck_assert_int_eq(sf->stat_errno, ENOENT);
+	ck_assert_int_eq(sf->read_errno, ENOENT);
+	source_cache_forget();
+	free(t1);
+	free(t2);
+	free(missing);
+	free(dir);
+	free(a);
+	free(b);
+	free(e);
+}
+END_TEST
+
 Suite *make_util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -177,6 +319,9 @@ Suite *make_util_suite(void)
 	tcase_add_test(tc, test_json_c_string);
 	tcase_add_test(tc, test_missing_and_plain_files);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_buf_printf);
+	tcase_add_test(tc, test_realpath_cached);
+	tcase_add_test(tc, test_read_once);
 	suite_add_tcase(s, tc);
 	/* Thousands of files made and removed: slow under valgrind on a busy machine. */
 	tc = tcase_create("concurrent");
