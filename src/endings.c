@@ -315,7 +315,8 @@ struct endings_index *endings_index_make(const struct buffer *list)
 		}
 		line = eol ? eol + 1 : line + len;
 	}
-	qsort(x->v, x->n, sizeof *x->v, cmp_key);
+	if (x->n) /* no list, no array: qsort's pointer must not be NULL */
+		qsort(x->v, x->n, sizeof *x->v, cmp_key);
 	for (size_t i = 0; i < x->n; i++)
 		if (!k || x->v[k - 1].len != x->v[i].len || memcmp(x->v[k - 1].name, x->v[i].name, x->v[i].len))
 			x->v[k++] = x->v[i];
