@@ -267,7 +267,7 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 	struct gcno_function *f = NULL;
 	struct pending_line *pl = NULL;
 	size_t npl = 0, cap_pl = 0, seq = 0;
-	uint32_t unit;
+	uint32_t unit, src_end = 0; /* above the highest source block of f's arcs so far */
 
 	memset(o, 0, sizeof *o);
 	if (word(&r) != GCNO_MAGIC)
@@ -308,6 +308,7 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 			if (f)
 				finish_function(f, pl, npl, r.fl);
 			npl = 0;
+			src_end = 0;
 			/* Doubling at powers of two: a realloc per record cost a tenth of parsing. */
 			if (!(o->n_fn & (o->n_fn - 1)))
 				o->fn = xreallocarray(o->fn, o->n_fn ? 2 * o->n_fn : 4, sizeof *o->fn);
@@ -332,7 +333,10 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 			f->n_blocks = r.fl == CLANG ? length : word(&r);
 		} else if (tag == TAG_ARCS && f) {
 			uint32_t src = word(&r);
-			for (size_t i = 0; i < f->n_arcs; i++)
+			/* Records come by increasing source block: the look for a second record of
+			 * one block (quadratic in the arcs of a function) only when one is out of
+			 * order. */
+			for (size_t i = 0; src < src_end && i < f->n_arcs; i++)
 				if (f->arcs[i].src == src)
 					o->odd = 1;
 			while (!r.bad && r.pos + 8 <= end) {
@@ -346,6 +350,8 @@ int gcno_parse(const unsigned char *data, size_t len, struct gcno_object *o, cha
 				f->arcs[f->n_arcs++] = (struct gcno_arc){src, dst, (flags & ARC_ON_TREE) != 0,
 									 (flags & ARC_FAKE) != 0,
 									 (flags & ARC_FALLTHROUGH) != 0};
+				if (src >= src_end)
+					src_end = src + 1;
 			}
 		} else if (tag == TAG_LINES && f) {
 			uint32_t block = word(&r), file = UINT32_MAX;
