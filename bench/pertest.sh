@@ -51,7 +51,7 @@ if [ -n "$OTHER" ]; then
 fi
 stats() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {printf "%.3f s (%.3f-%.3f)", v[int((NR+1)/2)], v[1], v[NR]}'; }
 med() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-files=$(find "$B/coverage-data/current/tests" -name '*.gcda' -o -name '*.profraw' | wc -l)
+files=$(find "$B/coverage-data/current/tests" -name '*.gcda*' -o -name '*.profraw' | wc -l)
 echo "$BACKEND backend, $M source files, $N tests, $files per-test .gcda/.profraw files; $R repetitions, alternated"
 echo "coverage target, per-test off: $(stats "${off[@]}")"
 echo "coverage target, per-test on:  $(stats "${on[@]}")"

@@ -61,14 +61,20 @@ time_it() {
 }
 clear_plain() { find "$PLAIN" -name '*.gcda' -delete; }
 plain_ctest() { clear_plain; ctest --test-dir "$PLAIN" -j"$1"; }
+# ctest's post-test hid the per-test files (NAME.gcda.parcov, README "Data sets"): gcov-tool
+# reads a copy under the .gcda names, made before the timing.
+visible_copy() {
+  rm -rf "$D/visible" && cp -r "$OURS/coverage-data/current/tests" "$D/visible"
+  find "$D/visible" -name '*.gcda.parcov*' | while read -r f; do mv "$f" "${f%.gcda.parcov*}.gcda"; done
+}
 gcov_tool_chain() { # merge every test's data with chained gcov-tool merge, as scripts do
-  local tests=("$OURS"/coverage-data/current/tests/*) acc=$D/merge.acc
+  local tests=("$D"/visible/*) acc=$D/merge.acc
   rm -rf "$acc" "$acc.new"; cp -r "${tests[0]}" "$acc"
   for t in "${tests[@]:1}"; do
     gcov-tool merge "$acc" "$t" -o "$acc.new" && rm -rf "$acc" && mv "$acc.new" "$acc"
   done
 }
-cat_inputs() { find -L "$OURS/coverage-data/current/tests" -name '*.gcda' -exec cat {} + >/dev/null; }
+cat_inputs() { find -L "$OURS/coverage-data/current/tests" -name '*.gcda*' -exec cat {} + >/dev/null; }
 gcovr_report() { # gcovr's equivalent of `parcov report --formats txt,json,xml`
   (cd "$SRC" && gcovr -j 2 --root . "${EXCL[@]}" --exclude-directories "$OURS/coverage-data\$" \
      --exclude-directories "$OURS/_parcov\$" --json "$D/g.json" --cobertura "$D/g.xml" \
@@ -98,6 +104,7 @@ for ((rep = 1; rep <= R; rep++)); do
   ctest --test-dir "$OURS" -j"$J" >/dev/null   # CPU-bound data for combine and report
   time_it combine_cat cat_inputs
   time_it combine_parcov "$parcov" combine -q -C "$OURS"
+  visible_copy
   time_it combine_gcovtool gcov_tool_chain
   log "repetition $rep/$R: report"
   time_it report_parcov "$parcov" report -q -C "$OURS" --formats txt,json,xml
@@ -107,7 +114,7 @@ for ((rep = 1; rep <= R; rep++)); do
   time_it e2e_ours ours_e2e
   time_it e2e_serial serial_e2e
 done
-inputs=$(find "$OURS/coverage-data/current/tests" -name '*.gcda' | wc -l)
+inputs=$(find "$OURS/coverage-data/current/tests" -name '*.gcda*' | wc -l)
 objects=$(find "$OURS" -path "$OURS/coverage-data" -prune -o -name '*.gcno' -print | wc -l)
 lines=$(cat "$SRC"/src/*.c "$SRC"/src/*.h | wc -l)
 

@@ -33,7 +33,10 @@ configure step:
 * ``CTestCustom.cmake`` makes each ``ctest`` run start a new data set
   (``parcov pre-test``), so repeated runs never add up; the project's own
   ``CTEST_CUSTOM_PRE_TEST`` and ``CTEST_CUSTOM_POST_TEST`` commands run after it, with a
-  data directory of that set (single-config generators);
+  data directory of that set (single-config generators); with the gcov backend the run
+  ends with ``parcov post-test``, which merges it beside the ``.gcno`` files and renames
+  the per-test ``.gcda`` files out of the way, so a project's own lcov or gcovr target
+  reads the run's numbers;
 * a ``coverage`` target (``cmake --build <dir> -t coverage``) merges the data
   of the last ``ctest`` run (``parcov combine``) and writes the reports into
   :variable:`PARALLEL_COVERAGE_OUTPUT_DIR` (``parcov report``, gcovr's numbers

@@ -235,6 +235,18 @@ static int collect_path(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
+/* rel, then after its NUL the file's real path: a hidden data file's differs (DATA_HIDDEN). */
+static int collect_data_path(const char *path, const char *rel, void *ctx)
+{
+	struct paths *p = ctx;
+	size_t n = strlen(rel) + 1, m = strlen(path) + 1;
+	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	p->v[p->n] = xmalloc(n + m);
+	memcpy(p->v[p->n], rel, n);
+	memcpy(p->v[p->n++] + n, path, m);
+	return 0;
+}
+
 static void paths_free(struct paths *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -340,7 +352,7 @@ int bundle_write(const struct config *c, const char *out)
 		strcpy(host, "host");
 	dest = out ? xstrdup(out) : xasprintf("%s/bundle-%s-%s.parcov", c->data_dir, host, base_name(run));
 	tmp = xasprintf("%s.parcov-tmp", dest);
-	if (walk_data(run, skip, collect_path, &data) < 0) {
+	if (walk_data(run, skip, collect_data_path, &data) < 0) {
 		error("cannot read all the data of %s (see above): no bundle written", run);
 		goto out;
 	}
@@ -362,7 +374,7 @@ int bundle_write(const struct config *c, const char *out)
 		/* Only the tests' data and names: ctest-pid and the like describe that machine. */
 		if (strncmp(rel, "tests/", 6) && strcmp(rel, "tests.tsv"))
 			continue;
-		full = path_join(run, rel);
+		full = xstrdup(rel + strlen(rel) + 1);
 		if (read_file(full, &b) < 0) {
 			error("cannot read %s:", full);
 			free(full);

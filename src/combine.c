@@ -67,14 +67,16 @@ static void manifest_damaged(const struct config *c, const char *err)
  * run by the build) is moved aside, never deleted, and never mixed into the result. */
 static int move_to_stray(const struct config *c, const char *rel, const char *path)
 {
-	char *dest = xasprintf("%s/stray/%s", c->data_dir, rel);
+	/* Under a hidden name (DATA_HIDDEN in util.h): a project's own lcov stops at a .gcda
+	 * without its .gcno beside it. */
+	char *dest = xasprintf("%s/stray/%s%s", c->data_dir, rel, DATA_HIDDEN);
 	char *dir = xstrdup(dest);
 	int ret = 0;
 
 	/* Earlier stray data of the same object is kept too: the first free name wins. */
-	for (int i = 1; exists(dest); i++) {
+	for (int i = 2; exists(dest); i++) {
 		free(dest);
-		dest = xasprintf("%s/stray/%s.%d", c->data_dir, rel, i);
+		dest = xasprintf("%s/stray/%s%s%d", c->data_dir, rel, DATA_HIDDEN, i);
 	}
 	*strrchr(dir, '/') = '\0';
 	if (mkdirs(dir, 0777) < 0 || rename(path, dest) < 0) {

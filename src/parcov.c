@@ -179,9 +179,16 @@ static size_t n_bundle_files;
 static int do_combine(const struct config *c, const char *arg)
 {
 	const struct backend *b = backend_for(c);
+	int ret;
 
 	(void)arg;
-	return bundle_files ? bundle_combine(c, b, bundle_files, n_bundle_files) : b->combine(c);
+	if (!bundle_files)
+		return b->combine(c);
+	ret = bundle_combine(c, b, bundle_files, n_bundle_files);
+	/* The unpacked set, as ctest's post-test leaves one (see post_test). */
+	if (ret == 0 && !(c->backend && !strcmp(c->backend, "llvm")))
+		runs_hide_data(c);
+	return ret;
 }
 
 static int do_bundle(const struct config *c, const char *out)
@@ -241,6 +248,38 @@ static int cmd_pre_test(int argc, char **argv)
 	doctor_check_ctest_parallel();
 	return ret;
 }
+
+/* --- post-test: the run's data merged beside the .gcno files, for the project's own
+ * coverage tools (lcov, gcovr), which read the build tree's .gcda files (README.md,
+ * "Using it in your project"). Run by ctest after the tests (CTEST_CUSTOM_POST_TEST); it
+ * never fails the ctest run: CTest counts a failing post-test command as a failed run, and
+ * the coverage target says the same problem again with its fix. --- */
+static int post_test(const struct config *c, const char *arg)
+{
+	(void)arg;
+	if (c->backend && !strcmp(c->backend, "llvm"))
+		return 0;
+	/* Only the set the calling ctest wrote is merged; run by hand, this only hides. */
+	if (runs_ours_with_data(c) && backend_for(c)->combine(c) != 0)
+		warn("merging this ctest run's coverage data beside the objects failed (for tools "
+		     "reading the build tree's .gcda files; the ctest run is not affected): run "
+		     "parcov doctor -C %s", c->build_dir);
+	/* Then out of their way: lcov stops at a .gcda without its .gcno beside it. */
+	runs_hide_data(c);
+	return 0;
+}
+
+static int cmd_post_test(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int status = 0;
+
+	if (common_options(argc, argv, &dir, NULL, &status) < 0)
+		return status;
+	each_config(dir, post_test);
+	return 0;
+}
+/* --- end post-test --- */
 
 static int cmd_combine(int argc, char **argv)
 {
@@ -480,6 +519,13 @@ static const struct command commands[] = {
 	 "Point coverage-data/current at a new, empty data set and delete older sets except the\n"
 	 "newest that holds data. With PARALLEL_COVERAGE_APPEND=ON, keep the current set.\n"
 	 "CTestCustom.cmake runs this at the start of every ctest run.\n"},
+	{"post-test", cmd_post_test, "merge the run's data beside the objects (run by ctest after the tests)",
+	 "[-C BUILD_DIR] [--config X] [-q]\n"
+	 "gcov backend: when the current data set is the one the calling ctest started and holds\n"
+	 "data, combine it, so that tools reading the build tree's .gcda files (a project's own\n"
+	 "lcov or gcovr target) see this run; then rename the per-test .gcda files out of their\n"
+	 "way (NAME.gcda.parcov). Always exits 0 once its options are valid: a failed merge is a\n"
+	 "warning. CTestCustom.cmake runs this at the end of every ctest run.\n"},
 	{"combine", cmd_combine, "merge the last ctest run's per-test data into the build tree",
 	 "[-C BUILD_DIR] [--config X] [-q] [--bundles FILE...]\n"
 	 "Sum the .gcda files every test wrote into one .gcda per object, next to its .gcno.\n"

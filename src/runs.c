@@ -129,6 +129,19 @@ static int empty_file(const char *path, const struct timespec *times)
 	return ret;
 }
 
+/* An emptied NAME.gcda hidden as the post-test hides data (DATA_HIDDEN in util.h): the
+ * skeleton stays out of the way of tools searching the build tree for *.gcda, and the
+ * runtime renames it back when it moves the tree in. One already there: this one holds
+ * nothing, so it goes. 1, or -1. */
+static int hide_emptied(const char *path)
+{
+	char *to = xasprintf("%s%s", path, DATA_HIDDEN);
+	int r = renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_NOREPLACE) == 0 ||
+	        (errno == EEXIST && unlink(path) == 0);
+	free(to);
+	return r ? 1 : -1;
+}
+
 static int strip_files(const char *path)
 {
 	static const struct timespec epoch[2] = {{0, 0}, {0, 0}}; /* marks a recycled file */
@@ -148,6 +161,8 @@ static int strip_files(const char *path)
 		sub = path_join(path, e->d_name);
 		if (lstat(sub, &st) < 0)
 			r = -1;
+		else if (S_ISREG(st.st_mode) && ends_with(e->d_name, ".gcda"))
+			r = empty_file(sub, epoch) > 0 ? hide_emptied(sub) : -1;
 		else if (S_ISREG(st.st_mode))
 			r = empty_file(sub, epoch);
 		else if (!S_ISDIR(st.st_mode))
@@ -433,6 +448,129 @@ int runs_check_idle(const struct config *c, const char *run)
 	runs_record_free(&r);
 	return ret;
 }
+
+/* --- post-test (the project's own coverage tools) --- */
+int runs_ours_with_data(const struct config *c)
+{
+	char *current = path_join(c->data_dir, "current");
+	struct run_record r;
+	char err[512];
+	int ret = 0;
+
+	/* Our parent started this set (pre-test recorded it): a set another ctest started, or
+	 * one left from an earlier run, is not this run's to merge. */
+	if (runs_record_read(current, &r, err, sizeof err) == 0 && r.pid == (long)getppid() &&
+	    start_time(r.pid) == r.started)
+		ret = has_data(current);
+	runs_record_free(&r);
+	free(current);
+	return ret;
+}
+
+/* Rename one data file out of the *.gcda search (see DATA_HIDDEN in util.h): NAME.gcda.parcov,
+ * or .parcovN when that is taken (never over another file: a process that outlived its test
+ * may have written NAME.gcda again), unless replace (data never counted). 0, or -1 (warned). */
+static int hide_file(int dir, const char *name, const char *shown, int replace)
+{
+	if (replace) {
+		char *to = xasprintf("%s%s", name, DATA_HIDDEN);
+		int r = renameat(dir, name, dir, to);
+		free(to);
+		if (r == 0 || errno == ENOENT)
+			return 0;
+	}
+	for (int i = 1; !replace && i < 1000; i++) {
+		char *to = i == 1 ? xasprintf("%s%s", name, DATA_HIDDEN)
+		                  : xasprintf("%s%s%d", name, DATA_HIDDEN, i);
+		int r = renameat2(dir, name, dir, to, RENAME_NOREPLACE);
+		free(to);
+		if (r == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	warn("cannot rename %s/%s out of the way of tools searching for .gcda files:", shown, name);
+	return -1;
+}
+
+/* Hide every NAME.gcda below the directory name of parent (shown: its path, for messages),
+ * never following a symbolic link. 0, or -1 when something was left (warned). */
+static int hide_tree(int parent, const char *name, const char *shown, int replace)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		if (errno == ENOENT)
+			return 0;
+		warn("cannot open directory %s:", shown);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		unsigned char type = e->d_type;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (type == DT_UNKNOWN && fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		if (type == DT_DIR) {
+			char *sub = path_join(shown, e->d_name);
+			ret |= hide_tree(fd, e->d_name, sub, replace);
+			free(sub);
+		} else if (type == DT_REG && ends_with(e->d_name, ".gcda")) {
+			ret |= hide_file(fd, e->d_name, shown, replace);
+		}
+	}
+	closedir(d);
+	return ret ? -1 : 0;
+}
+
+/* A set hidden whole (and no longer written: not the current one) is not walked again. */
+#define HIDDEN_MARK "data-hidden"
+
+int runs_hide_data(const struct config *c)
+{
+	char *runs_dir = path_join(c->data_dir, "runs"), *current = path_join(c->data_dir, "current");
+	char cur[64];
+	ssize_t n = readlink(current, cur, sizeof cur - 1);
+	unsigned long *ids;
+	size_t count = list_runs(runs_dir, &ids);
+	int ret = 0;
+
+	cur[n > 0 ? n : 0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		char *run = run_path(c, ids[i]), *mark = path_join(run, HIDDEN_MARK);
+		char *target = xasprintf("runs/%06lu", ids[i]);
+		int is_current = !strcmp(cur, target);
+		free(target);
+		if (is_current || !exists(mark)) {
+			if (hide_tree(AT_FDCWD, run, run, 0) == 0)
+				write_file_atomic(mark, "", 0);
+			else
+				ret = -1;
+		}
+		free(mark);
+		free(run);
+	}
+	/* Data of test programs run by the build to list their tests (never counted: each
+	 * build's replaces the last; the runtime writes it at the top of coverage-data/, in
+	 * every configuration), and data combine moved aside (kept, every file). */
+	for (int i = 0; i < 2; i++) {
+		char *dir = i == 0 ? xasprintf("%s/coverage-data/discovery-runs", c->build_dir)
+		                   : path_join(c->data_dir, "stray");
+		ret |= hide_tree(AT_FDCWD, dir, dir, i == 0);
+		free(dir);
+	}
+	free(ids);
+	free(runs_dir);
+	free(current);
+	return ret ? -1 : 0;
+}
+/* --- end post-test --- */
 
 char *runs_ctest_log(const struct config *c, const char *run)
 {

@@ -67,6 +67,16 @@ int runs_ctest_tests(const struct config *c, const char *run, struct strings *na
  * pre-test) is still running: its tests' data is not complete yet. */
 int runs_check_idle(const struct config *c, const char *run);
 
+/* 1 when the current data set was started by this process's parent (the ctest running
+ * parcov post-test) and holds data, else 0. */
+int runs_ours_with_data(const struct config *c);
+
+/* Rename the .gcda files of every data set (and of discovery-runs/, stray/) out of the
+ * way of tools that search the build tree for *.gcda (DATA_HIDDEN in util.h), once the ctest
+ * run that wrote them has ended; parcov's readers see them by walk_data() as before.
+ * Returns 0, or -1 when some could not be renamed (warned). */
+int runs_hide_data(const struct config *c);
+
 /* Path of the data set the next one would be (runs/NNNNNN after the newest), not created.
  * Caller frees. */
 char *runs_next_path(const struct config *c);

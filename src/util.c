@@ -808,8 +808,12 @@ static int walk_one(int fd, const char *dir, const char *rel, const struct walk_
 	unsigned char type = e->type;
 	struct stat st = {0};
 	int ret = 0, skipped = 0, gone = 0, read = 0; /* read: read_data_file()'s */
+	/* A hidden data file (data_hidden_len) goes by its visible name: sub is cut to it. */
+	size_t hidden = w->data ? data_hidden_len(e->name) : 0;
+	size_t real_len = strlen(sub), cut = hidden ? real_len - strlen(e->name) + hidden : real_len;
 
-	if (w->rd && type == DT_REG && ends_with(e->name, w->rd->suffix) &&
+	sub[cut] = '\0';
+	if (w->rd && type == DT_REG && ends_with(sub, w->rd->suffix) &&
 	    (read = read_data_file(fd, e->name, w->rd)) == 0)
 		goto out; /* gone, or recycled */
 	if (read <= 0 && (type == DT_UNKNOWN || (w->data && type == DT_REG))) {
@@ -824,12 +828,18 @@ static int walk_one(int fd, const char *dir, const char *rel, const struct walk_
 		type = gone ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
 	}
 	if (type == DT_DIR) {
+		if (hidden)
+			sub[cut] = e->name[hidden]; /* a directory keeps its name */
 		for (const char *const *s = w->skip; s && *s; s++)
 			skipped |= !strcmp(*s, sub) || (!strncmp(*s, "*/", 2) && !strcmp(*s + 2, e->name));
 		if (!skipped)
 			ret = walk_rec(fd, sub, w);
 	} else if (type == DT_REG && (!w->data || read > 0 || st.st_size > 0 || st.st_mtime != 0)) {
-		char *full = path_join(w->root, sub);
+		char *full;
+		if (hidden)
+			sub[cut] = e->name[hidden]; /* the real name for the path */
+		full = path_join(w->root, sub);
+		sub[cut] = '\0';
 		if (w->rd)
 			w->rd->have = read != 0;
 		ret = w->fn(full, sub, w->ctx);
@@ -1282,6 +1292,21 @@ void data_files_forget(void)
 	free(data_cache.root);
 	free(data_cache.suffix);
 	memset(&data_cache, 0, sizeof data_cache);
+}
+
+size_t data_hidden_len(const char *name)
+{
+	const char *p = strstr(name, ".gcda" DATA_HIDDEN);
+
+	/* The last such part: NAME itself may hold one. */
+	for (const char *q = p; q; q = strstr(q + 1, ".gcda" DATA_HIDDEN))
+		p = q;
+	if (!p || p == name)
+		return 0;
+	for (const char *d = p + strlen(".gcda" DATA_HIDDEN); *d; d++)
+		if (*d < '0' || *d > '9')
+			return 0;
+	return (size_t)(p - name) + 5;
 }
 
 int ends_with(const char *s, const char *suffix)

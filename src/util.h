@@ -108,8 +108,17 @@ int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx
 /* walk_files() over a data set (runs/N or its tests/), without the files of recycled
  * trees: empty, with the modification time 0 (the epoch). A recycled tree keeps its files
  * truncated to nothing, and GCC's and Clang's runtimes write an existing empty file as a
- * new one (see recycle in runs.c); one written (or cut short) since has a real time. */
+ * new one (see recycle in runs.c); one written (or cut short) since has a real time. A
+ * hidden data file (data_hidden_len) comes with its visible name in rel. */
 int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
+
+/* A per-test data file hidden from tools that search a build tree for *.gcda (a project's own
+ * lcov or gcovr target, README.md "Using it in your project"): NAME.gcda renamed
+ * NAME.gcda.parcov, or NAME.gcda.parcovN when that is taken, once the ctest run that wrote it
+ * has ended (runs_hide_data). walk_data() gives such a file its visible name in rel (path
+ * stays the file's real one). The length of that name if name is one, else 0. */
+#define DATA_HIDDEN ".parcov"
+size_t data_hidden_len(const char *name);
 
 /* walk_data() of one data set's directory (no skip list) once per process, its list kept
  * with the contents of the files whose names end in suffix: the report's stale check and

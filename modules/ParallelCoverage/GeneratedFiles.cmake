@@ -29,13 +29,18 @@ function(_parcov_cmake_string out text)
   set(${out} "\"${text}\"" PARENT_SCOPE)
 endfunction()
 
-# The CTEST_CUSTOM_PRE_TEST command: 'parcov pre-test -C <build>', each argument quoted for
-# CTest's command line (_parcov_ctest_argument), the line then written as a CMake string.
+# The CTEST_CUSTOM_PRE_TEST command: 'parcov pre-test -C <build>' (or 'parcov ARGN -C
+# <build>', for CTEST_CUSTOM_POST_TEST), each argument quoted for CTest's command line
+# (_parcov_ctest_argument), the line then written as a CMake string.
 function(_parcov_pre_test_command out)
+  set(words "${ARGN}")
+  if(NOT words)
+    set(words pre-test)
+  endif()
   # Joined by hand: a list would split a path holding ';'.
   set(line "")
   set(separator "")
-  foreach(arg IN ITEMS "${PARALLEL_COVERAGE_PARCOV}" pre-test -C "${CMAKE_BINARY_DIR}")
+  foreach(arg IN ITEMS "${PARALLEL_COVERAGE_PARCOV}" ${words} -C "${CMAKE_BINARY_DIR}")
     _parcov_ctest_argument(quoted "${arg}")
     string(APPEND line "${separator}${quoted}")
     set(separator " ")
@@ -60,6 +65,14 @@ function(_parcov_write_ctest_custom binary_dir)
     endif()
   endif()
   _parcov_pre_test_command(command)
+  # gcov: after the project's own post-test commands (part of the run), parcov post-test
+  # merges the run beside the .gcno files, where a project's own lcov or gcovr target reads.
+  set(post_command "")
+  get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+  if(NOT backend STREQUAL "llvm")
+    _parcov_pre_test_command(post_command post-test -q)
+    set(post_command "list(APPEND CTEST_CUSTOM_POST_TEST ${post_command})\n")
+  endif()
   _parcov_custom_command_env(pre CTEST_CUSTOM_PRE_TEST)
   _parcov_custom_command_env(post CTEST_CUSTOM_POST_TEST)
   # The project's own CTEST_CUSTOM_PRE_TEST and _POST_TEST commands are part of the ctest run
@@ -79,7 +92,7 @@ endforeach()
 foreach(_parcov_command IN LISTS _parcov_own_post)
   list(APPEND CTEST_CUSTOM_POST_TEST \"\${_parcov_env_post}\${_parcov_command}\")
 endforeach()
-${end}
+${post_command}${end}
 ")
 endfunction()
 

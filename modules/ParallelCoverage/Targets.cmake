@@ -11,11 +11,15 @@ function(_parcov_add_target out name comment)
     set(why "")
     if(name STREQUAL "coverage")
       # Theirs usually runs lcov or gcovr on the build tree (CodeCoverage.cmake and the like):
-      # each test's data is kept apart under coverage-data/ now, where lcov stops at the first
-      # file without notes beside it and gcovr skips them, both reading the .gcda files our
-      # coverage target merged last instead of the last ctest run's.
-      string(CONCAT why " (a target of the project's own that reads the build tree's .gcda"
-        " files sees the data 'parcov-coverage' merged last, not the last ctest run's)")
+      # with the gcov backend, ctest's post-test (parcov post-test) merges each run beside the
+      # .gcno files and renames the per-test files out of their *.gcda search.
+      # (The llvm backend gives the tests no GCOV_PREFIX: .gcda files of the project's own
+      # --coverage flags land beside the objects as without the module.)
+      get_property(backend GLOBAL PROPERTY _PARCOV_BACKEND)
+      if(NOT backend STREQUAL "llvm")
+        string(CONCAT why " (the project's own reads the data of the last ctest run: ctest"
+          " merges it beside the .gcno files when it ends)")
+      endif()
     endif()
     message(STATUS "ParallelCoverage: the project has its own '${name}' target; ours is 'parcov-${name}'${why}")
     set(name parcov-${name})

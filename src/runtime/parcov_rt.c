@@ -47,6 +47,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -773,6 +774,48 @@ static void on_fork_child(void)
  * the test's in (never over an existing directory) saves making every directory and file
  * again: GCC's and Clang's runtimes rewrite an existing empty file as a new one. Returns 0
  * once the data directory exists, -1 when it must be made. */
+#if !defined(PARCOV_RT_LLVM) && defined(SYS_renameat2)
+/* The emptied NAME.gcda files of a recycled tree are hidden as NAME.gcda.parcov[N] (out of
+ * the way of a project's own lcov or gcovr, see DATA_HIDDEN in src/util.h): back to NAME.gcda
+ * in the tree just moved in, so that GCC's and Clang's runtimes rewrite them in place. Never
+ * over a file (another process of the test may have written one already); one left hidden
+ * is an empty file with the time 0, which no reader counts. */
+static void unhide_tree(int parent, const char *name, int depth)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		unsigned char type = e->d_type;
+		struct stat st;
+		char *p;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (type == DT_UNKNOWN && fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		if (type == DT_DIR && depth < 64 && strcmp(e->d_name, "parcov-snap")) {
+			unhide_tree(fd, e->d_name, depth + 1);
+		} else if (type == DT_REG && (p = strstr(e->d_name, ".gcda.parcov")) &&
+			   strspn(p + 12, "0123456789") == strlen(p + 12) && p != e->d_name) {
+			char to[256];
+			size_t n = (size_t)(p - e->d_name) + 5;
+			if (n < sizeof to) {
+				memcpy(to, e->d_name, n);
+				to[n] = '\0';
+				syscall(SYS_renameat2, fd, e->d_name, fd, to, 1 /* RENAME_NOREPLACE */);
+			}
+		}
+	}
+	closedir(d);
+}
+#endif
+
 static int reuse_skeleton(const char *dir)
 {
 #ifdef SYS_renameat2
@@ -787,8 +830,13 @@ static int reuse_skeleton(const char *dir)
 	base = (size_t)(name + 1 - len - dir);
 	memcpy(skel, dir, base);
 	memcpy(put_str(put_str(skel + base, "/current/recycled/"), name + 1), "", 1);
-	if (syscall(SYS_renameat2, AT_FDCWD, skel, AT_FDCWD, dir, 1 /* RENAME_NOREPLACE */) == 0 ||
-	    errno == EEXIST)
+	if (syscall(SYS_renameat2, AT_FDCWD, skel, AT_FDCWD, dir, 1 /* RENAME_NOREPLACE */) == 0) {
+#ifndef PARCOV_RT_LLVM
+		unhide_tree(AT_FDCWD, dir, 0);
+#endif
+		return 0;
+	}
+	if (errno == EEXIST)
 		return 0;
 #else
 	(void)dir;

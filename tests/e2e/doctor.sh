@@ -155,7 +155,7 @@ run_ok ctest --test-dir "$B" -j2 -E "$NODATA"
 run_ok "$parcov" doctor -C "$B"
 
 step "data written by another GCC release than the objects'"
-victim=$(find "$(readlink -f "$B/coverage-data/current")/tests" -name eval.c.gcda | head -1)
+victim=$(find "$(readlink -f "$B/coverage-data/current")/tests" -name 'eval.c.gcda*' | head -1)
 printf '*12B' | dd of="$victim" bs=1 seek=4 conv=notrunc status=none   # version word B21*
 run_fails 1 "1 data files were written by another GCC version than the one that compiled their objects: $victim \(B21\*\)" \
   "$parcov" doctor -C "$B"

@@ -21,7 +21,7 @@ run_ok ctest --test-dir "$REF" -j1
 step "ParallelCoverage injected into the same build type"
 run_ok cmake $STRICT -S "$SRC" -B "$OURS" -G "$GENERATOR" -DCMAKE_BUILD_TYPE=Coverage \
   -DPARALLEL_COVERAGE=ON -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake"
-grep -q "the project has its own 'coverage' target; ours is 'parcov-coverage' (a target of the project's own that reads the build tree's .gcda files sees the data 'parcov-coverage' merged last, not the last ctest run's)" \
+grep -q "the project has its own 'coverage' target; ours is 'parcov-coverage' (the project's own reads the data of the last ctest run: ctest merges it beside the .gcno files when it ends)" \
   "$WORK/last.log" || fail "configure did not say what the project's own coverage target reads"
 grep -q "the project's own -O kept in C:CMAKE_C_FLAGS_COVERAGE" "$WORK/last.log" ||
   fail "configure did not keep the project's own -O0 of its Coverage build type"

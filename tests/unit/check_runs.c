@@ -284,6 +284,94 @@ START_TEST(test_log_of_another_run_is_ignored)
 }
 END_TEST
 
+/* --- hidden data (runs_hide_data, data_hidden_len) --- */
+static int collect_rel(const char *path, const char *rel, void *ctx)
+{
+	struct buffer *b = ctx;
+	(void)path;
+	buf_printf(b, "%s\n", rel);
+	return 0;
+}
+
+static int visible_gcda(const char *path, const char *rel, void *ctx)
+{
+	(void)rel;
+	if (ends_with(path, ".gcda"))
+		++*(int *)ctx;
+	return 0;
+}
+
+static char *contents(const char *rel)
+{
+	char *path = path_join(root, rel);
+	struct buffer b = {0};
+	char *text;
+
+	ck_assert_msg(read_file(path, &b) == 0, "%s is missing", rel);
+	text = xstrdup(b.data ? b.data : "");
+	buf_free(&b);
+	free(path);
+	return text;
+}
+
+/* Every .gcda of the data sets, of discovery-runs/ and stray/ renamed out of the *.gcda
+ * search, nothing lost: a name taken gets the next number (counted data), or is replaced
+ * (a listing run's, never counted); readers see the old names. */
+START_TEST(test_hidden_data)
+{
+	char *link = path_join(cfg.data_dir, "current"), *tests, *text;
+	struct buffer rels = {0};
+	int visible = 0;
+
+	ck_assert_uint_eq(data_hidden_len("a.c.gcda.parcov"), 8);
+	ck_assert_uint_eq(data_hidden_len("a.c.gcda.parcov12"), 8);
+	ck_assert_uint_eq(data_hidden_len("a.gcda.parcov.gcda.parcov"), 18);
+	ck_assert_uint_eq(data_hidden_len("a.c.gcda.parcov-tmp"), 0);
+	ck_assert_uint_eq(data_hidden_len(".gcda.parcov"), 0);
+	ck_assert_uint_eq(data_hidden_len("a.c.gcda"), 0);
+	fixture_put(root, "coverage-data/runs/000001/tests/t-1/obj/a.c.gcda", "old run");
+	fixture_put(root, "coverage-data/runs/000002/tests/u-2/obj/b.c.gcda", "this run");
+	fixture_put(root, "coverage-data/runs/000002/tests/u-2/obj/b.c.gcda.parcov", "last run");
+	fixture_put(root, "coverage-data/runs/000002/tests/u-2/parcov-endings.tsv", "1\tstart\t0\n");
+	fixture_put(root, "coverage-data/stray/obj/c.gcda", "stray");
+	fixture_put(root, "coverage-data/discovery-runs/obj/d.gcda", "new listing");
+	fixture_put(root, "coverage-data/discovery-runs/obj/d.gcda.parcov", "old listing");
+	ck_assert_int_eq(symlink("runs/000002", link), 0);
+	ck_assert_int_eq(runs_hide_data(&cfg), 0);
+	ck_assert_int_eq(walk_files(root, NULL, visible_gcda, &visible), 0);
+	ck_assert_int_eq(visible, 0);
+	text = contents("coverage-data/runs/000001/tests/t-1/obj/a.c.gcda.parcov");
+	ck_assert_str_eq(text, "old run");
+	free(text);
+	text = contents("coverage-data/runs/000002/tests/u-2/obj/b.c.gcda.parcov");
+	ck_assert_str_eq(text, "last run");
+	free(text);
+	text = contents("coverage-data/runs/000002/tests/u-2/obj/b.c.gcda.parcov2");
+	ck_assert_str_eq(text, "this run");
+	free(text);
+	text = contents("coverage-data/stray/obj/c.gcda.parcov");
+	ck_assert_str_eq(text, "stray");
+	free(text);
+	text = contents("coverage-data/discovery-runs/obj/d.gcda.parcov");
+	ck_assert_str_eq(text, "new listing");
+	free(text);
+	text = contents("coverage-data/runs/000001/data-hidden");
+	free(text);
+	/* Readers: both files of u-2 under the old name, the endings record as it is. */
+	tests = path_join(cfg.data_dir, "runs/000002/tests");
+	ck_assert_int_eq(walk_data(tests, NULL, collect_rel, &rels), 0);
+	ck_assert_str_eq(rels.data, "u-2/obj/b.c.gcda\nu-2/obj/b.c.gcda\nu-2/parcov-endings.tsv\n");
+	/* Done again: nothing more to rename, nothing renamed twice. */
+	ck_assert_int_eq(runs_hide_data(&cfg), 0);
+	text = contents("coverage-data/runs/000002/tests/u-2/obj/b.c.gcda.parcov2");
+	free(text);
+	buf_free(&rels);
+	free(tests);
+	free(link);
+}
+END_TEST
+/* --- end hidden data --- */
+
 Suite *make_runs_suite(void)
 {
 	Suite *s = suite_create("runs");
@@ -294,6 +382,7 @@ Suite *make_runs_suite(void)
 	tcase_add_test(tc, test_new_sets_and_the_one_kept);
 	tcase_add_test(tc, test_record_round_trip);
 	tcase_add_test(tc, test_damaged_record_is_named);
+	tcase_add_test(tc, test_hidden_data);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(logs, setup, teardown);
 	tcase_add_test(logs, test_ctest_3_25_log);
