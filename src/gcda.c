@@ -216,9 +216,20 @@ static int parse_function(struct reader *r, struct gcda_function *fn, size_t at,
 }
 
 /* The length is signed: negative means that many bytes' worth of zero counters, not stored. */
+/* Per-parse state that the record handlers share. */
+struct records {
+	struct gcda_function *open;     /* emitted function still waiting for its arc record */
+	int have_summary;
+	size_t cap, total_arcs;
+	uint64_t *pool;                 /* total_arcs counters, in function order */
+	size_t pool_cap;
+};
+
 static int parse_arcs(struct reader *r, struct gcda_function *fn, size_t at, uint32_t length,
-                      size_t *total)
+                      struct records *st)
 {
+	size_t *total = &st->total_arcs;
+	uint64_t *v;
 	int zeros = length >= 0x80000000u;
 	uint32_t bytes = zeros ? (uint32_t)(0u - length) : length;
 	uint32_t n = bytes / COUNTER_BYTES;
@@ -237,11 +248,22 @@ static int parse_arcs(struct reader *r, struct gcda_function *fn, size_t at, uin
 		if (need(r, bytes, what))
 			return -1;
 	}
-	*total += n;
 	fn->n_arcs = n;
-	fn->arcs = n ? xcalloc(n, sizeof *fn->arcs) : NULL;
+	if (n == 0)
+		return 0;
+	if (*total + n > st->pool_cap) {
+		st->pool_cap = st->pool_cap ? 2 * st->pool_cap : 256;
+		if (st->pool_cap < *total + n)
+			st->pool_cap = *total + n;
+		st->pool = xreallocarray(st->pool, st->pool_cap, sizeof *st->pool);
+	}
+	/* fn->arcs is set once the pool stops moving (parse_pooled()). */
+	v = st->pool + *total;
+	*total += n;
+	if (zeros)
+		memset(v, 0, n * sizeof *v);
 	for (uint32_t i = 0; i < n && !zeros; i++)
-		fn->arcs[i] = take_counter(r);
+		v[i] = take_counter(r);
 	return 0;
 }
 
@@ -274,13 +296,6 @@ static int unknown_record(struct reader *r, uint32_t tag, size_t at)
 		            "(written by an old GCC?)", at);
 	return fail(r->err, r->errlen, "unknown record tag 0x%08" PRIx32 " at byte %zu", tag, at);
 }
-
-/* Per-parse state that the record handlers share. */
-struct records {
-	struct gcda_function *open;     /* emitted function still waiting for its arc record */
-	int have_summary;
-	size_t cap, total_arcs;
-};
 
 static int missing_arcs(struct reader *r, const struct gcda_function *fn, size_t at)
 {
@@ -329,7 +344,7 @@ static int parse_record(struct reader *r, struct gcda_file *out, struct records 
 			            "follow a function record", at);
 		fn = st->open;
 		st->open = NULL;
-		return parse_arcs(r, fn, at, length, &st->total_arcs);
+		return parse_arcs(r, fn, at, length, st);
 	}
 	return unknown_record(r, tag, at);
 }
@@ -382,15 +397,38 @@ static int parse_record_llvm(struct reader *r, struct gcda_file *out, struct rec
 			            PRIu32 " words", at, words);
 		fn = st->open;
 		st->open = NULL;
-		return parse_arcs(r, fn, at, words * WORD_BYTES, &st->total_arcs);
+		return parse_arcs(r, fn, at, words * WORD_BYTES, st);
 	}
 	return unknown_record(r, tag, at);
 }
 
-static int parse_records(struct reader *r, struct gcda_file *out)
+static int parse_records(struct reader *r, struct gcda_file *out, struct records *st);
+
+/* The records, then each function's counters found in the pool (one arc record per function,
+ * in function order). */
+static int parse_pooled(struct reader *r, struct gcda_file *out)
 {
 	struct records st = { 0 };
+	size_t off = 0;
 
+	if (parse_records(r, out, &st) < 0) {
+		free(st.pool);
+		return -1;
+	}
+	out->pool = st.pool;
+	for (size_t i = 0; i < out->n_functions; i++) {
+		struct gcda_function *fn = &out->functions[i];
+		if (!fn->n_arcs)
+			continue;
+		fn->arcs = st.pool + off;
+		fn->pooled = 1;
+		off += fn->n_arcs;
+	}
+	return 0;
+}
+
+static int parse_records(struct reader *r, struct gcda_file *out, struct records *st)
+{
 	for (;;) {
 		size_t at = r->pos;
 		uint32_t tag;
@@ -402,15 +440,15 @@ static int parse_records(struct reader *r, struct gcda_file *out)
 			return -1;
 		tag = take_word(r);
 		if (tag == 0) {
-			if (st.open)
-				return missing_arcs(r, st.open, at);
-			if (!st.have_summary)
+			if (st->open)
+				return missing_arcs(r, st->open, at);
+			if (!st->have_summary)
 				return fail(r->err, r->errlen, "no %s summary",
 				            out->flavor == GCDA_LLVM ? "program" : "object");
 			return 0;
 		}
-		if (out->flavor == GCDA_LLVM ? parse_record_llvm(r, out, &st, tag, at)
-		                             : parse_record(r, out, &st, tag, at))
+		if (out->flavor == GCDA_LLVM ? parse_record_llvm(r, out, st, tag, at)
+		                             : parse_record(r, out, st, tag, at))
 			return -1;
 	}
 }
@@ -420,7 +458,7 @@ int gcda_parse(const unsigned char *data, size_t len, struct gcda_file *out, cha
 	struct reader r = { data, len, 0, err, errlen };
 
 	memset(out, 0, sizeof *out);
-	if (parse_header(&r, out) == 0 && parse_records(&r, out) == 0)
+	if (parse_header(&r, out) == 0 && parse_pooled(&r, out) == 0)
 		return 0;
 	gcda_free(out);
 	return -1;
@@ -496,6 +534,7 @@ static void copy_function(struct gcda_function *d, const struct gcda_function *s
 {
 	*d = *s;
 	d->arcs = NULL;
+	d->pooled = 0;
 	if (s->n_arcs) {
 		d->arcs = xcalloc(s->n_arcs, sizeof *d->arcs);
 		memcpy(d->arcs, s->arcs, s->n_arcs * sizeof *d->arcs);
@@ -622,8 +661,10 @@ void gcda_serialize(const struct gcda_file *f, struct buffer *out)
 void gcda_free(struct gcda_file *f)
 {
 	for (size_t i = 0; i < f->n_functions; i++)
-		free(f->functions[i].arcs);
+		if (!f->functions[i].pooled)
+			free(f->functions[i].arcs);
 	free(f->functions);
+	free(f->pool);
 	memset(f, 0, sizeof *f);
 }
 

@@ -53,6 +53,7 @@ struct gcda_function {
 	int emitted;            /* 0 for a zero-length function record */
 	uint32_t n_arcs;        /* number of arc counters */
 	uint64_t *arcs;
+	int pooled;             /* arcs is part of its file's pool, not an allocation of its own */
 };
 
 struct gcda_file {
@@ -62,6 +63,9 @@ struct gcda_file {
 	uint64_t sum_max;       /* only the low 32 bits are stored, as libgcov does */
 	size_t n_functions;
 	struct gcda_function *functions;
+	/* gcda_parse()'s counters, every function's in one allocation: the per-test coverage
+	 * and gcovtext parse thousands of files, mostly of small functions. */
+	uint64_t *pool;
 };
 
 /* Parse a .gcda image into *out (left empty on failure). Returns 0, or -1 with a one-line

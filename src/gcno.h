@@ -58,6 +58,10 @@ struct gcno_function {
 	/* The arcs into block b are arcs[in_arc[in_start[b] .. in_start[b + 1])], out of it
 	 * the same with out_. */
 	size_t *in_start, *out_start, *in_arc, *out_arc;
+	/* The solver cannot find every block's count (whatever the counters: which counts it
+	 * finds depends on the graph alone). Known at load, so that a function whose counters
+	 * are all zero, which then ran no block, needs no solving per test. */
+	int unsolvable;
 };
 
 struct gcno_object {
@@ -68,6 +72,7 @@ struct gcno_object {
 	struct gcno_function *fn;
 	size_t n_fn;
 	int has_unexecuted_blocks; /* GCC's header flag: gcov marks lines with '*' */
+	size_t max_arcs, max_blocks; /* over fn: the solver's scratch for any of them */
 	/* Something gcov reads differently from what is kept here (a file name followed by no
 	 * line, two arc records of one block): gcovtext.c leaves such objects to gcov. */
 	int odd;

@@ -267,7 +267,8 @@ END_TEST
  * gcov_fn_info belongs to another object (GCC 12 itself no longer produces these). */
 static void drop_function(struct gcda_file *f, size_t i)
 {
-	free(f->functions[i].arcs);
+	if (!f->functions[i].pooled)
+		free(f->functions[i].arcs);
 	memset(&f->functions[i], 0, sizeof f->functions[i]);
 }
 

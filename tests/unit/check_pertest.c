@@ -108,6 +108,79 @@ START_TEST(test_damaged)
 }
 END_TEST
 
+/* A GCC 12 .gcno in memory: one function of three blocks whose arc records come from the
+ * source blocks in srcs (one arc each, to block 2; flags as given). */
+static void small_gcno(struct buffer *b, const uint32_t *srcs, size_t n, uint32_t flags)
+{
+	uint32_t head[] = {0x67636e6f, 0x4232322a, 7, 0, 0, 0}; /* magic, "B22*", stamp,
+								       checksum, no cwd, unexecuted */
+	uint32_t fn[] = {0x01000000, 44, 1, 2, 3, 0, 0, 4, 0, 1, 1, 9, 1};
+	uint32_t blocks[] = {0x01410000, 4, 3};
+	buf_add(b, head, sizeof head);
+	memcpy(&fn[8], "a.c", 4); /* the source string's 4 bytes, NUL included */
+	buf_add(b, fn, sizeof fn);
+	buf_add(b, blocks, sizeof blocks);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t arcs[] = {0x01430000, 12, srcs[i], 2, flags};
+		buf_add(b, arcs, sizeof arcs);
+	}
+	buf_add(b, "\0\0\0\0", 4);
+}
+
+static int odd_gcno(const uint32_t *srcs, size_t n)
+{
+	struct buffer b = {0};
+	struct gcno_object o;
+	char err[ERRLEN];
+	int odd;
+	small_gcno(&b, srcs, n, 0);
+	ck_assert_msg(gcno_parse((const unsigned char *)b.data, b.len, &o, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(o.n_fn, 1);
+	ck_assert_uint_eq(o.fn[0].n_arcs, n);
+	odd = o.odd;
+	gcno_free(&o);
+	buf_free(&b);
+	return odd;
+}
+
+/* Two arc records of one block make the object odd (left to gcov), in or out of order. */
+START_TEST(test_arc_records)
+{
+	static const uint32_t in_order[] = {0, 1}, backwards[] = {1, 0}, twice[] = {0, 0},
+			      twice_apart[] = {1, 0, 1}, twice_back[] = {0, 1, 0};
+	ck_assert_int_eq(odd_gcno(in_order, 2), 0);
+	ck_assert_int_eq(odd_gcno(backwards, 2), 0);
+	ck_assert_int_eq(odd_gcno(twice, 2), 1);
+	ck_assert_int_eq(odd_gcno(twice_apart, 3), 1);
+	ck_assert_int_eq(odd_gcno(twice_back, 3), 1);
+}
+END_TEST
+
+/* A graph the solver cannot finish (every arc on the spanning tree) is an error even for data
+ * whose counters are all zero, which need no solving otherwise. */
+START_TEST(test_unsolvable_zero)
+{
+	static const uint32_t srcs[] = {0, 1};
+	struct buffer b = {0};
+	struct gcno_object o;
+	struct gcda_function g = {1, 2, 3, 1, 0, NULL, 0};
+	struct gcda_file d = {0};
+	struct seen s = {0};
+	char err[ERRLEN];
+
+	small_gcno(&b, srcs, 2, 1);
+	ck_assert_msg(gcno_parse((const unsigned char *)b.data, b.len, &o, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(o.fn[0].n_counted, 0);
+	ck_assert_int_eq(o.fn[0].unsolvable, 1);
+	d.n_functions = 1;
+	d.functions = &g;
+	ck_assert_int_eq(gcno_executed_lines(&o, &d, mark, &s, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "cannot be solved"));
+	gcno_free(&o);
+	buf_free(&b);
+}
+END_TEST
+
 static const char *const sample_diff =
 	"diff --git a/src/x.c b/src/x.c\n"
 	"index 1..2 100644\n"
@@ -201,6 +274,8 @@ Suite *make_pertest_suite(void)
 	tcase_add_test(t, test_run_3);
 	tcase_add_test(t, test_other_build);
 	tcase_add_test(t, test_damaged);
+	tcase_add_test(t, test_arc_records);
+	tcase_add_test(t, test_unsolvable_zero);
 	tcase_add_test(d, test_diff_parse);
 	tcase_add_test(d, test_diff_truncated);
 	suite_add_tcase(s, t);
