@@ -348,19 +348,30 @@ static int take_option(int *argc, char **argv, const char *name, const char **va
 	return 0;
 }
 
+/* --diff FILE|- or --since REV, of report and coverage: taken out of argv; < 0 on a usage
+ * error (the usage is printed, *status set). */
+static int diff_options(int *argc, char **argv, int *status)
+{
+	if (take_option(argc, argv, "--diff", &diff_option_file) < 0 ||
+	    take_option(argc, argv, "--since", &diff_option_since) < 0) {
+		*status = usage(stderr, 2);
+		return -1;
+	}
+	if (diff_option_file && diff_option_since) {
+		fprintf(stderr, "parcov %s: give --diff or --since, not both\n", current->name);
+		*status = usage(stderr, 2);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	const char *dir = NULL, *formats = NULL;
 	int status = 0;
 
-	if (take_option(&argc, argv, "--diff", &diff_option_file) < 0 ||
-	    take_option(&argc, argv, "--since", &diff_option_since) < 0)
-		return usage(stderr, 2);
-	if (diff_option_file && diff_option_since) {
-		fprintf(stderr, "parcov report: give --diff or --since, not both\n");
-		return usage(stderr, 2);
-	}
-	if (common_options(argc, argv, &dir, &formats, &status) < 0)
+	if (diff_options(&argc, argv, &status) < 0 ||
+	    common_options(argc, argv, &dir, &formats, &status) < 0)
 		return status;
 	return with_build_tree(dir, do_report, formats);
 }
@@ -480,14 +491,8 @@ static int cmd_coverage(int argc, char **argv)
 			argc--;
 			i--;
 		}
-	if (take_option(&argc, argv, "--diff", &diff_option_file) < 0 ||
-	    take_option(&argc, argv, "--since", &diff_option_since) < 0)
-		return usage(stderr, 2);
-	if (diff_option_file && diff_option_since) {
-		fprintf(stderr, "parcov coverage: give --diff or --since, not both\n");
-		return usage(stderr, 2);
-	}
-	if (common_options(argc, argv, &dir, &formats, &status) < 0)
+	if (diff_options(&argc, argv, &status) < 0 ||
+	    common_options(argc, argv, &dir, &formats, &status) < 0)
 		return status;
 	if (announce) {
 		puts(COVERAGE_COMMENT);
