@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gcovtext.h"
 #include "proc.h"
 
 extern char **environ;
@@ -21,9 +20,9 @@ extern char **environ;
 /* gcovr's first release with the options parcov passes (--json, --exclude-directories). */
 #define GCOVR_MIN_MAJOR 5
 
-/* Run argv in the environment envp, capture its standard output (stderr discarded). Returns
- * the exit status, or -1 if it could not start (errno set). */
-static int capture_env(char *const argv[], char *const envp[], struct buffer *out)
+/* Run argv, capture its standard output (stderr discarded). Returns the exit status, or -1
+ * if it could not start (errno set). */
+static int capture(char *const argv[], struct buffer *out)
 {
 	posix_spawn_file_actions_t fa;
 	int pipefd[2], rc;
@@ -36,7 +35,7 @@ static int capture_env(char *const argv[], char *const envp[], struct buffer *ou
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (rc != 0) {
@@ -53,32 +52,6 @@ static int capture_env(char *const argv[], char *const envp[], struct buffer *ou
 	}
 	close(pipefd[0]);
 	return proc_wait(pid);
-}
-
-static int capture(char *const argv[], struct buffer *out)
-{
-	return capture_env(argv, environ, out);
-}
-
-/* Run argv as the report runs gcov --version (gcovtext_tool_version: LC_ALL=C), so that its
- * answer serves both (gcovtext_tool_version_known). */
-static int capture_c_locale(char *const argv[], struct buffer *out)
-{
-	size_t n = 0;
-	char **envp;
-	int rc;
-
-	for (char **e = environ; *e; e++)
-		n++;
-	envp = xcalloc(n + 2, sizeof *envp);
-	n = 0;
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "LC_ALL=", 7))
-			envp[n++] = *e;
-	envp[n] = "LC_ALL=C";
-	rc = capture_env(argv, envp, out);
-	free(envp);
-	return rc;
 }
 
 /* The last "X.Y" or "X.Y.Z" of the first line of a --version output. */
@@ -148,7 +121,7 @@ static void check_gcov(struct doctor *d, const struct objects *o)
 	version_release(want, want_rel, sizeof want_rel);
 	version_chars(want, want_word);
 	buf_add(&out, "", 0);
-	rc = capture_c_locale(argv, &out);
+	rc = capture(argv, &out);
 	if (rc < 0) {
 		finding(d, FINDING_STOP, want ? xasprintf("install gcov %s (Debian: apt-get install gcc-%.*s) and "
 		                                          "reconfigure, or set -DPARALLEL_COVERAGE_GCOV=/path/to/gcov",
@@ -177,14 +150,6 @@ static void check_gcov(struct doctor *d, const struct objects *o)
 		        want_rel, want_word, have_word);
 	} else {
 		finding(d, FINDING_OK, NULL, "gcov %s is version %d.%d, like the compiler of the objects", c->gcov, major, minor);
-		/* The report asks the same gcov the same (a shell word there: only a plain path is
-		 * surely the same command). */
-		if (strspn(c->gcov, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-") ==
-		    strlen(c->gcov)) {
-			char line[512];
-			snprintf(line, sizeof line, "%.*s", (int)strcspn(out.data, "\n") + 1, out.data);
-			gcovtext_tool_version_known(c->gcov, gcovtext_version(line));
-		}
 	}
 	buf_free(&out);
 }

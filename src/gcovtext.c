@@ -1339,21 +1339,8 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
 
 /* ---- many files at once, and the debug command ----------------------------------------- */
 
-static char known_gcov[4096];
-static uint32_t known_version;
-
-void gcovtext_tool_version_known(const char *gcov, uint32_t version)
-{
-	if (strlen(gcov) < sizeof known_gcov) {
-		strcpy(known_gcov, gcov);
-		known_version = version;
-	}
-}
-
 uint32_t gcovtext_tool_version(const char *gcov)
 {
-	if (known_gcov[0] && !strcmp(known_gcov, gcov))
-		return known_version;
 	char *cmd = xasprintf("LC_ALL=C %s --version 2>/dev/null", gcov), line[512] = "";
 	FILE *p = popen(cmd, "r");
 	uint32_t v = 0;

@@ -32,9 +32,6 @@ int gcovtext_render(const char *datafile, uint32_t version, struct buffer *out,
 /* The data version of the gcov command (a shell word list, as PARALLEL_COVERAGE_GCOV), from
  * one `GCOV --version`; 0 when it is not GCC's gcov (llvm-cov gcov) or cannot run. */
 uint32_t gcovtext_tool_version(const char *gcov);
-/* What gcovtext_tool_version(gcov) answers from now on, without running it: 'parcov
- * coverage' ran the same `gcov --version` (LC_ALL=C, stderr discarded) in its doctor step. */
-void gcovtext_tool_version_known(const char *gcov, uint32_t version);
 
 /* Render every file, cpu_count() at a time, and hand each result to take() in the order of
  * files, in the calling thread: text (len bytes) and messages (mlen), or, when declined,

@@ -444,7 +444,7 @@ static int cmd_affected(int argc, char **argv)
 }
 
 /* parcov coverage: what the coverage target runs. The three commands' work in one process:
- * the configuration loaded and locked once, gcov asked its version once, the build tree and
+ * the configuration loaded and locked once, the build tree and
  * the data set walked once for doctor and combine. */
 static int coverage(const char *dir, const char *formats)
 {
