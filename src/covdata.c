@@ -9,12 +9,10 @@
 #include "jsonget.h"
 #include "util.h"
 
+/* util.c's string hash, over a whole C string. */
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return str_hash(s, strlen(s));
 }
 
 static void rehash(struct covdata *cd)

@@ -56,12 +56,10 @@ struct pertest_feed {
 	size_t *slots, nslots;     /* report files by path */
 };
 
+/* util.c's string hash, over a whole C string. */
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return str_hash(s, strlen(s));
 }
 
 static size_t find_file(const struct covdata *cd, const size_t *slots, size_t nslots, const char *path)
