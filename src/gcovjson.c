@@ -997,7 +997,7 @@ int gcovjson_collect(const struct config *c, struct covdata *cd)
 		argv_free(&st.cmd);
 		return 1;
 	}
-	walk_files(c->build_dir, c->skip_dirs, collect_datafile, &d);
+	walk_files_parallel(c->build_dir, c->skip_dirs, collect_datafile, &d);
 	keep_unpaired(&d);
 	if (d.n)
 		emulate_gcov(&st, &d);

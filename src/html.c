@@ -268,17 +268,19 @@ static void tests_cell(struct buffer *b, const struct cov_extras *x, const struc
 {
 	size_t nt = 0;
 	const char *const *t = x->tests_for(x->ctx, f, n, &nt);
-	buf_printf(b, "<td>");
+	buf_str(b, "<td>");
 	if (t && nt) {
-		buf_printf(b, "<details><summary>%zu test%s</summary><ul>", nt, nt == 1 ? "" : "s");
+		buf_str(b, "<details><summary>");
+		buf_num(b, (long long)nt);
+		buf_str(b, nt == 1 ? " test</summary><ul>" : " tests</summary><ul>");
 		for (size_t i = 0; i < nt; i++) {
-			buf_printf(b, "<li>");
+			buf_str(b, "<li>");
 			escs(b, t[i]);
-			buf_printf(b, "</li>");
+			buf_str(b, "</li>");
 		}
-		buf_printf(b, "</ul></details>");
+		buf_str(b, "</ul></details>");
 	}
-	buf_printf(b, "</td>");
+	buf_str(b, "</td>");
 }
 
 static void file_page(struct buffer *b, const struct covdata *cd, const struct cov_file *f,
@@ -374,11 +376,19 @@ static void file_page(struct buffer *b, const struct covdata *cd, const struct c
 		else if (l && l->present && l->excluded)
 			cls = " class=\"x\"", mark = "–";
 		/* Sources of 20,000 lines: the columns are styled by position, not by a class. */
-		buf_printf(b, "<tr id=\"L%zu\"%s%s><td>%zu</td><td>", n, cls, ch ? " data-changed=\"1\"" : "", n);
+		buf_str(b, "<tr id=\"L");
+		buf_num(b, (long long)n);
+		buf_str(b, "\"");
+		buf_str(b, cls);
+		if (ch)
+			buf_str(b, " data-changed=\"1\"");
+		buf_str(b, "><td>");
+		buf_num(b, (long long)n);
+		buf_str(b, "</td><td>");
 		if (code)
-			buf_printf(b, "%lld", l->count);
-		buf_printf(b, "</td><td>");
-		buf_printf(b, "%s", mark);
+			buf_num(b, l->count);
+		buf_str(b, "</td><td>");
+		buf_str(b, mark);
 		if (code && l->nbr)
 			branch_details(b, l);
 		/* llvm's marks after the others, a space apart (gcov's cells stay as they were). */
@@ -390,19 +400,19 @@ static void file_page(struct buffer *b, const struct covdata *cd, const struct c
 			buf_printf(b, *mark || (code && (l->nbr || reg > r0)) || i > d0 ? " " : "");
 			mcdc_details(b, f, &f->dec[i], &s);
 		}
-		buf_printf(b, "</td>");
+		buf_str(b, "</td>");
 		if (changed)
-			buf_printf(b, "<td>%s</td>", ch ? "Δ" : "");
+			buf_str(b, ch ? "<td>Δ</td>" : "<td></td>");
 		if (tests) {
 			if (code && l->count > 0)
 				tests_cell(b, x, f, (long)n);
 			else
-				buf_printf(b, "<td></td>");
+				buf_str(b, "<td></td>");
 		}
-		buf_printf(b, "<td>");
+		buf_str(b, "<td>");
 		if (n <= s.n)
 			esc(b, s.line[n], s.len[n]);
-		buf_printf(b, "</td></tr>\n");
+		buf_str(b, "</td></tr>\n");
 	}
 	buf_printf(b, "</tbody></table>\n");
 	foot(b);

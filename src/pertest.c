@@ -374,11 +374,15 @@ static int write_outputs(struct pertest_feed *b, int lcov)
 			if (!first)
 				first = n, cur = id;
 			last = n;
-			buf_printf(&js, "%s\"%ld\":[", any++ ? "," : "", n);
+			buf_str(&js, any++ ? ",\"" : "\"");
+			buf_num(&js, n);
+			buf_str(&js, "\":[");
 			{
 				for (uint32_t k = 0; lt && k < lt->n; k++) {
 					uint32_t t = lt->v[k];
-					buf_printf(&js, "%s%d", k ? "," : "", (int)t);
+					if (k)
+						buf_add(&js, ",", 1);
+					buf_num(&js, (int)t);
 					if (!per)
 						continue;
 					if (last_file[t] != i + 1) {

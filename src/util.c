@@ -147,6 +147,24 @@ void buf_add(struct buffer *b, const void *p, size_t n)
 
 /* Append s (n bytes) in a field of width (left-justified with '-', zeros for numbers with
  * '0', after the sign). */
+void buf_str(struct buffer *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_num(struct buffer *b, long long v)
+{
+	char num[24], *e = num + sizeof num, *d = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--d = '-';
+	buf_add(b, d, (size_t)(e - d));
+}
+
 static void put_field(struct buffer *b, const char *s, size_t n, int width, int left, int zero)
 {
 	size_t pad = width > 0 && (size_t)width > n ? (size_t)width - n : 0;
@@ -618,12 +636,24 @@ int exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* a, then sep (0: none), then b, in one allocation: walks join a path per entry, and
+ * vasprintf cost them a tenth of a report's instructions. */
+static char *join3(const char *a, char sep, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), ns = sep != 0;
+	char *r = xmalloc(na + ns + nb + 1);
+
+	memcpy(r, a, na);
+	if (ns)
+		r[na] = sep;
+	memcpy(r + na + ns, b, nb + 1);
+	return r;
+}
+
 char *path_join(const char *a, const char *b)
 {
 	size_t n = strlen(a);
-	if (n > 0 && a[n - 1] == '/')
-		return xasprintf("%s%s", a, b);
-	return xasprintf("%s/%s", a, b);
+	return join3(a, n > 0 && a[n - 1] == '/' ? 0 : '/', b);
 }
 
 int close_stdout(void)
@@ -804,7 +834,7 @@ static int walk_rec(int parent, const char *rel, const struct walk *w);
 static int walk_one(int fd, const char *dir, const char *rel, const struct walk_entry *e,
 		    const struct walk *w)
 {
-	char *sub = rel[0] ? xasprintf("%s/%s", rel, e->name) : xstrdup(e->name);
+	char *sub = rel[0] ? join3(rel, '/', e->name) : xstrdup(e->name);
 	unsigned char type = e->type;
 	struct stat st = {0};
 	int ret = 0, skipped = 0, gone = 0, read = 0; /* read: read_data_file()'s */
@@ -951,6 +981,83 @@ int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
 	struct walk w = {root, skip, 1, NULL, fn, ctx};
 	return walk_rec(AT_FDCWD, "", &w);
+}
+
+/* What one entry of the root holds, for walk_files_parallel(). */
+struct found_task {
+	struct walk w;
+	struct found {
+		char *path, *rel;
+	} *v;
+	size_t n, cap;
+	int ret;
+};
+
+static int keep_found(const char *path, const char *rel, void *ctx)
+{
+	struct found_task *t = ctx;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	t->v[t->n].path = xstrdup(path);
+	t->v[t->n++].rel = xstrdup(rel);
+	return 0;
+}
+
+struct found_walk {
+	int fd;
+	const char *dir;
+	struct walk_entry *names;
+	struct found_task *tasks;
+};
+
+static void found_walk_one(void *ctx, size_t i)
+{
+	struct found_walk *d = ctx;
+	struct found_task *t = &d->tasks[i];
+	t->ret = walk_one(d->fd, d->dir, "", &d->names[i], &t->w);
+}
+
+int walk_files_parallel(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
+{
+	struct walk w = {root, skip, 0, NULL, keep_found, NULL};
+	struct found_walk d = {0};
+	char *dir;
+	size_t nn;
+	int ret = 0;
+
+	d.fd = walk_open(AT_FDCWD, "", &w, &dir, &d.names, &nn);
+	if (d.fd < 0) {
+		free(dir);
+		return -1;
+	}
+	d.dir = dir;
+	d.tasks = xcalloc(nn ? nn : 1, sizeof *d.tasks);
+	for (size_t i = 0; i < nn; i++) {
+		d.tasks[i].w = w;
+		d.tasks[i].w.ctx = &d.tasks[i];
+	}
+	parallel_for(nn, found_walk_one, &d);
+	/* The callbacks in walk order, stopping where the serial walk would have. */
+	for (size_t i = 0; i < nn; i++) {
+		struct found_task *t = &d.tasks[i];
+		for (size_t k = 0; k < t->n; k++) {
+			if (ret == 0)
+				ret = fn(t->v[k].path, t->v[k].rel, ctx);
+			free(t->v[k].path);
+			free(t->v[k].rel);
+		}
+		if (ret == 0)
+			ret = t->ret;
+		free(t->v);
+		free(d.names[i].name);
+	}
+	close(d.fd);
+	free(d.tasks);
+	free(d.names);
+	free(dir);
+	return ret;
 }
 
 uint64_t str_hash(const char *s, size_t n)

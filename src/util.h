@@ -44,6 +44,10 @@ struct buffer {
 void buf_add(struct buffer *b, const void *p, size_t n);
 /* Append a formatted string. */
 void buf_printf(struct buffer *b, const char *fmt, ...);
+/* Append a string, and a number in decimal: buf_printf's "%s" and "%lld" without parsing a
+ * format, for the loops that write a report's megabytes. */
+void buf_str(struct buffer *b, const char *s);
+void buf_num(struct buffer *b, long long v);
 /* Append s as a JSON string exactly as json-c (0.16, JSON_C_TO_STRING_NOSLASHESCAPE) writes it:
  * \b \n \r \t \f \" \\ and \u00xx for the other control bytes, every other byte as it is. */
 void json_c_string(struct buffer *b, const char *s);
@@ -104,6 +108,12 @@ typedef int walk_fn(const char *path, const char *rel, void *ctx);
  * links. Directories whose relative path is in skip (NULL-terminated, may be NULL) are not
  * entered; an entry "* /NAME" (without the space) skips every directory named NAME. Returns the callback's non-zero value, 0 when done, -1 on an I/O error (warned). */
 int walk_files(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
+
+/* walk_files() with the root's entries walked on every processor (a build tree has
+ * thousands of files in large directories: the kernel's readdir is most of the walk), the
+ * callback called after, in the calling thread, in the same order with the same result. Only
+ * when a directory cannot be read may it warn of more than walk_files() would have. */
+int walk_files_parallel(const char *root, const char *const *skip, walk_fn *fn, void *ctx);
 
 /* walk_files() over a data set (runs/N or its tests/), without the files of recycled
  * trees: empty, with the modification time 0 (the epoch). A recycled tree keeps its files

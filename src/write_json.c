@@ -91,15 +91,25 @@ void covdata_json(const struct covdata *cd, struct buffer *out)
 			const struct cov_line *l = &f->lines[n];
 			if (!l->present)
 				continue;
-			buf_printf(out, "%s{\"branches\": [", first ? "" : ", ");
-			for (size_t b = 0; b < l->nbr; b++)
-				buf_printf(out, "%s{\"count\": %lld, \"fallthrough\": %s, \"throw\": %s}",
-					   b ? ", " : "", l->br[b].count, tf(l->br[b].fallthrough),
-					   tf(l->br[b].thrown));
-			buf_printf(out,
-				   "], \"count\": %lld, \"gcovr/excluded\": %s, \"gcovr/noncode\": %s, "
-				   "\"line_number\": %zu}",
-				   l->count, tf(l->excluded), tf(l->noncode), n);
+			buf_str(out, first ? "{\"branches\": [" : ", {\"branches\": [");
+			for (size_t b = 0; b < l->nbr; b++) {
+				buf_str(out, b ? ", {\"count\": " : "{\"count\": ");
+				buf_num(out, l->br[b].count);
+				buf_str(out, ", \"fallthrough\": ");
+				buf_str(out, tf(l->br[b].fallthrough));
+				buf_str(out, ", \"throw\": ");
+				buf_str(out, tf(l->br[b].thrown));
+				buf_str(out, "}");
+			}
+			buf_str(out, "], \"count\": ");
+			buf_num(out, l->count);
+			buf_str(out, ", \"gcovr/excluded\": ");
+			buf_str(out, tf(l->excluded));
+			buf_str(out, ", \"gcovr/noncode\": ");
+			buf_str(out, tf(l->noncode));
+			buf_str(out, ", \"line_number\": ");
+			buf_num(out, (long long)n);
+			buf_str(out, "}");
 			first = 0;
 		}
 		buf_add(out, "]", 1);

@@ -210,6 +210,77 @@ START_TEST(test_buf_printf)
 }
 END_TEST
 
+/* buf_str() and buf_num() append what "%s" and "%lld" would; path_join() adds one slash. */
+START_TEST(test_buf_str_num)
+{
+	const long long ll[] = {0, 1, -1, 9, 10, -10, 123456789, LLONG_MAX, LLONG_MIN};
+	struct buffer got = {0}, want = {0};
+	char *p;
+
+	for (size_t i = 0; i < sizeof ll / sizeof *ll; i++) {
+		buf_str(&got, "n=");
+		buf_num(&got, ll[i]);
+		buf_str(&got, "");
+		buf_printf(&want, "n=%lld%s", ll[i], "");
+	}
+	ck_assert_str_eq(got.data, want.data);
+	ck_assert_uint_eq(got.len, want.len);
+	buf_free(&got);
+	buf_free(&want);
+	ck_assert_str_eq((p = path_join("/a/b", "c/d")), "/a/b/c/d");
+	free(p);
+	ck_assert_str_eq((p = path_join("/a/b/", "c")), "/a/b/c");
+	free(p);
+	ck_assert_str_eq((p = path_join("", "c")), "/c");
+	free(p);
+}
+END_TEST
+
+struct seen {
+	struct buffer b;
+	size_t n, stop_at; /* stop_at: return 7 at that call (0: never) */
+};
+
+static int record(const char *path, const char *rel, void *ctx)
+{
+	struct seen *s = ctx;
+	buf_printf(&s->b, "%s|%s\n", path, rel);
+	return ++s->n == s->stop_at ? 7 : 0;
+}
+
+/* walk_files_parallel() calls back with the same files, in the same order, with the same
+ * result as walk_files(): skipped directories, files at the root, symlinks not followed, a
+ * callback that stops the walk, a root that is not a directory. */
+START_TEST(test_walk_files_parallel)
+{
+	const char *const skip[] = {"skipped", "*/CMakeFiles", NULL};
+	const char *files[] = {"top.gcno", "a/x.gcda", "a/b/c/deep.gcno", "a/CMakeFiles/no.gcda",
+			       "skipped/no.gcda", "z/1", "z/2", "m/empty/../m.txt", "a/b/y.gcda"};
+	char *tree = at("tree"), *missing = at("missing");
+
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char *rel = xasprintf("tree/%s", files[i]);
+		fixture_put(root, rel, "x");
+		free(rel);
+	}
+	link_to("tree/a", "tree/a-link");
+	for (size_t stop = 0; stop < 9; stop++) {
+		struct seen serial = {.stop_at = stop}, par = {.stop_at = stop};
+		int rs = walk_files(tree, skip, record, &serial), rp = walk_files_parallel(tree, skip, record, &par);
+		ck_assert_int_eq(rp, rs);
+		ck_assert_int_eq(rs, stop && stop <= 7 ? 7 : 0);
+		ck_assert_str_eq(par.b.data, serial.b.data);
+		if (!stop)
+			ck_assert_uint_eq(serial.n, 7); /* all but those below skipped directories */
+		buf_free(&serial.b);
+		buf_free(&par.b);
+	}
+	ck_assert_int_eq(walk_files_parallel(missing, NULL, record, &(struct seen){0}), -1);
+	free(tree);
+	free(missing);
+}
+END_TEST
+
 /* realpath_cached() answers as realpath() does: through symlinks (file and directory), for
  * missing names, "..", asked twice. */
 START_TEST(test_realpath_cached)
@@ -320,6 +391,8 @@ Suite *make_util_suite(void)
 	tcase_add_test(tc, test_missing_and_plain_files);
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_buf_printf);
+	tcase_add_test(tc, test_buf_str_num);
+	tcase_add_test(tc, test_walk_files_parallel);
 	tcase_add_test(tc, test_realpath_cached);
 	tcase_add_test(tc, test_read_once);
 	suite_add_tcase(s, tc);
