@@ -22,59 +22,79 @@
 
 /* Per-test data of the last run written by an older build of its object (the object was
  * rebuilt since the tests ran: combine leaves such data out). */
-/* Which of the data set's files are stale, found on every processor: reading the objects'
- * .gcno files (gcno_cached(), kept for gcovtext and the per-test coverage) is most of it. */
+/* Which of the data set's files are stale: each distinct object's .gcno read once, all of
+ * them on every processor (gcno_cached(), kept for gcovtext and the per-test coverage), then
+ * the stamps compared. Loading them per data file had the threads waiting on each other for
+ * the object both wanted. */
 struct stale {
-	const struct config *c;
-	const struct data_file *files;
-	char **gcno; /* per file: its object's .gcno when stale, else NULL */
+	char **gcno; /* distinct .gcno paths */
 };
 
-static void find_stale(void *ctx, size_t i)
+static void load_gcno(void *ctx, size_t i)
 {
-	struct stale *s = ctx;
-	const struct data_file *f = &s->files[i];
-	const char *rel = f->rel, *obj = strchr(rel, '/');
-	uint32_t h[3];
-	const struct gcno_cached *g;
-	char *gcno;
+	gcno_cached(((struct stale *)ctx)->gcno[i]);
+}
 
-	if (!obj || !ends_with(rel, ".gcda"))
-		return;
-	if (!f->data.data || f->data.len < sizeof h)
-		return; /* damaged: combine and doctor name it */
+/* The .gcno of a data file of the set (rel: relative to tests/), or NULL when it is not a
+ * .gcda of GCC's data (damaged: combine and doctor name it). */
+static char *gcno_of(const struct config *c, const struct data_file *f)
+{
+	const char *rel = f->rel, *obj = strchr(rel, '/');
+	uint32_t magic;
+
+	if (!obj || !ends_with(rel, ".gcda") || !f->data.data || f->data.len < 3 * sizeof magic)
+		return NULL;
+	memcpy(&magic, f->data.data, sizeof magic);
+	if (magic != GCDA_MAGIC)
+		return NULL;
+	return xasprintf("%s/%.*s.gcno", c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
+}
+
+/* Whether data file f is older than its object's .gcno (at gcno). */
+static int is_stale(const struct data_file *f, const char *gcno)
+{
+	const struct gcno_cached *g = gcno_cached(gcno);
+	uint32_t h[3];
+
 	memcpy(h, f->data.data, sizeof h);
-	if (h[0] != GCDA_MAGIC)
-		return;
-	/* Every test's data of an object names the same .gcno: read once. */
-	gcno = xasprintf("%s/%.*s.gcno", s->c->build_dir, (int)(strlen(obj + 1) - 5), obj + 1);
-	g = gcno_cached(gcno);
 	/* Data of another GCC version is another problem (combine and doctor name it). */
-	if (g->header_ok && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2])
-		s->gcno[i] = gcno;
-	else
-		free(gcno);
+	return g->header_ok && (g->version >> 8) == (h[1] >> 8) && g->stamp != h[2];
 }
 
 /* 1 (after an error with the fix) when the report would silently leave stale data out. */
 static int stale_data(const struct config *c)
 {
 	char *run = runs_latest_with_data(c), *tests, *first = NULL;
-	struct stale st = {.c = c};
-	size_t n, stale = 0;
+	const struct data_file *files;
+	char **gcno;
+	struct stale st = {0};
+	size_t n, stale = 0, nd = 0;
 
 	if (!run)
 		return 0;
 	tests = path_join(run, "tests");
 	/* Read once for the per-test coverage too (pertest.c). */
-	data_files(tests, ".gcda", &st.files, &n);
+	data_files(tests, ".gcda", &files, &n);
+	gcno = xcalloc(n ? n : 1, sizeof *gcno);
 	st.gcno = xcalloc(n ? n : 1, sizeof *st.gcno);
-	parallel_for(n, find_stale, &st);
-	for (size_t i = 0; i < n; i++) {
-		if (st.gcno[i] && !stale++)
-			first = xasprintf("%s (object %s)", st.files[i].path, st.gcno[i]);
-		free(st.gcno[i]);
+	for (size_t i = 0; i < n; i++)
+		if ((gcno[i] = gcno_of(c, &files[i])))
+			st.gcno[nd++] = gcno[i];
+	qsort(st.gcno, nd, sizeof *st.gcno, cmp_strp);
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < nd; i++)
+			if (!k || strcmp(st.gcno[k - 1], st.gcno[i]))
+				st.gcno[k++] = st.gcno[i];
+		nd = k;
 	}
+	parallel_for(nd, load_gcno, &st);
+	for (size_t i = 0; i < n; i++) {
+		if (gcno[i] && is_stale(&files[i], gcno[i]) && !stale++)
+			first = xasprintf("%s (object %s)", files[i].path, gcno[i]);
+		free(gcno[i]);
+	}
+	free(gcno);
 	free(st.gcno);
 	if (stale && !c->allow_stale)
 		error("%zu data file%s of the last test run %s older than %s object (rebuilt since the "

@@ -1374,33 +1374,42 @@ struct pool {
 	atomic_size_t waiting; /* the result the taking thread waits for (n: none) */
 };
 
+/* Render the next file nobody has taken; 0 when none is left. */
+static int render_next(struct pool *p)
+{
+	/* No lock to take work, and a wake-up only for the result awaited: locks per file had
+	 * the threads waiting on each other (a futex call per file or more). */
+	size_t i = atomic_fetch_add(&p->next, 1);
+	struct result *r;
+
+	if (i >= p->n)
+		return 0;
+	r = &p->r[i];
+	r->declined = gcovtext_render(p->files[i], p->version, &r->text, &r->msgs, r->why, sizeof r->why);
+	/* Sequentially consistent: either the taker sees done, or this sees it waiting. */
+	atomic_store(&r->done, 1);
+	if (atomic_load(&p->waiting) == i) {
+		pthread_mutex_lock(&p->mu);
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return 1;
+}
+
 static void *worker(void *arg)
 {
-	struct pool *p = arg;
-	for (;;) {
-		/* No lock to take work, and a wake-up only for the result awaited: locks per
-		 * file had the threads waiting on each other (a futex call per file or more). */
-		size_t i = atomic_fetch_add(&p->next, 1);
-		struct result *r;
-		if (i >= p->n)
-			return NULL;
-		r = &p->r[i];
-		r->declined = gcovtext_render(p->files[i], p->version, &r->text, &r->msgs, r->why,
-						sizeof r->why);
-		/* Sequentially consistent: either the taker sees done, or this sees it waiting. */
-		atomic_store(&r->done, 1);
-		if (atomic_load(&p->waiting) == i) {
-			pthread_mutex_lock(&p->mu);
-			pthread_cond_signal(&p->cv);
-			pthread_mutex_unlock(&p->mu);
-		}
-	}
+	while (render_next(arg))
+		;
+	return NULL;
 }
 
 void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take *take, void *ctx)
 {
 	struct pool p = {.files = files, .n = n, .version = version, .waiting = n};
-	size_t nt = (size_t)cpu_count(), started = 0;
+	/* The taking thread renders too while its next result is not there: one thread less
+	 * than processors beside it, so that none waits for a processor or sleeps on the
+	 * result (a wake-up per file cost more than the parsing it waited to do). */
+	size_t nt = (size_t)cpu_count() - 1, started = 0;
 	pthread_t *th;
 
 	if (!n)
@@ -1410,15 +1419,15 @@ void gcovtext_run(char *const *files, size_t n, uint32_t version, gcovtext_take 
 	p.r = xcalloc(n, sizeof *p.r);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
-	th = xcalloc(nt, sizeof *th);
+	th = xcalloc(nt ? nt : 1, sizeof *th);
 	for (size_t i = 0; i < nt; i++)
 		if (pthread_create(&th[started], NULL, worker, &p) == 0)
 			started++;
-	if (!started)
-		worker(&p);
 	/* Results are taken in order, each as soon as it is there. */
 	for (size_t i = 0; i < n; i++) {
 		struct result *r = &p.r[i];
+		while (!atomic_load(&r->done) && render_next(&p))
+			;
 		if (!atomic_load(&r->done)) {
 			pthread_mutex_lock(&p.mu);
 			atomic_store(&p.waiting, i);
