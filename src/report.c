@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +71,16 @@ static const struct format {
 	int bit;
 	const char *file, *shown;
 	void (*write)(const struct report_input *in, struct buffer *out);
+	int late; /* needs the summary's last lines or the extras: made after the per-test coverage */
 } formats[] = {
-	{"txt", FMT_TXT, "summary.txt", "summary.txt", write_txt},
-	{"html", FMT_HTML, "html", "html/index.html", NULL},
-	{"xml", FMT_XML, "coverage.xml", "coverage.xml", write_xml},
-	{"json", FMT_JSON, "coverage.json", "coverage.json", write_json},
-	{"lcov", FMT_LCOV, "coverage.info", "coverage.info", write_lcov},
-	{"md", FMT_MD, "summary.md", "summary.md", write_md_report},
-	{"sonarqube", FMT_SONARQUBE, "sonarqube.xml", "sonarqube.xml", write_sonarqube_report},
-	{"coveralls", FMT_COVERALLS, "coveralls.json", "coveralls.json", write_coveralls_report},
+	{"txt", FMT_TXT, "summary.txt", "summary.txt", write_txt, 1},
+	{"html", FMT_HTML, "html", "html/index.html", NULL, 1},
+	{"xml", FMT_XML, "coverage.xml", "coverage.xml", write_xml, 0},
+	{"json", FMT_JSON, "coverage.json", "coverage.json", write_json, 0},
+	{"lcov", FMT_LCOV, "coverage.info", "coverage.info", write_lcov, 0},
+	{"md", FMT_MD, "summary.md", "summary.md", write_md_report, 1},
+	{"sonarqube", FMT_SONARQUBE, "sonarqube.xml", "sonarqube.xml", write_sonarqube_report, 0},
+	{"coveralls", FMT_COVERALLS, "coveralls.json", "coveralls.json", write_coveralls_report, 0},
 };
 enum { N_FORMATS = sizeof formats / sizeof *formats };
 
@@ -134,20 +136,97 @@ static int backend_html(const struct backend *b)
 	return b->html && engine && !strcmp(engine, "gcovr");
 }
 
-/* The formats' text, made on a thread of its own while the HTML is written. */
+/* The formats' files, made on a thread of its own: those that need only the model from right
+ * after collect (while the per-test coverage is computed and the HTML written), the late ones
+ * (late) while the HTML is written. Each is written to its temporary name (tmp) there; a
+ * failure's errno is kept for the calling thread to report, in the order of formats. */
 struct formatting {
-	const struct report_input *in;
+	struct report_input in; /* a copy: the caller fills its own extras meanwhile */
 	int todo[N_FORMATS];
-	struct buffer data[N_FORMATS];
+	char *tmp[N_FORMATS];
+	int err[N_FORMATS];
+	pthread_t th;
+	int threaded;
 };
 
 static void *format_all(void *arg)
 {
 	struct formatting *fm = arg;
-	for (size_t i = 0; i < N_FORMATS; i++)
-		if (fm->todo[i])
-			formats[i].write(fm->in, &fm->data[i]);
+	for (size_t i = 0; i < N_FORMATS; i++) {
+		struct buffer data = {0};
+		char *dest;
+		if (!fm->todo[i])
+			continue;
+		formats[i].write(&fm->in, &data);
+		dest = path_join(fm->in.c->output_dir, formats[i].file);
+		if (!(fm->tmp[i] = write_temp_unsynced(dest, data.data ? data.data : "", data.len)))
+			fm->err[i] = errno ? errno : EIO;
+		free(dest);
+		buf_free(&data);
+	}
 	return NULL;
+}
+
+/* Start making the formats todo says (on a thread, else now). */
+static void formats_start(struct formatting *fm)
+{
+	fm->threaded = pthread_create(&fm->th, NULL, format_all, fm) == 0;
+	if (!fm->threaded)
+		format_all(fm);
+}
+
+/* Wait for them; -1 after reporting the first that could not be written. */
+static int formats_wait(struct formatting *fm)
+{
+	if (fm->threaded)
+		pthread_join(fm->th, NULL);
+	fm->threaded = 0;
+	for (size_t i = 0; i < N_FORMATS; i++)
+		if (fm->todo[i] && !fm->tmp[i]) {
+			char *dest = path_join(fm->in.c->output_dir, formats[i].file);
+			errno = fm->err[i];
+			error("cannot write %s.parcov-tmp:", dest);
+			free(dest);
+			return -1;
+		}
+	return 0;
+}
+
+/* Wait for them and remove what they wrote (nothing is put in place). */
+static void formats_discard(struct formatting *fm)
+{
+	if (fm->threaded)
+		pthread_join(fm->th, NULL);
+	fm->threaded = 0;
+	for (size_t i = 0; i < N_FORMATS; i++) {
+		if (fm->tmp[i])
+			unlink(fm->tmp[i]);
+		free(fm->tmp[i]);
+		fm->tmp[i] = NULL;
+	}
+}
+
+/* Whether the report writes the JSON: asked for, or gcovr's HTML made from it. */
+static int need_json(const struct backend *b, int mask, const struct native_reports *native)
+{
+	return mask & FMT_JSON || (mask & FMT_HTML && !native->html && backend_html(b));
+}
+
+/* The early formats of mask (not late, not the backend's own file), started on their thread
+ * right after collect. */
+static void early_formats_start(struct formatting *fm, const struct report_input *in,
+				const struct backend *b, int mask, const struct native_reports *native)
+{
+	memset(fm, 0, sizeof *fm);
+	fm->in = *in;
+	for (size_t i = 0; i < N_FORMATS; i++) {
+		const struct format *f = &formats[i];
+		char *native_file = f->bit == FMT_JSON ? native->json : f->bit == FMT_LCOV ? native->lcov : NULL;
+		if (f->write && !f->late && !native_file &&
+		    (mask & f->bit || (f->bit == FMT_JSON && need_json(b, mask, native))))
+			fm->todo[i] = 1;
+	}
+	formats_start(fm);
 }
 
 /* The HTML into its temporary directory (html_tmp, made here); 0 or -1 after an error. */
@@ -173,58 +252,51 @@ static int write_html(const struct report_input *in, const struct backend *b, co
 
 /* Write each report of mask to its temporary name beside its destination (tmp[i] for
  * formats[i]), a backend's own file (native) in place of the writer's; html.c's HTML while
- * the others are formatted (the backend's, from the JSON, after). On success rename them
- * all into place. Reports are made again by re-running report: no fsync (megabytes of JSON
- * would wait for the disk). Returns 0, or -1 after an error; the previous reports stay then,
- * and no temporary is left. */
+ * the late formats are made (early has the others, started after collect; the backend's
+ * HTML, from the JSON, after). On success rename them all into place. Reports are made again
+ * by re-running report: no fsync (megabytes of JSON would wait for the disk). Returns 0, or -1
+ * after an error; the previous reports stay then, and no temporary is left. */
 static int write_reports(const struct report_input *in, const struct backend *b, int mask,
-			 struct native_reports *native)
+			 struct native_reports *native, struct formatting *early)
 {
 	const char *out = in->c->output_dir;
 	char *tmp[N_FORMATS] = {0}, *html_tmp = NULL, *json_tmp = NULL;
 	/* The previous HTML, kept for the next report to write over: in our data directory,
 	 * so that coverage/ (uploaded by CI jobs) holds only the reports. */
 	char *spare = path_join(in->c->data_dir, "html-spare");
-	int ret = -1, need_json = mask & FMT_JSON || (mask & FMT_HTML && !native->html && backend_html(b));
-	int ours_html = mask & FMT_HTML && !native->html && !backend_html(b), html_rc = 0, threaded;
-	struct formatting fm = {.in = in};
-	pthread_t th;
+	int ret = -1;
+	int ours_html = mask & FMT_HTML && !native->html && !backend_html(b), html_rc = 0;
+	struct formatting late = {.in = *in};
 
 	for (size_t i = 0; i < N_FORMATS; i++) {
 		const struct format *f = &formats[i];
 		char *native_file = f->bit == FMT_JSON ? native->json : f->bit == FMT_LCOV ? native->lcov : NULL;
-		if (!f->write || !(mask & f->bit || (f->bit == FMT_JSON && need_json)))
+		if (!f->write || !(mask & f->bit || (f->bit == FMT_JSON && need_json(b, mask, native))))
 			continue;
 		if (native_file)
 			tmp[i] = xstrdup(native_file);
-		else
-			fm.todo[i] = 1;
+		else if (f->late)
+			late.todo[i] = 1;
 	}
-	threaded = ours_html && pthread_create(&th, NULL, format_all, &fm) == 0;
-	if (!threaded)
-		format_all(&fm);
+	if (ours_html)
+		formats_start(&late);
+	else
+		format_all(&late);
 	if (ours_html) {
 		html_tmp = xasprintf("%s/html.parcov-tmp", out);
 		html_rc = write_html(in, b, html_tmp, spare, NULL);
 	}
-	if (threaded)
-		pthread_join(th, NULL);
+	if (formats_wait(&late) < 0 || formats_wait(early) < 0)
+		html_rc = -1;
 	for (size_t i = 0; i < N_FORMATS; i++) {
-		char *dest;
-		if (!fm.todo[i] || html_rc < 0)
+		struct formatting *fm = late.todo[i] ? &late : early->todo[i] ? early : NULL;
+		if (!fm)
 			continue;
-		dest = path_join(out, formats[i].file);
-		tmp[i] = write_temp_unsynced(dest, fm.data[i].data ? fm.data[i].data : "", fm.data[i].len);
-		if (!tmp[i]) {
-			error("cannot write %s.parcov-tmp:", dest);
-			html_rc = -1;
-		}
-		free(dest);
+		tmp[i] = fm->tmp[i];
+		fm->tmp[i] = NULL;
 		if (formats[i].bit == FMT_JSON)
 			json_tmp = tmp[i];
 	}
-	for (size_t i = 0; i < N_FORMATS; i++)
-		buf_free(&fm.data[i]);
 	if (html_rc < 0)
 		goto out;
 	if (native->json)
@@ -258,6 +330,8 @@ static int write_reports(const struct report_input *in, const struct backend *b,
 	}
 	ret = 0;
 out:
+	formats_discard(&late);
+	formats_discard(early);
 	for (size_t i = 0; i < N_FORMATS; i++) {
 		if (tmp[i])
 			unlink(tmp[i]);
@@ -317,6 +391,7 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	struct diff diff = {0};
 	struct extras_ctx ctx = {c, NULL, NULL};
 	struct cov_extras x = {NULL, NULL, &ctx};
+	struct formatting early = {0};
 	int mask, ret = 1, patch_missed = 0, have_diff = 0;
 
 	if (report_parse_formats(list ? list : c->formats, &mask) < 0)
@@ -330,6 +405,9 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	}
 	if (b->collect(c, mask, &cd, &native) != 0)
 		goto out;
+	/* The formats that need only the model are made while the per-test coverage is. */
+	in.timestamp = timestamp();
+	early_formats_start(&early, &in, b, mask, &native);
 	covdata_summary(&cd, &summary, &total);
 	endings_append(c, &summary);
 	/* Per-test coverage (both backends) and patch coverage (src/pertest.h, src/diff.h). */
@@ -348,8 +426,7 @@ int report(const struct config *c, const struct backend *b, const char *list)
 		x.tests_for = tests_for_line;
 	if (x.tests_for || x.changed)
 		in.x = &x;
-	in.timestamp = timestamp();
-	if (write_reports(&in, b, mask, &native) < 0)
+	if (write_reports(&in, b, mask, &native, &early) < 0)
 		goto out;
 	fwrite(summary.data, 1, summary.len, stdout);
 	printf("Reports in %s:", c->output_dir);
@@ -359,6 +436,7 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	printf("\n");
 	ret = report_thresholds(c, &total) | patch_missed;
 out:
+	formats_discard(&early);
 	if (ctx.pt)
 		pertest_free(ctx.pt);
 	if (have_diff > 0)
