@@ -35,6 +35,13 @@ struct backend {
 	 * directory exists. Returns 0, or 1 after an error. */
 	int (*collect)(const struct config *c, int mask, struct covdata *cd,
 		       struct native_reports *native);
+	/* Optional, collect in two parts: ahead, run on a thread of its own while check runs
+	 * (its messages kept, and dropped when check fails), starts no other process and writes
+	 * only into the data directory: 0 when cd is filled, -1 after an error, 1 when it cannot
+	 * (cd left empty): then rest, after check, does what collect does. */
+	int (*collect_ahead)(const struct config *c, struct covdata *cd);
+	int (*collect_rest)(const struct config *c, int mask, struct covdata *cd,
+			    struct native_reports *native);
 	/* Write the tool's own HTML report into the directory html (created, empty) from the
 	 * JSON report at json, for PARCOV_REPORTER=gcovr (html.c writes it otherwise); NULL when
 	 * collect makes it (native->html). Returns 0, or -1 after an error. */

@@ -195,27 +195,37 @@ static int check(const struct config *c)
 	return stale_data(c);
 }
 
-/* gcov run per object in parallel, its text read as gcovr does; gcovr when that cannot give
- * its exact numbers (then its JSON is the report's). */
-static int collect(const struct config *c, int mask, struct covdata *cd, struct native_reports *native)
+/* gcov's text (computed, or gcov run per object in parallel) read as gcovr does: 0 (cd
+ * filled), -1 after an error, 1 when that cannot give gcovr's exact numbers (or
+ * PARCOV_REPORTER=gcovr asks for gcovr's). */
+static int collect_ahead(const struct config *c, struct covdata *cd)
 {
 	const char *engine = getenv("PARCOV_REPORTER");
-	int rc = 1;
+	int rc;
 
+	if (engine && !strcmp(engine, "gcovr"))
+		return 1;
+	rc = gcovjson_collect(c, cd);
+	if (rc > 0)
+		covdata_free(cd);
+	return rc < 0 ? -1 : rc;
+}
+
+/* Otherwise gcovr, whose JSON is then the report's. */
+static int collect_rest(const struct config *c, int mask, struct covdata *cd,
+			struct native_reports *native)
+{
 	(void)mask;
-	if (!engine || strcmp(engine, "gcovr") != 0) {
-		rc = gcovjson_collect(c, cd);
-		if (rc < 0)
-			return 1;
-		if (rc > 0)
-			covdata_free(cd);
-	}
-	if (rc == 0)
-		return 0;
 	native->json = xasprintf("%s/coverage.json.parcov-tmp", c->output_dir);
 	if (gcovr_json(c, native->json) < 0 || covdata_load_gcovr_json(cd, native->json, c->source_root) < 0)
 		return 1;
 	return 0;
+}
+
+static int collect(const struct config *c, int mask, struct covdata *cd, struct native_reports *native)
+{
+	int rc = collect_ahead(c, cd);
+	return rc < 0 ? 1 : rc == 0 ? 0 : collect_rest(c, mask, cd, native);
 }
 
 static int html(const struct config *c, const char *json, const char *dir)
@@ -230,5 +240,7 @@ const struct backend backend_gcov = {
 	.clean = combine_clean,
 	.check = check,
 	.collect = collect,
+	.collect_ahead = collect_ahead,
+	.collect_rest = collect_rest,
 	.html = html,
 };

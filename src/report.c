@@ -381,6 +381,55 @@ static int line_changed(void *ctx, const struct cov_file *f, long line)
 	return diff_changed(x->diff, x->c, f->path, line);
 }
 
+/* The backend's collect_ahead, run while its check runs. */
+struct ahead {
+	const struct config *c;
+	const struct backend *b;
+	struct covdata *cd;
+	struct msgs msgs;
+	int rc;
+};
+
+static void *collect_ahead(void *arg)
+{
+	struct ahead *a = arg;
+	msgs_capture(&a->msgs);
+	a->rc = a->b->collect_ahead(a->c, a->cd);
+	msgs_capture(NULL);
+	return NULL;
+}
+
+/* check, the output directory, collect: 0, or 1 after an error (cd then freed by the caller).
+ * A backend's collect_ahead runs on a thread of its own while check runs (both read the
+ * build tree on every processor, neither all the time), its messages printed after check's
+ * as when one ran after the other, or dropped when check fails. */
+static int check_and_collect(const struct config *c, const struct backend *b, int mask,
+			     struct covdata *cd, struct native_reports *native)
+{
+	struct ahead a = {c, b, cd, {{0}}, 1};
+	pthread_t th;
+	int threaded = b->collect_ahead && pthread_create(&th, NULL, collect_ahead, &a) == 0;
+	int rc = b->check(c);
+
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc == 0 && mkdirs(c->output_dir, 0777) < 0) {
+		error("cannot create %s:", c->output_dir);
+		rc = 1;
+	}
+	if (rc) {
+		msgs_free(&a.msgs);
+		return 1;
+	}
+	msgs_replay(&a.msgs);
+	msgs_free(&a.msgs);
+	if (!threaded)
+		return b->collect(c, mask, cd, native) != 0;
+	if (a.rc < 0)
+		return 1;
+	return a.rc == 0 ? 0 : b->collect_rest(c, mask, cd, native) != 0;
+}
+
 int report(const struct config *c, const struct backend *b, const char *list)
 {
 	struct covdata cd = {0};
@@ -397,13 +446,7 @@ int report(const struct config *c, const struct backend *b, const char *list)
 	if (report_parse_formats(list ? list : c->formats, &mask) < 0)
 		return 1;
 	mask |= b->always;
-	if (b->check(c))
-		return 1;
-	if (mkdirs(c->output_dir, 0777) < 0) {
-		error("cannot create %s:", c->output_dir);
-		return 1;
-	}
-	if (b->collect(c, mask, &cd, &native) != 0)
+	if (check_and_collect(c, b, mask, &cd, &native) != 0)
 		goto out;
 	/* The formats that need only the model are made while the per-test coverage is. */
 	in.timestamp = timestamp();

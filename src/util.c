@@ -17,17 +17,72 @@
 const char *argv0 = "parcov";
 int verbose = 1;
 
+/* The messages of a thread working ahead (msgs_capture()): NULL when printed at once. */
+static _Thread_local struct msgs *capturing;
+static pthread_mutex_t msgs_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Keep text (len bytes) for stream 1 (stdout) or 2 (stderr): a byte, the length, the text. */
+static void msgs_keep(struct msgs *m, char stream, const char *text, size_t len)
+{
+	pthread_mutex_lock(&msgs_mu);
+	buf_add(&m->b, &stream, 1);
+	buf_add(&m->b, &len, sizeof len);
+	buf_add(&m->b, text, len);
+	pthread_mutex_unlock(&msgs_mu);
+}
+
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	size_t n = strlen(fmt);
 
+	if (capturing) {
+		struct buffer b = {0};
+		char *text;
+		if (vasprintf(&text, fmt, ap) < 0)
+			fatal("out of memory");
+		buf_printf(&b, "%s: %s%s%s%s\n", argv0, kind, text, n > 0 && fmt[n - 1] == ':' ? " " : "",
+			   n > 0 && fmt[n - 1] == ':' ? strerror(saved) : "");
+		msgs_keep(capturing, '2', b.data, b.len);
+		free(text);
+		buf_free(&b);
+		return;
+	}
 	fflush(stdout);
 	fprintf(stderr, "%s: %s", argv0, kind);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", strerror(saved));
 	fputc('\n', stderr);
+}
+
+void msgs_capture(struct msgs *m)
+{
+	capturing = m;
+}
+
+void msgs_replay(const struct msgs *m)
+{
+	for (size_t off = 0; off < m->b.len;) {
+		char stream = m->b.data[off];
+		size_t len;
+		memcpy(&len, m->b.data + off + 1, sizeof len);
+		off += 1 + sizeof len;
+		if (stream == '1') {
+			fwrite(m->b.data + off, 1, len, stdout);
+			fflush(stdout);
+		} else {
+			fflush(stdout);
+			fwrite(m->b.data + off, 1, len, stderr);
+			fflush(stderr);
+		}
+		off += len;
+	}
+}
+
+void msgs_free(struct msgs *m)
+{
+	buf_free(&m->b);
 }
 
 void warn(const char *fmt, ...)
@@ -49,6 +104,7 @@ void error(const char *fmt, ...)
 void fatal(const char *fmt, ...)
 {
 	va_list ap;
+	capturing = NULL; /* the process ends: said now */
 	va_start(ap, fmt);
 	vmsg("error: ", fmt, ap);
 	va_end(ap);
@@ -57,11 +113,18 @@ void fatal(const char *fmt, ...)
 
 void progress(size_t done, size_t total, const char *what)
 {
-	static int tty = -1;
+	static atomic_int tty = -1; /* threads may ask at once */
 	if (tty < 0)
 		tty = isatty(2);
 	if (!verbose || !tty || total == 0)
 		return;
+	if (capturing) {
+		struct buffer b = {0};
+		buf_printf(&b, "\r%s: %s: %zu/%zu%s", argv0, what, done, total, done >= total ? "\n" : "");
+		msgs_keep(capturing, '2', b.data, b.len);
+		buf_free(&b);
+		return;
+	}
 	fprintf(stderr, "\r%s: %s: %zu/%zu%s", argv0, what, done, total, done >= total ? "\n" : "");
 	fflush(stderr);
 }
@@ -72,6 +135,18 @@ void info(const char *fmt, ...)
 	if (!verbose)
 		return;
 	va_start(ap, fmt);
+	if (capturing) {
+		char *text;
+		struct buffer b = {0};
+		if (vasprintf(&text, fmt, ap) < 0)
+			fatal("out of memory");
+		buf_printf(&b, "%s: %s\n", argv0, text);
+		msgs_keep(capturing, '1', b.data, b.len);
+		free(text);
+		buf_free(&b);
+		va_end(ap);
+		return;
+	}
 	printf("%s: ", argv0);
 	vprintf(fmt, ap);
 	putchar('\n');
@@ -939,11 +1014,13 @@ struct pool_run {
 	void *ctx;
 	size_t n;
 	atomic_size_t next; /* a lock per item made the threads wait on each other (futex) */
+	struct msgs *capturing; /* the caller's: its workers' messages go with its own */
 };
 
 static void *pool_worker(void *arg)
 {
 	struct pool_run *p = arg;
+	capturing = p->capturing;
 	for (;;) {
 		size_t i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n)
@@ -954,7 +1031,7 @@ static void *pool_worker(void *arg)
 
 void parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
 {
-	struct pool_run p = {fn, ctx, n, 0};
+	struct pool_run p = {fn, ctx, n, 0, capturing};
 	size_t nt = (size_t)cpu_count(), started = 0;
 	pthread_t th[64];
 

@@ -54,6 +54,17 @@ void json_c_string(struct buffer *b, const char *s);
 /* Release the buffer's memory and reset it to empty. */
 void buf_free(struct buffer *b);
 
+/* The messages (warn, error, info, progress) of work done ahead that may be dropped: while
+ * msgs_capture(m) is in effect (NULL ends it), those of the calling thread and of the
+ * parallel_for() workers it starts are kept in m, in order, instead of printed (fatal()'s
+ * are printed). msgs_replay() prints them as they would have been. */
+struct msgs {
+	struct buffer b;
+};
+void msgs_capture(struct msgs *m);
+void msgs_replay(const struct msgs *m);
+void msgs_free(struct msgs *m);
+
 /* Read a whole file into *out (NUL-terminated). Returns 0, or -1 with errno set. */
 int read_file(const char *path, struct buffer *out);
 /* Write all len bytes to fd (retrying short writes). Returns 0, or -1 with errno set. */

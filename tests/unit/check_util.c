@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -281,6 +282,55 @@ START_TEST(test_walk_files_parallel)
 }
 END_TEST
 
+static void warn_item(void *ctx, size_t i)
+{
+	(void)ctx;
+	if (i == 3)
+		warn("from a worker %zu", i);
+}
+
+/* Messages captured (msgs_capture) are not printed; replayed, they are the bytes that
+ * printing them would have written, parallel_for() workers' with the caller's; dropped, nothing. */
+START_TEST(test_msgs_capture)
+{
+	char *path = at("stderr.txt");
+	struct buffer got = {0};
+	struct msgs m = {0}, dropped = {0};
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666), saved = dup(2);
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fd, 2), 0);
+	msgs_capture(&m);
+	warn("first %d", 1);
+	errno = ENOENT;
+	error("second:");
+	parallel_for(8, warn_item, NULL);
+	msgs_capture(NULL);
+	msgs_capture(&dropped);
+	warn("never shown");
+	msgs_capture(NULL);
+	msgs_free(&dropped);
+	fflush(stderr);
+	ck_assert_int_eq(read_file(path, &got), 0);
+	ck_assert_uint_eq(got.len, 0); /* nothing printed while capturing */
+	msgs_replay(&m);
+	msgs_free(&m);
+	warn("after");
+	fflush(stderr);
+	ck_assert_int_ge(dup2(saved, 2), 0);
+	close(saved);
+	close(fd);
+	ck_assert_int_eq(read_file(path, &got), 0);
+	ck_assert_str_eq(got.data, "parcov: warning: first 1\n"
+				   "parcov: error: second: No such file or directory\n"
+				   "parcov: warning: from a worker 3\n"
+				   "parcov: warning: after\n");
+	buf_free(&got);
+	free(path);
+}
+END_TEST
+
 /* realpath_cached() answers as realpath() does: through symlinks (file and directory), for
  * missing names, "..", asked twice. */
 START_TEST(test_realpath_cached)
@@ -393,6 +443,7 @@ Suite *make_util_suite(void)
 	tcase_add_test(tc, test_buf_printf);
 	tcase_add_test(tc, test_buf_str_num);
 	tcase_add_test(tc, test_walk_files_parallel);
+	tcase_add_test(tc, test_msgs_capture);
 	tcase_add_test(tc, test_realpath_cached);
 	tcase_add_test(tc, test_read_once);
 	suite_add_tcase(s, tc);
