@@ -242,11 +242,11 @@ static int parse_arcs(struct reader *r, struct gcda_function *fn, size_t at, uin
 		return fail(r->err, r->errlen, "arc counter record of function ident %" PRIu32
 		            " at byte %zu: more than %u counters in the file", fn->ident, at,
 		            GCDA_MAX_ARCS);
-	if (!zeros) {
+	if (!zeros && remaining(r) < bytes) {
+		/* Named only for the message: every function of every file has this record. */
 		char what[64];
 		snprintf(what, sizeof what, "arc counters of function ident %" PRIu32, fn->ident);
-		if (need(r, bytes, what))
-			return -1;
+		return need(r, bytes, what);
 	}
 	fn->n_arcs = n;
 	if (n == 0)

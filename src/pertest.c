@@ -740,11 +740,18 @@ struct pertest *pertest_load(const struct config *c)
 		} else if (line[0] == 'L' && pt->nfiles) {
 			struct pt_file *f = &pt->files[pt->nfiles - 1];
 			struct run_rec r;
-			if (sscanf(line, "L %ld %ld %zu", &r.first, &r.last, &r.set) != 3 || r.set >= pt->nsets) {
+			/* strtol, not sscanf: a store has a line per run of lines (a tenth of the
+			 * report's main thread went to sscanf). */
+			char *p = line + 1, *e1, *e2, *e3;
+			r.first = strtol(p, &e1, 10);
+			r.last = strtol(e1, &e2, 10);
+			r.set = (size_t)strtoul(e2, &e3, 10);
+			if (e1 == p || e2 == e1 || e3 == e2 || r.set >= pt->nsets) {
 				bad = 1;
 				break;
 			}
-			f->runs = xreallocarray(f->runs, f->n + 1, sizeof *f->runs);
+			if ((f->n & (f->n - 1)) == 0) /* 0, 1, 2, 4...: the capacity doubles */
+				f->runs = xreallocarray(f->runs, f->n ? 2 * f->n : 1, sizeof *f->runs);
 			f->runs[f->n++] = r;
 		} else {
 			bad = 1;

@@ -9,6 +9,8 @@
 #include "diff.h"
 #include "fixtures.h"
 #include "gcno.h"
+#include "pertest.h"
+#include "util.h"
 
 #define ERRLEN 256
 
@@ -264,6 +266,61 @@ START_TEST(test_diff_truncated)
 }
 END_TEST
 
+/* The store written by pertest_build read back (pertest_load): each line's tests, sorted,
+ * from runs of lines; lines between runs are not lines of the report; a damaged L record
+ * (a number missing, a set that does not exist) makes the store unreadable. */
+static struct pertest *load_store(const char *dir, const char *body)
+{
+	struct config c = {0};
+	struct buffer text = {0};
+	struct pertest *pt;
+	char *path = xasprintf("%s/%s", dir, PERTEST_STORE);
+
+	buf_printf(&text, "parcov-tests 1\nT ok 62\nT partial 61\nS 0\nS 1 0\nF /src/a.c\ta.c\n%s", body);
+	ck_assert_int_eq(write_file_atomic(path, text.data, text.len), 0);
+	c.data_dir = (char *)dir;
+	c.build_dir = (char *)dir;
+	pt = pertest_load(&c);
+	buf_free(&text);
+	free(path);
+	return pt;
+}
+
+START_TEST(test_store_read)
+{
+	char *dir = fixture_tmpdir("pertest-store");
+	struct pertest *pt = load_store(dir, "L 1 3 1\nL 5 5 2\nL 6 9 0\nL 10 12 2\nL 14 14 1\n");
+	const char *const *names;
+	size_t n;
+
+	ck_assert_ptr_nonnull(pt);
+	ck_assert_uint_eq(pertest_n_tests(pt), 2);
+	ck_assert(pertest_test_partial(pt, 1));
+	ck_assert_int_eq(pertest_tests_for_line(pt, "/src/a.c", 2, &names, &n), 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(names[0], "b");
+	ck_assert_int_eq(pertest_tests_for_line(pt, "a.c", 11, &names, &n), 1);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(names[0], "a"); /* sorted by name, whatever the store's order */
+	ck_assert_str_eq(names[1], "b");
+	ck_assert_int_eq(pertest_tests_for_line(pt, "/src/a.c", 7, &names, &n), 1);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(pertest_tests_for_line(pt, "/src/a.c", 14, &names, &n), 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(pertest_tests_for_line(pt, "/src/a.c", 4, &names, &n), 0);
+	ck_assert_int_eq(pertest_tests_for_line(pt, "/src/a.c", 15, &names, &n), 0);
+	ck_assert_int_eq(pertest_tests_for_line(pt, "/src/none.c", 1, &names, &n), -1);
+	ck_assert_int_eq(pertest_nearest_line(pt, "/src/a.c", 13, -1), 12);
+	ck_assert_int_eq(pertest_nearest_line(pt, "/src/a.c", 13, 1), 14);
+	pertest_free(pt);
+	ck_assert_ptr_null(load_store(dir, "L 1 3\n"));
+	ck_assert_ptr_null(load_store(dir, "L 1 3 3\n"));
+	ck_assert_ptr_null(load_store(dir, "L x\n"));
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *make_pertest_suite(void)
 {
 	Suite *s = suite_create("pertest");
@@ -276,6 +333,7 @@ Suite *make_pertest_suite(void)
 	tcase_add_test(t, test_damaged);
 	tcase_add_test(t, test_arc_records);
 	tcase_add_test(t, test_unsolvable_zero);
+	tcase_add_test(t, test_store_read);
 	tcase_add_test(d, test_diff_parse);
 	tcase_add_test(d, test_diff_truncated);
 	suite_add_tcase(s, t);
