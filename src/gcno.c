@@ -183,7 +183,8 @@ static void finish_function(struct gcno_function *f, struct pending_line *pl, si
 		f->arcs = xreallocarray(f->arcs, f->n_arcs + 1, sizeof *f->arcs);
 		f->arcs[f->n_arcs++] = (struct gcno_arc){1, 0, 1, 0, 0};
 	}
-	qsort(pl, n, sizeof *pl, cmp_pending);
+	if (n > 1) /* qsort() must not be given NULL, even with nothing to sort */
+		qsort(pl, n, sizeof *pl, cmp_pending);
 	f->line_start = xcalloc((size_t)f->n_blocks + 1, sizeof *f->line_start);
 	f->lines = xreallocarray(NULL, n ? n : 1, sizeof *f->lines);
 	f->n_lines = 0;
@@ -248,7 +249,8 @@ static void gcc_line_rule(struct gcno_object *o)
 					ends[n++] = f->lines[l];
 				}
 	}
-	qsort(ends, n, sizeof *ends, cmp_line);
+	if (n > 1)
+		qsort(ends, n, sizeof *ends, cmp_line);
 	for (size_t i = 0; i < o->n_fn; i++) {
 		struct gcno_function *f = &o->fn[i];
 		for (uint32_t b = 0; b < f->n_blocks; b++)

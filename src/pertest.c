@@ -191,7 +191,8 @@ static void read_tests(struct pertest_feed *b)
 	endings_index_free(ended);
 	buf_free(&endings);
 	/* A test listed twice (configure time and again by the run) is one test. */
-	qsort(b->tests, b->ntests, sizeof *b->tests, cmp_test);
+	if (b->ntests > 1) /* qsort() must not be given NULL, even with nothing to sort */
+		qsort(b->tests, b->ntests, sizeof *b->tests, cmp_test);
 	{
 		size_t k = 0;
 		for (size_t i = 0; i < b->ntests; i++) {
@@ -208,7 +209,8 @@ static void read_tests(struct pertest_feed *b)
 	for (size_t i = 0; i < b->ntests; i++)
 		b->by_dir[i] = i;
 	sort_tests = b->tests;
-	qsort(b->by_dir, b->ntests, sizeof *b->by_dir, cmp_by_dir);
+	if (b->ntests > 1)
+		qsort(b->by_dir, b->ntests, sizeof *b->by_dir, cmp_by_dir);
 }
 
 struct collect {
@@ -522,14 +524,16 @@ static int gcov_source(struct pertest_feed *b, void *ctx)
 	for (size_t i = 0; i < nfiles; i++)
 		collect_input(b, &files[i]);
 	endings_forget();
-	qsort(b->in, b->nin, sizeof *b->in, cmp_input);
+	if (b->nin > 1)
+		qsort(b->in, b->nin, sizeof *b->in, cmp_input);
 	/* The distinct objects, sorted, for a binary search per input. */
 	for (size_t i = 0; i < b->nin; i++) {
 		objs = xreallocarray(objs, nobj + 1, sizeof *objs);
 		memset(&objs[nobj], 0, sizeof *objs);
 		objs[nobj++].rel = b->in[i].object;
 	}
-	qsort(objs, nobj, sizeof *objs, cmp_object);
+	if (nobj > 1)
+		qsort(objs, nobj, sizeof *objs, cmp_object);
 	{
 		size_t k = 0;
 		for (size_t i = 0; i < nobj; i++)
@@ -725,7 +729,8 @@ struct pertest *pertest_load(const struct config *c)
 				s.names[s.n++] = pt->names[t];
 				p = end;
 			}
-			qsort(s.names, s.n, sizeof *s.names, cmp_name);
+			if (s.n > 1)
+				qsort(s.names, s.n, sizeof *s.names, cmp_name);
 			pt->sets = xreallocarray(pt->sets, pt->nsets + 1, sizeof *pt->sets);
 			pt->sets[pt->nsets++] = s;
 		} else if (line[0] == 'F' && line[1] == ' ') {
