@@ -1060,14 +1060,35 @@ int walk_data(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 	return walk_rec(AT_FDCWD, "", &w);
 }
 
+/* One entry of a walk's root, walked by one thread (data_files(), walk_files_parallel()):
+ * the first member of their tasks. */
+struct root_task {
+	struct walk w; /* w.ctx: the task */
+	int ret;
+};
+
+struct root_walk {
+	int fd;
+	const char *dir;
+	struct walk_entry *names;
+	char *tasks; /* stride bytes each, a struct root_task first */
+	size_t stride;
+};
+
+static void root_walk_one(void *ctx, size_t i)
+{
+	struct root_walk *r = ctx;
+	struct root_task *t = (struct root_task *)(r->tasks + i * r->stride);
+	t->ret = walk_one(r->fd, r->dir, "", &r->names[i], &t->w);
+}
+
 /* What one entry of the root holds, for walk_files_parallel(). */
 struct found_task {
-	struct walk w;
+	struct root_task base;
 	struct found {
 		char *path, *rel;
 	} *v;
 	size_t n, cap;
-	int ret;
 };
 
 static int keep_found(const char *path, const char *rel, void *ctx)
@@ -1082,24 +1103,11 @@ static int keep_found(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
-struct found_walk {
-	int fd;
-	const char *dir;
-	struct walk_entry *names;
-	struct found_task *tasks;
-};
-
-static void found_walk_one(void *ctx, size_t i)
-{
-	struct found_walk *d = ctx;
-	struct found_task *t = &d->tasks[i];
-	t->ret = walk_one(d->fd, d->dir, "", &d->names[i], &t->w);
-}
-
 int walk_files_parallel(const char *root, const char *const *skip, walk_fn *fn, void *ctx)
 {
 	struct walk w = {root, skip, 0, NULL, keep_found, NULL};
-	struct found_walk d = {0};
+	struct root_walk d = {0};
+	struct found_task *tasks;
 	char *dir;
 	size_t nn;
 	int ret = 0;
@@ -1110,15 +1118,17 @@ int walk_files_parallel(const char *root, const char *const *skip, walk_fn *fn, 
 		return -1;
 	}
 	d.dir = dir;
-	d.tasks = xcalloc(nn ? nn : 1, sizeof *d.tasks);
+	tasks = xcalloc(nn ? nn : 1, sizeof *tasks);
+	d.tasks = (char *)tasks;
+	d.stride = sizeof *tasks;
 	for (size_t i = 0; i < nn; i++) {
-		d.tasks[i].w = w;
-		d.tasks[i].w.ctx = &d.tasks[i];
+		tasks[i].base.w = w;
+		tasks[i].base.w.ctx = &tasks[i];
 	}
-	parallel_for(nn, found_walk_one, &d);
+	parallel_for(nn, root_walk_one, &d);
 	/* The callbacks in walk order, stopping where the serial walk would have. */
 	for (size_t i = 0; i < nn; i++) {
-		struct found_task *t = &d.tasks[i];
+		struct found_task *t = &tasks[i];
 		for (size_t k = 0; k < t->n; k++) {
 			if (ret == 0)
 				ret = fn(t->v[k].path, t->v[k].rel, ctx);
@@ -1126,12 +1136,12 @@ int walk_files_parallel(const char *root, const char *const *skip, walk_fn *fn, 
 			free(t->v[k].rel);
 		}
 		if (ret == 0)
-			ret = t->ret;
+			ret = t->base.ret;
 		free(t->v);
 		free(d.names[i].name);
 	}
 	close(d.fd);
-	free(d.tasks);
+	free(tasks);
 	free(d.names);
 	free(dir);
 	return ret;
@@ -1367,11 +1377,10 @@ static struct {
 
 /* One entry of the data set's directory (a test's directory), walked by one thread. */
 struct data_task {
-	struct walk w;
+	struct root_task base;
 	struct walk_read rd;
 	struct data_file *v;
 	size_t n, cap;
-	int ret;
 };
 
 static int keep_data_file(const char *path, const char *rel, void *ctx)
@@ -1400,27 +1409,12 @@ static int keep_data_file(const char *path, const char *rel, void *ctx)
 	return 0;
 }
 
-struct data_walk {
-	int fd;
-	const char *dir;
-	struct walk_entry *names;
-	struct data_task *tasks;
-};
-
-static void data_walk_one(void *ctx, size_t i)
-{
-	struct data_walk *d = ctx;
-	struct data_task *t = &d->tasks[i];
-
-	t->ret = walk_one(d->fd, d->dir, "", &d->names[i], &t->w);
-	buf_free(&t->rd.data);
-}
-
 int data_files(const char *root, const char *suffix, const struct data_file **files, size_t *n)
 {
 	if (!data_cache.root || strcmp(data_cache.root, root) || strcmp(data_cache.suffix, suffix)) {
 		struct walk w = {root, NULL, 1, NULL, keep_data_file, NULL};
-		struct data_walk d = {0};
+		struct root_walk d = {0};
+		struct data_task *tasks;
 		char *dir;
 		size_t nn;
 
@@ -1432,19 +1426,22 @@ int data_files(const char *root, const char *suffix, const struct data_file **fi
 		d.fd = walk_open(AT_FDCWD, "", &w, &dir, &d.names, &nn);
 		d.dir = dir;
 		data_cache.ret = d.fd < 0 ? -1 : 0;
-		d.tasks = xcalloc(nn ? nn : 1, sizeof *d.tasks);
+		tasks = xcalloc(nn ? nn : 1, sizeof *tasks);
+		d.tasks = (char *)tasks;
+		d.stride = sizeof *tasks;
 		for (size_t i = 0; i < nn; i++) {
-			d.tasks[i].w = w;
-			d.tasks[i].w.rd = &d.tasks[i].rd;
-			d.tasks[i].w.ctx = &d.tasks[i];
-			d.tasks[i].rd.suffix = suffix;
+			tasks[i].base.w = w;
+			tasks[i].base.w.rd = &tasks[i].rd;
+			tasks[i].base.w.ctx = &tasks[i];
+			tasks[i].rd.suffix = suffix;
 		}
 		if (d.fd >= 0)
-			parallel_for(nn, data_walk_one, &d);
+			parallel_for(nn, root_walk_one, &d);
 		for (size_t i = 0; i < nn; i++) {
-			struct data_task *t = &d.tasks[i];
+			struct data_task *t = &tasks[i];
+			buf_free(&t->rd.data);
 			if (data_cache.ret == 0)
-				data_cache.ret = t->ret;
+				data_cache.ret = t->base.ret;
 			if (data_cache.n + t->n > data_cache.cap) {
 				data_cache.cap = 2 * (data_cache.n + t->n);
 				data_cache.v = xreallocarray(data_cache.v, data_cache.cap, sizeof *data_cache.v);
@@ -1456,7 +1453,7 @@ int data_files(const char *root, const char *suffix, const struct data_file **fi
 		}
 		if (d.fd >= 0)
 			close(d.fd);
-		free(d.tasks);
+		free(tasks);
 		free(d.names);
 		free(dir);
 	}
