@@ -41,6 +41,7 @@ declare -A options=(
   [libogg]="-DBUILD_TESTING=ON"
   [tiff]="-Dtiff-tests=ON"
   [utf8proc]="-DBUILD_TESTING=ON -DUTF8PROC_ENABLE_TESTING=ON"
+  [libsndfile]="-DBUILD_TESTING=ON -DBUILD_PROGRAMS=ON -DBUILD_EXAMPLES=OFF"
 )
 # PACKAGE -> the directory of its CMake project inside the source package, when not the top.
 declare -A subdir=([expat]=expat)
@@ -64,10 +65,11 @@ declare -A subdir=([expat]=expat)
 # storage-format suites failed beside it under ours), glm (equal in every count, but 13 of its
 # 188 objects have a line record naming a file with no lines, which gcov files under the
 # block's previous line once more; parcov leaves those to a gcov process, which this script
-# counts as a failure of the fast path), libcbor (not on the mirror: apt-get source fails) and
-# libdeflate (bookworm's 1.14 has no CMake build).
+# counts as a failure of the fast path), libcbor (not on the mirror: apt-get source fails),
+# libdeflate (bookworm's 1.14 has no CMake build) and opus (Debian's source drops
+# cmake/opus_buildtype.cmake, which its CMakeLists includes: the plain configure fails).
 all=(cjson json-c expat libyaml pcre2 ms-gsl fmtlib yaml-cpp libjsoncpp double-conversion tinyxml2
-     cmocka pugixml jansson msgpack-c libzip c-ares brotli catch2 cmark libogg tiff utf8proc)
+     cmocka pugixml jansson msgpack-c libzip c-ares brotli catch2 cmark libogg tiff utf8proc libsndfile)
 projects=("$@")
 [ ${#projects[@]} -gt 0 ] || projects=("${all[@]}")
 for pkg in "${projects[@]}"; do
