@@ -67,7 +67,8 @@ declare -A subdir=([expat]=expat)
 # block's previous line once more; parcov leaves those to a gcov process, which this script
 # counts as a failure of the fast path), libcbor (not on the mirror: apt-get source fails),
 # libdeflate (bookworm's 1.14 has no CMake build) and opus (Debian's source drops
-# cmake/opus_buildtype.cmake, which its CMakeLists includes: the plain configure fails).
+# cmake/opus_buildtype.cmake, which its CMakeLists includes: the plain configure fails) and
+# doctest (gcovr 5.2's merge_function assertion on the plain reference).
 all=(cjson json-c expat libyaml pcre2 ms-gsl fmtlib yaml-cpp libjsoncpp double-conversion tinyxml2
      cmocka pugixml jansson msgpack-c libzip c-ares brotli catch2 cmark libogg tiff utf8proc libsndfile)
 projects=("$@")
