@@ -202,7 +202,7 @@ START_TEST(test_buf_printf)
 	SAME_PRINTF("%3s|%c|%3c|%-3c|100%%|%%d", "toolong", 'q', 'r', 's');
 	SAME_PRINTF("no conversion at all");
 	/* Not ours: vsnprintf's. */
-	SAME_PRINTF("%.1f %.0f %+d % d %#x %.3s %*d %hhd %lc", 1.25, 2.5, 3, 4, 255u, "abcdef", 4, 5, 300, 'w');
+	SAME_PRINTF("%.1f %.0f %+d % d %#x %.3s %*d %hhd %lc", 1.25, 2.5, 3, 4, 255u, "abcdef", 4, 5, (signed char)-44, 'w');
 	SAME_PRINTF("%s then %.1f", "ours", 0.5);
 	buf_printf(&empty, "%s", "");
 	ck_assert_ptr_nonnull(empty.data);
