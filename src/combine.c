@@ -93,17 +93,41 @@ static int move_to_stray(const struct config *c, const char *rel, const char *pa
 	return ret;
 }
 
+static int cmp_gcno(const void *a, const void *b)
+{
+	return strcmp(((const struct combine_gcno *)a)->rel, ((const struct combine_gcno *)b)->rel);
+}
+
+/* The header of the notes of the object whose .gcda is rel, as doctor read it, or NULL. */
+static const struct combine_gcno *seen_gcno(const struct combine_seen *seen, const char *rel)
+{
+	struct combine_gcno key;
+	const struct combine_gcno *hit;
+
+	if (!seen || !seen->n_gcno)
+		return NULL;
+	key.rel = xasprintf("%.*s", (int)(strlen(rel) - 5), rel);
+	hit = bsearch(&key, seen->gcno, seen->n_gcno, sizeof *seen->gcno, cmp_gcno);
+	free(key.rel);
+	return hit;
+}
+
 /* Merge the inputs [first, last) of one object into *out. Returns 1 if anything merged. */
 static int merge_object(const struct config *c, struct inputs *in, size_t first, size_t last,
-			struct gcda_file *out, size_t *skipped)
+			struct gcda_file *out, size_t *skipped, const struct combine_seen *seen)
 {
 	const char *rel = in->v[first].rel;
 	char err[512];
 	char *gcno = xasprintf("%s/%.*s.gcno", c->build_dir, (int)(strlen(rel) - 5), rel);
+	const struct combine_gcno *known = seen_gcno(seen, rel);
 	uint32_t version, stamp, checksum;
 	int have = 0;
 
-	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) < 0) {
+	if (known) {
+		version = known->version;
+		stamp = known->stamp;
+		checksum = known->checksum;
+	} else if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) < 0) {
 		warn("skipping the data of %d test(s) for %s: %s: %s (the object was removed, or the "
 		     "data comes from another build tree)", (int)(last - first), rel, gcno, err);
 		*skipped += last - first;
@@ -226,7 +250,13 @@ static int replace_results(const struct config *c, struct outputs *out, const st
 	size_t n_written = 0;
 	int ret = -1;
 
-	if (seen && seen->build_whole) {
+	if (seen && seen->build_whole && seen->build_state) {
+		/* ... and lstat'ed each file, with this manifest. */
+		for (size_t i = 0; i < seen->build_gcda.n; i++)
+			if (seen->build_state[i] != SEEN_GONE)
+				strings_add(seen->build_state[i] == SEEN_OURS ? &scan.ours : &scan.foreign,
+				            xstrdup(seen->build_gcda.v[i]));
+	} else if (seen && seen->build_whole) {
 		/* parcov coverage's doctor walked the build tree a moment ago, holding the lock. */
 		for (size_t i = 0; i < seen->build_gcda.n; i++) {
 			char *path = path_join(c->build_dir, seen->build_gcda.v[i]);
@@ -331,7 +361,8 @@ out:
 /* A combine that stopped half-way through replacing its results (a crash, a kill) left its
  * journal: the build tree then holds a mix of old and new results, all ours. Remove them all
  * (and their temporaries) with the manifest, so this combine starts from none and nothing of
- * ours is taken for foreign data. Returns 0, or -1 with an error printed. */
+ * ours is taken for foreign data. Returns 0 when there was none, 1 when it was undone, or -1
+ * with an error printed. */
 static int recover_interrupted(const struct config *c)
 {
 	struct strings pending = {0};
@@ -378,7 +409,7 @@ static int recover_interrupted(const struct config *c)
 		ret = -1;
 	}
 	strings_free(&pending);
-	return ret;
+	return ret < 0 ? -1 : 1;
 }
 
 int combine_seen_file(const char *path, const char *rel, void *ctx)
@@ -425,6 +456,10 @@ void combine_seen_free(struct combine_seen *seen)
 	free(seen->inputs);
 	free(seen->run);
 	strings_free(&seen->build_gcda);
+	free(seen->build_state);
+	for (size_t i = 0; i < seen->n_gcno; i++)
+		free(seen->gcno[i].rel);
+	free(seen->gcno);
 	memset(seen, 0, sizeof *seen);
 }
 
@@ -441,7 +476,7 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 	size_t skipped = 0, i, first;
 	char *run, *tests;
 	char err[1024];
-	int ret = 1;
+	int ret = 1, recovered = 0;
 
 	run = runs_latest_with_data(c);
 	if (!run) {
@@ -449,9 +484,14 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 		      "coverage target", c->data_dir, c->build_dir);
 		return 1;
 	}
-	if (runs_check_idle(c, run) < 0 || recover_interrupted(c) < 0) {
+	if (runs_check_idle(c, run) < 0 || (recovered = recover_interrupted(c)) < 0) {
 		free(run);
 		return 1;
+	}
+	/* Undoing it changed the build tree doctor saw: its lstat()s are out of date. */
+	if (recovered && seen) {
+		free(seen->build_state);
+		seen->build_state = NULL;
 	}
 	tests = path_join(run, "tests");
 	in.run = run;
@@ -477,7 +517,7 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 		for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
 			;
 		progress(i, in.n, "combine");
-		if (!merge_object(c, &in, first, i, &merged, &skipped))
+		if (!merge_object(c, &in, first, i, &merged, &skipped, seen))
 			continue;
 		out.rel = xreallocarray(out.rel, out.n + 1, sizeof *out.rel);
 		out.data = xreallocarray(out.data, out.n + 1, sizeof *out.data);

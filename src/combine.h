@@ -2,6 +2,8 @@
 #ifndef PARCOV_COMBINE_H
 #define PARCOV_COMBINE_H
 
+#include <stdint.h>
+
 #include "config.h"
 #include "util.h"
 
@@ -20,7 +22,20 @@ struct combine_seen {
 	void *inputs;              /* combine.c's list of run's data files (opaque) */
 	int build_whole;           /* build_gcda lists every .gcda of the build tree */
 	struct strings build_gcda; /* build-relative, in walk order (doctor's objects') */
+	/* What doctor's lstat() of each build_gcda found, with the manifest as it loaded it
+	 * (NULL when it could not): SEEN_GONE, SEEN_OURS or SEEN_FOREIGN. Valid while no
+	 * combine changed the build tree since (an interrupted one is undone first). */
+	char *build_state;
+	/* The notes' headers doctor read, sorted by rel (build-relative, without ".gcno"); an
+	 * object whose header could not be parsed is not listed (combine reads it and says
+	 * why). */
+	struct combine_gcno {
+		char *rel;
+		uint32_t version, stamp, checksum;
+	} *gcno;
+	size_t n_gcno;
 };
+enum { SEEN_GONE = 1, SEEN_OURS, SEEN_FOREIGN };
 
 /* Called for each file of seen->run's tests/ as walk_data() finds it (a walk_fn). */
 int combine_seen_file(const char *path, const char *rel, void *seen);
