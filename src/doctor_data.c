@@ -206,9 +206,9 @@ struct data_scan {
 	struct combine_seen *seen;
 };
 
-static int scan_data(const char *path, const char *rel, void *ctx)
+/* One data file: read (known NULL), or with the header the merge record gives (known). */
+static void scan_file(struct data_scan *s, const char *path, const char *rel, const struct gcda_file *known)
 {
-	struct data_scan *s = ctx;
 	const char *slash = strchr(rel, '/'), *object;
 	struct notes *n;
 	struct gcda_file f;
@@ -218,10 +218,10 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 	if (s->seen)
 		combine_seen_file(path, rel, s->seen);
 	if (!slash || !ends_with(rel, ".gcda"))
-		return 0;
+		return;
 	/* A watchdog's snapshot: read as combine does (endings.h), for its object. */
 	if (endings_snapshot_file(s->run, rel, &object) == 0)
-		return 0;
+		return;
 	s->files++;
 	test = xasprintf("%.*s", (int)(slash - rel), rel);
 	/* The walk visits one test's files together: only the last test can be this one. */
@@ -229,9 +229,11 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		strings_add(&s->tests, test);
 	else
 		free(test);
-	if (gcda_read(path, &f, err, sizeof err) < 0) {
+	if (known) {
+		f = *known;
+	} else if (gcda_read(path, &f, err, sizeof err) < 0) {
 		strings_add(&s->unreadable, xasprintf("%s (%s)", path, err));
-		return 0;
+		return;
 	}
 	n = find_notes(s->o, object, strlen(object) - 5);
 	if (!n || !n->readable)
@@ -246,9 +248,27 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		s->usable++;
 		n->executed = 1;
 	}
-	if (!s->seen || !combine_seen_parsed(s->seen, path, &f))
+	if (!known && (!s->seen || !combine_seen_parsed(s->seen, path, &f)))
 		gcda_free(&f);
+}
+
+static int scan_data(const char *path, const char *rel, void *ctx)
+{
+	scan_file(ctx, path, rel, NULL);
 	return 0;
+}
+
+/* The same from the merge record: its files, as the walk gave them when they were merged
+ * (every entry of the set unchanged since). An input combine read comes with its header;
+ * any other file the checks would read is read. */
+static void scan_recorded(const char *path, const char *rel, int have, uint32_t version, uint32_t stamp,
+			  void *ctx)
+{
+	struct gcda_file f = {0};
+
+	f.version = version;
+	f.stamp = stamp;
+	scan_file(ctx, path, rel, have ? &f : NULL);
 }
 
 /* The .gcda files of the build tree that combine wrote (its manifest lists them as they are
@@ -397,6 +417,7 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	char *run = runs_latest_with_data(c), *tests, *names;
 	struct data_scan s = {0};
 	struct strings foreign = {0}, never = {0};
+	struct merge_record *record;
 	char *state = xmalloc(o->build_gcda.n + 1);
 
 	if (combined_files(d, o, state) == 0 && d->seen) {
@@ -421,8 +442,19 @@ void doctor_data(struct doctor *d, const struct objects *o)
 		s.seen = d->seen;
 		s.seen->run = xstrdup(run);
 	}
-	if (walk_data(tests, NULL, scan_data, &s) == 0 && s.seen)
+	/* After ctest's post-test merged the set, its record instead of the set itself while
+	 * the record holds: a stat() of each entry instead of reading the directories and files. */
+	if ((record = merge_record_load(run))) {
+		merge_record_files(record, scan_recorded, &s);
+		if (s.seen) {
+			s.seen->data_whole = 1;
+			s.seen->record = record;
+			record = NULL;
+		}
+		merge_record_free(record);
+	} else if (walk_data(tests, NULL, scan_data, &s) == 0 && s.seen) {
 		s.seen->data_whole = 1;
+	}
 	endings_forget();
 	free(tests);
 
