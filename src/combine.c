@@ -2,6 +2,8 @@
 #include "combine.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -742,14 +744,14 @@ static int record_write(const struct config *c, const char *run, const struct me
 	int ret = -1;
 
 	buf_printf(&b, RECORD_MAGIC "inputs %zu\nm ", rec->inputs);
-	if (runs_listing_line(manifest, "manifest", &b) < 0)
+	if (runs_listing_line(AT_FDCWD, manifest, "manifest", &b) < 0)
 		goto out;
 	for (size_t i = 0; i < rec->n_results; i++) {
 		const struct combine_gcno *g = &rec->results[i];
 		char *full = path_join(c->build_dir, g->rel);
 		int rc;
 		buf_printf(&b, "r %08x %08x %08x ", (unsigned)g->version, (unsigned)g->stamp, (unsigned)g->checksum);
-		rc = runs_listing_line(full, g->rel, &b);
+		rc = runs_listing_line(AT_FDCWD, full, g->rel, &b);
 		free(full);
 		if (rc < 0 || strpbrk(g->rel, "\n\t"))
 			goto out;
@@ -831,11 +833,35 @@ static char *next_line(char **p)
 	return line;
 }
 
-/* 1 if the entry at path (rel) still has the listing line line (without its newline). */
-static int line_holds(const char *path, const char *rel, const char *line, struct buffer *b)
+/* 1 if the entry at path (relative to dir, shown as rel) still has the listing line line
+ * (without its newline). */
+static int line_holds(int dir, const char *path, const char *rel, const char *line, struct buffer *b)
 {
 	b->len = 0;
-	return runs_listing_line(path, rel, b) == 0 && b->len == strlen(line) + 1 && !memcmp(b->data, line, b->len - 1);
+	return runs_listing_line(dir, path, rel, b) == 0 && b->len == strlen(line) + 1 &&
+	       !memcmp(b->data, line, b->len - 1);
+}
+
+/* The set's listing checked line by line, in parallel: a stat() each, path lookups from the
+ * set's directory. */
+struct listed {
+	int dir;
+	char **lines;
+	atomic_int changed;
+};
+
+static void check_listed(void *ctx, size_t i)
+{
+	struct listed *l = ctx;
+	struct buffer b = {0};
+	const char *rel;
+
+	if (atomic_load(&l->changed))
+		return;
+	rel = strchr(l->lines[i], '\t') + 1;
+	if (!line_holds(l->dir, rel, rel, l->lines[i], &b))
+		atomic_store(&l->changed, 1);
+	buf_free(&b);
 }
 
 struct merge_record *merge_record_load(const char *run)
@@ -843,6 +869,8 @@ struct merge_record *merge_record_load(const char *run)
 	struct merge_record *r = xcalloc(1, sizeof *r);
 	struct buffer file = {0}, b = {0};
 	char *path = path_join(run, MERGE_RECORD), *p, *line;
+	struct listed listed = {.dir = -1};
+	size_t n_listed = 0;
 	int ok = 0;
 
 	if (read_file(path, &file) < 0 || strncmp(file.data, RECORD_MAGIC, strlen(RECORD_MAGIC)))
@@ -870,18 +898,20 @@ struct merge_record *merge_record_load(const char *run)
 			r->calls[r->n_calls++] = k;
 		} else if (line[0] && strchr("DFLO", line[0]) && line[1] == ' ' && tab) {
 			/* Every entry of the set as it was merged. */
-			char *full = xasprintf("%s/%s", run, tab + 1);
-			int holds = line_holds(full, tab + 1, line, &b);
-			free(full);
-			if (!holds)
-				goto out;
+			listed.lines = xreallocarray(listed.lines, n_listed + 1, sizeof *listed.lines);
+			listed.lines[n_listed++] = line;
 		} else {
 			goto out;
 		}
 	}
-	ok = !*p;
+	if (*p || !n_listed || (listed.dir = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto out;
+	parallel_for(n_listed, check_listed, &listed);
+	close(listed.dir);
+	ok = !atomic_load(&listed.changed);
 	qsort(r->results, r->n_results, sizeof *r->results, cmp_recorded);
 out:
+	free(listed.lines);
 	buf_free(&file);
 	buf_free(&b);
 	free(path);
@@ -911,7 +941,7 @@ static int record_holds(const struct config *c, const struct combine_seen *seen,
 	char *manifest = manifest_path(c);
 	struct buffer b = {0};
 	int ok = inputs == r->inputs && seen->build_whole && seen->build_state &&
-	         seen->build_gcda.n == r->n_results && line_holds(manifest, "manifest", r->manifest, &b);
+	         seen->build_gcda.n == r->n_results && line_holds(AT_FDCWD, manifest, "manifest", r->manifest, &b);
 
 	for (size_t i = 0; ok && i < seen->build_gcda.n; i++) {
 		struct recorded_result key = {.rel = seen->build_gcda.v[i]}, *hit;
@@ -925,7 +955,7 @@ static int record_holds(const struct config *c, const struct combine_seen *seen,
 			break;
 		}
 		full = path_join(c->build_dir, hit->rel);
-		ok = line_holds(full, hit->rel, hit->line, &b);
+		ok = line_holds(AT_FDCWD, full, hit->rel, hit->line, &b);
 		free(full);
 	}
 	buf_free(&b);

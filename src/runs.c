@@ -818,11 +818,11 @@ static void listing_line(const struct stat *st, const char *rel, struct buffer *
 		   (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, rel);
 }
 
-int runs_listing_line(const char *path, const char *rel, struct buffer *out)
+int runs_listing_line(int dir, const char *path, const char *rel, struct buffer *out)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0)
+	if (fstatat(dir, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
 	listing_line(&st, rel, out);
 	return 0;

@@ -87,9 +87,10 @@ int runs_hide_data(const struct config *c);
  * line still holds, so does everything below tests/. Returns 0, or -1 when something could
  * not be read or a name holds a newline or a tab (no listing then). */
 int runs_listing(const char *run, struct buffer *out);
-/* Append the line of the entry at path (shown as rel), as runs_listing() writes it. Returns 0,
- * or -1 (errno set) when it cannot be stat'ed. */
-int runs_listing_line(const char *path, const char *rel, struct buffer *out);
+/* Append the line of the entry at path (relative to the directory open at dir, or AT_FDCWD;
+ * shown as rel), as runs_listing() writes it. Returns 0, or -1 (errno set) when it cannot be
+ * stat'ed. */
+int runs_listing_line(int dir, const char *path, const char *rel, struct buffer *out);
 
 /* Path of the data set the next one would be (runs/NNNNNN after the newest), not created.
  * Caller frees. */
