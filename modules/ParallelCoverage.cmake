@@ -218,7 +218,8 @@ Cache variables
   project's generator, never instrumented, taking none of the project's toolchain file,
   compilers or flags: ``build/_parcov/parcov``, ``build/_parcov/Release/parcov`` under a
   multi-config generator). The ``coverage``, ``coverage-doctor`` and ``coverage-clean``
-  targets run it.
+  targets run it. One given here or found in the package is checked at configure time:
+  if it lacks a command this module uses (it is older), a warning says so and the fix.
 #]=======================================================================]
 
 include_guard(GLOBAL)

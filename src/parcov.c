@@ -130,8 +130,9 @@ static int clean(const struct config *c, const char *arg)
 	if (remove_tree(stray) < 0)
 		ret = 1;
 	free(stray);
-	/* Test programs run outside ctest to list their tests write here (the runtime). */
-	stray = path_join(c->data_dir, "discovery-runs");
+	/* Test programs run by the build to list their tests write here (the runtime): at the
+	 * top of coverage-data/ in every configuration, and never counted. */
+	stray = xasprintf("%s/coverage-data/discovery-runs", c->build_dir);
 	if (remove_tree(stray) < 0)
 		ret = 1;
 	free(stray);

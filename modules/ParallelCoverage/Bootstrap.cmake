@@ -9,6 +9,23 @@
 # file, compilers and flags, also those given through the environment (CC, CFLAGS,
 # CMAKE_TOOLCHAIN_FILE...), are kept away from it. Same generator as the project; with a
 # multi-config one, its Release configuration.
+# A parcov not built from the sources beside this module may be older than it: the targets
+# and ctest's commands would then stop with "unknown command" at build or test time. Said
+# here once, with the fix; the build is not stopped (the project builds without coverage).
+function(_parcov_check_parcov)
+  foreach(command IN ITEMS coverage post-test)
+    execute_process(COMMAND "${PARALLEL_COVERAGE_PARCOV}" ${command} --help
+      RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+    if(NOT rc EQUAL 0)
+      message(WARNING "ParallelCoverage: ${PARALLEL_COVERAGE_PARCOV} has no '${command}' command "
+        "(rc ${rc}): it is older than this module, or not parcov. Install the parcov of this "
+        "ParallelCoverage, or remove PARALLEL_COVERAGE_PARCOV from the cache "
+        "(cmake -U PARALLEL_COVERAGE_PARCOV) to build one from the sources beside the module.")
+      return()
+    endif()
+  endforeach()
+endfunction()
+
 function(_parcov_find_parcov)
   set(bin "${CMAKE_BINARY_DIR}/_parcov")
   get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
@@ -20,11 +37,13 @@ function(_parcov_find_parcov)
   # Our own bootstrap build is brought up to date at every configure (a vendored copy may
   # have been updated); any other parcov is the user's or the package's.
   if(PARALLEL_COVERAGE_PARCOV AND NOT PARALLEL_COVERAGE_PARCOV STREQUAL "${exe}")
+    _parcov_check_parcov()
     return()
   endif()
   if(DEFINED ParallelCoverage_PARCOV_EXECUTABLE AND EXISTS "${ParallelCoverage_PARCOV_EXECUTABLE}")
     set(PARALLEL_COVERAGE_PARCOV "${ParallelCoverage_PARCOV_EXECUTABLE}" CACHE FILEPATH
       "The parcov helper")
+    _parcov_check_parcov()
     return()
   endif()
   get_filename_component(src "${_PARCOV_MODULE_DIR}/.." ABSOLUTE)

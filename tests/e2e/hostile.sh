@@ -118,6 +118,7 @@ cp "$parcov" "$P/parcov"
 run_ok cmake -S "$S" -B "$H/build" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
   -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" \
   -DPARALLEL_COVERAGE_PARCOV="$P/parcov"
+! grep -q "has no '.*' command" "$WORK/last.log" || fail "the given parcov was taken for an older one"
 run_ok cmake --build "$H/build"
 for run in 1 2; do
   run_ok ctest --test-dir "$H/build" -j2
@@ -129,6 +130,19 @@ json_equal "$REF_DIR/all.json" "$H/build/coverage/coverage.json" || fail "hostil
 run_ok ctest --test-dir "$H/build/tests/unit" -j2   # the CTestCustom.cmake of a test directory
 [ "$(readlink -f "$H/build/coverage-data/current")" != "$(tail -n 1 "$WORK/hostile-runs")" ] ||
   fail "ctest --test-dir build/tests/unit did not start a data set"
+
+step "a given parcov older than the module: configure says so and the fix, and goes on"
+O="$WORK/old-parcov"
+printf '#!/bin/sh\ncase $1 in coverage) echo "parcov: unknown command $1" >&2; exit 2 ;; esac\nexec "%s" "$@"\n' \
+  "$parcov" >"$O"
+chmod +x "$O"
+run_ok cmake -S "$S" -B "$WORK/old-build" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
+  -DCALC_WITH_PARALLEL_COVERAGE=OFF -DCMAKE_PROJECT_INCLUDE="$REPO/modules/ParallelCoverage.cmake" \
+  -DPARALLEL_COVERAGE_PARCOV="$O"
+# CMake wraps a warning's words over lines: read them as one line.
+flat=$(tr -s ' \n' '  ' <"$WORK/last.log")
+case $flat in *"ParallelCoverage: $O has no 'coverage' command"*) ;; *) fail "configure with an older parcov: no warning naming it" ;; esac
+case $flat in *"(cmake -U PARALLEL_COVERAGE_PARCOV)"*) ;; *) fail "configure with an older parcov: no fix" ;; esac
 
 step "two coverage runs at once: one waits, neither corrupts"
 run_ok ctest --test-dir "$B" -j2

@@ -53,8 +53,12 @@ coverage_of Debug "$REF_DIR/all.json"
 step "coverage-doctor and coverage-clean per configuration"
 run_ok cmake --build "$B" --config Debug --target coverage-doctor
 grep -q "parcov doctor: no problems found" "$WORK/last.log" || fail "Debug is not healthy"
+# What test programs listing their tests wrote at build time (the runtime writes it at the top
+# of coverage-data/ in every configuration) goes too.
+mkdir -p "$B/coverage-data/discovery-runs/calc/src"; : >"$B/coverage-data/discovery-runs/calc/src/main.c.gcda"
 run_ok cmake --build "$B" --config Release --target coverage-clean
 [ "$(gcda_configs)" = "Debug " ] || fail "coverage-clean --config Release left .gcda files of: $(gcda_configs)"
+[ ! -e "$B/coverage-data/discovery-runs" ] || fail "coverage-clean --config Release left coverage-data/discovery-runs/"
 set +e; cmake --build "$B" --config Release --target coverage >"$WORK/last.log" 2>&1; rc=$?; set -e
 cat "$WORK/last.log"
 [ $rc -ne 0 ] || fail "Release's coverage succeeded after coverage-clean"

@@ -90,6 +90,29 @@ run_ok "$parcov" report -C "$B" --formats txt,json
   fail "the fallback is not named once"
 grep -q "running gcovr" "$WORK/last.log" || fail "gcovr did not make the report"
 
+step "the example: gcov's version is kept while gcov is the same file, and asked again when it is replaced"
+# The report caches gcov's --version answer (coverage-data/gcov-version.txt) keyed on the
+# executable file: a kept wrong answer would make it emulate another gcov's text.
+gcov=$(sed -n 's/^gcov=//p' "$B/coverage-data/parcov.conf")
+GC="$WORK/gcov-copy"
+cp "$(command -v "$gcov")" "$GC"
+run_ok cmake -S "$EXAMPLE" -B "$B" -UPARALLEL_COVERAGE_EXCLUDE -DPARALLEL_COVERAGE_GCOV="$GC"
+run_ok "$parcov" report -C "$B" --formats json
+V="$B/coverage-data/gcov-version.txt"
+grep -qx "$GC" "$V" || fail "gcov-version.txt does not name $GC"
+real=$(tail -n 1 "$V")
+json_equal "$WORK/calc.gcovr.json" "$B/coverage/coverage.json" || fail "with $GC: counts differ from gcovr's"
+# A wrong answer under the same key is taken (the cache is read)...
+sed -i '$s/.*/41414141/' "$V"
+run_ok "$parcov" report -C "$B" --formats json
+[ "$(tail -n 1 "$V")" = 41414141 ] || fail "the cached version was not kept for the same gcov"
+# ...and a new file at the same path (another inode and time) is asked again.
+cp "$GC" "$GC.new"; touch -d '2001-01-01' "$GC.new"; mv "$GC.new" "$GC"
+run_ok "$parcov" report -C "$B" --formats json
+[ "$(tail -n 1 "$V")" = "$real" ] || fail "gcov was replaced but its cached version was kept: $(tail -n 1 "$V")"
+json_equal "$WORK/calc.gcovr.json" "$B/coverage/coverage.json" || fail "after replacing gcov: counts differ from gcovr's"
+run_ok cmake -S "$EXAMPLE" -B "$B" -DPARALLEL_COVERAGE_GCOV="$gcov"
+
 # project SRC BUILD: the module injected, built, ctest -j4, combined.
 project() {
   run_ok cmake -S "$1" -B "$2" -G "$GENERATOR" -DPARALLEL_COVERAGE=ON \
