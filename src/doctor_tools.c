@@ -125,7 +125,12 @@ static void check_gcov(struct doctor *d, const struct objects *o)
 	/* The report's cache of this executable's answer, when it has one: starting gcov is
 	 * most of this check's time. It holds only GCC's gcov ("gcov ... X.Y" on the first line,
 	 * exit status 0). */
-	if ((known = gcovjson_known_version(c))) {
+	known = gcovjson_known_version(c);
+	/* Only a word gcovtext_version() makes ("B22*"): anything else there is not trusted. */
+	if (known && ((known >> 24) < 'A' || (known >> 24) > 'Z' || ((known >> 16) & 0xff) < '0' ||
+	              ((known >> 16) & 0xff) > '9' || ((known >> 8) & 0xff) < '0' || ((known >> 8) & 0xff) > '9'))
+		known = 0;
+	if (known) {
 		rc = 0;
 		major = ((int)(known >> 24) - 'A') * 10 + (int)((known >> 16) & 0xff) - '0';
 		minor = (int)((known >> 8) & 0xff) - '0';

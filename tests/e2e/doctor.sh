@@ -180,6 +180,11 @@ cp "$cache" "$WORK/gcov-version.saved"
 # The cached answer made another release's ("B13*", 11.3): doctor says what the cache says.
 sed -i '$ s/.*/4231332a/' "$cache"
 run_fails 1 "$gcov is gcov 11\.3 but the objects were compiled by GCC 12" "$parcov" doctor -C "$B"
+# A word no gcov version makes ("AAAA"): not trusted, gcov is asked.
+cp "$WORK/gcov-version.saved" "$cache"; sed -i '$ s/.*/41414141/' "$cache"
+run_ok "$parcov" doctor -C "$B"
+grep -q "^ok: gcov $gcov is version 12\.[0-9], like the compiler" "$WORK/last.log" || fail "a damaged cache was trusted"
+cp "$WORK/gcov-version.saved" "$cache"; sed -i '$ s/.*/4231332a/' "$cache"
 # The same cache for another file (its inode number changed): gcov is asked again.
 sed -i '3 s/^\([^ ]*\) \([^ ]*\) [^ ]*/\1 \2 0/' "$cache"
 run_ok "$parcov" doctor -C "$B"
