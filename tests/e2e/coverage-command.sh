@@ -103,6 +103,18 @@ cmp "$WORK/rec.json" "$B/coverage/coverage.json" || fail "the report differs wit
 [ "$(rec_results)" = "$first" ] || fail "the results changed"
 json_equal "$REF_DIR/all.json" "$WORK/rec.json" || fail "counts with the merge record differ from the serial run"
 
+step "merge record: doctor takes the data files' headers from it; one cut short is not read"
+cp "$record" "$WORK/record.saved"
+# One input's stamp in the record made another's: doctor then sees data older than its object.
+awk -F '\t' 'BEGIN { OFS = "\t" } !done && /^w [0-9a-f]+ [0-9a-f]+\t/ { $1 = substr($1, 1, 11) "00000000"; done = 1 } { print }' \
+  "$WORK/record.saved" >"$record"
+run_fails 1 "older than their objects" "$parcov" doctor -C "$B"
+# The same record without its last lines: not read, the data files are.
+head -n -2 "$record" >"$WORK/record.cut"; cp "$WORK/record.cut" "$record"
+run_ok "$parcov" doctor -C "$B"
+cp "$WORK/record.saved" "$record"
+run_ok "$parcov" doctor -C "$B"
+
 step "merge record: trusted while it holds (one that lies about a file is believed)"
 set -- "$B"/coverage-data/current/tests/*/src/CMakeFiles/calc.dir/eval.c.gcda.parcov
 a="" other=""
