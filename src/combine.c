@@ -2,6 +2,8 @@
 #include "combine.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,15 @@ struct input {
 	char *rel;
 	char *path;
 	struct gcda_file *parsed; /* read already (combine_seen_parsed), or NULL */
+	size_t call;              /* its calls[] entry, when recording */
+};
+
+/* A data file (.gcda or .profraw) as the walk gave it, for the merge record; version and
+ * stamp are its header's when it is an input that was read (have). */
+struct call {
+	char *path, *rel;
+	int have;
+	uint32_t version, stamp;
 };
 
 struct inputs {
@@ -27,6 +38,9 @@ struct inputs {
 	size_t n;
 	const char *run;
 	struct strings with_data; /* test directories holding a data file, in walk (sorted) order */
+	struct call *calls;       /* recording (combine_and_record) only */
+	size_t n_calls;
+	int recording;
 };
 
 static int collect_input(const char *path, const char *rel, void *ctx)
@@ -38,6 +52,10 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 	    (!in->with_data.n || strncmp(in->with_data.v[in->with_data.n - 1], rel, (size_t)(slash - rel)) ||
 	     in->with_data.v[in->with_data.n - 1][slash - rel]))
 		strings_add(&in->with_data, xasprintf("%.*s", (int)(slash - rel), rel));
+	if (in->recording && slash && (ends_with(rel, ".gcda") || ends_with(rel, ".profraw"))) {
+		in->calls = xreallocarray(in->calls, in->n_calls + 1, sizeof *in->calls);
+		in->calls[in->n_calls++] = (struct call){xstrdup(path), xstrdup(rel), 0, 0, 0};
+	}
 	if (!slash || !ends_with(rel, ".gcda"))
 		return 0;
 	/* A watchdog's snapshot counts only for a process that never ended (see endings.h). */
@@ -47,6 +65,7 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 	in->v[in->n].rel = xstrdup(object);
 	in->v[in->n].path = xstrdup(path);
 	in->v[in->n].parsed = NULL;
+	in->v[in->n].call = in->n_calls - 1;
 	in->n++;
 	return 0;
 }
@@ -93,23 +112,49 @@ static int move_to_stray(const struct config *c, const char *rel, const char *pa
 	return ret;
 }
 
+static int cmp_gcno(const void *a, const void *b)
+{
+	return strcmp(((const struct combine_gcno *)a)->rel, ((const struct combine_gcno *)b)->rel);
+}
+
+/* The header of the notes of the object whose .gcda is rel, as doctor read it, or NULL. */
+static const struct combine_gcno *seen_gcno(const struct combine_seen *seen, const char *rel)
+{
+	struct combine_gcno key;
+	const struct combine_gcno *hit;
+
+	if (!seen || !seen->n_gcno)
+		return NULL;
+	key.rel = xasprintf("%.*s", (int)(strlen(rel) - 5), rel);
+	hit = bsearch(&key, seen->gcno, seen->n_gcno, sizeof *seen->gcno, cmp_gcno);
+	free(key.rel);
+	return hit;
+}
+
 /* Merge the inputs [first, last) of one object into *out. Returns 1 if anything merged. */
 static int merge_object(const struct config *c, struct inputs *in, size_t first, size_t last,
-			struct gcda_file *out, size_t *skipped)
+			struct gcda_file *out, size_t *skipped, const struct combine_seen *seen,
+			struct combine_gcno *used)
 {
 	const char *rel = in->v[first].rel;
 	char err[512];
 	char *gcno = xasprintf("%s/%.*s.gcno", c->build_dir, (int)(strlen(rel) - 5), rel);
+	const struct combine_gcno *known = seen_gcno(seen, rel);
 	uint32_t version, stamp, checksum;
 	int have = 0;
 
-	if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) < 0) {
+	if (known) {
+		version = known->version;
+		stamp = known->stamp;
+		checksum = known->checksum;
+	} else if (gcno_read_header(gcno, &version, &stamp, &checksum, err, sizeof err) < 0) {
 		warn("skipping the data of %d test(s) for %s: %s: %s (the object was removed, or the "
 		     "data comes from another build tree)", (int)(last - first), rel, gcno, err);
 		*skipped += last - first;
 		free(gcno);
 		return 0;
 	}
+	*used = (struct combine_gcno){NULL, version, stamp, checksum};
 	for (size_t i = first; i < last; i++) {
 		struct gcda_file f;
 		if (in->v[i].parsed) {
@@ -121,6 +166,9 @@ static int merge_object(const struct config *c, struct inputs *in, size_t first,
 			(*skipped)++;
 			continue;
 		}
+		if (in->recording)
+			in->calls[in->v[i].call] = (struct call){in->calls[in->v[i].call].path,
+			                                         in->calls[in->v[i].call].rel, 1, f.version, f.stamp};
 		if (!gcda_matches_gcno(&f, version, stamp, checksum)) {
 			warn("skipping %s: it was written by an older build of %s (rebuilt since the tests "
 			     "ran); re-run ctest", in->v[i].path, gcno);
@@ -226,7 +274,13 @@ static int replace_results(const struct config *c, struct outputs *out, const st
 	size_t n_written = 0;
 	int ret = -1;
 
-	if (seen && seen->build_whole) {
+	if (seen && seen->build_whole && seen->build_state) {
+		/* ... and lstat'ed each file, with this manifest. */
+		for (size_t i = 0; i < seen->build_gcda.n; i++)
+			if (seen->build_state[i] != SEEN_GONE)
+				strings_add(seen->build_state[i] == SEEN_OURS ? &scan.ours : &scan.foreign,
+				            xstrdup(seen->build_gcda.v[i]));
+	} else if (seen && seen->build_whole) {
 		/* parcov coverage's doctor walked the build tree a moment ago, holding the lock. */
 		for (size_t i = 0; i < seen->build_gcda.n; i++) {
 			char *path = path_join(c->build_dir, seen->build_gcda.v[i]);
@@ -331,7 +385,8 @@ out:
 /* A combine that stopped half-way through replacing its results (a crash, a kill) left its
  * journal: the build tree then holds a mix of old and new results, all ours. Remove them all
  * (and their temporaries) with the manifest, so this combine starts from none and nothing of
- * ours is taken for foreign data. Returns 0, or -1 with an error printed. */
+ * ours is taken for foreign data. Returns 0 when there was none, 1 when it was undone, or -1
+ * with an error printed. */
 static int recover_interrupted(const struct config *c)
 {
 	struct strings pending = {0};
@@ -378,7 +433,7 @@ static int recover_interrupted(const struct config *c)
 		ret = -1;
 	}
 	strings_free(&pending);
-	return ret;
+	return ret < 0 ? -1 : 1;
 }
 
 int combine_seen_file(const char *path, const char *rel, void *ctx)
@@ -407,6 +462,11 @@ int combine_seen_parsed(struct combine_seen *seen, const char *path, struct gcda
 
 static void inputs_free(struct inputs *in)
 {
+	for (size_t i = 0; i < in->n_calls; i++) {
+		free(in->calls[i].path);
+		free(in->calls[i].rel);
+	}
+	free(in->calls);
 	strings_free(&in->with_data);
 	for (size_t i = 0; i < in->n; i++) {
 		free(in->v[i].rel);
@@ -425,6 +485,11 @@ void combine_seen_free(struct combine_seen *seen)
 	free(seen->inputs);
 	free(seen->run);
 	strings_free(&seen->build_gcda);
+	free(seen->build_state);
+	merge_record_free(seen->record);
+	for (size_t i = 0; i < seen->n_gcno; i++)
+		free(seen->gcno[i].rel);
+	free(seen->gcno);
 	memset(seen, 0, sizeof *seen);
 }
 
@@ -433,7 +498,21 @@ int combine(const struct config *c)
 	return combine_with(c, NULL);
 }
 
-int combine_with(const struct config *c, struct combine_seen *seen)
+/* What a combine did, for its record (combine_and_record). */
+struct merged {
+	char *run;
+	size_t inputs;
+	int clean; /* every input merged, no warning */
+	struct combine_gcno *results; /* rel and the header of its notes, sorted */
+	size_t n_results;
+	struct call *calls;
+	size_t n_calls;
+};
+
+static int record_holds(const struct config *c, const struct combine_seen *seen, size_t inputs);
+
+/* combine_with(), filling *rec (when not NULL) for the merge record. */
+static int combine_run(const struct config *c, struct combine_seen *seen, struct merged *rec)
 {
 	struct inputs in = {0};
 	struct outputs out = {0};
@@ -441,7 +520,8 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 	size_t skipped = 0, i, first;
 	char *run, *tests;
 	char err[1024];
-	int ret = 1;
+	int ret = 1, recovered = 0;
+	struct combine_gcno *used = NULL;
 
 	run = runs_latest_with_data(c);
 	if (!run) {
@@ -449,12 +529,18 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 		      "coverage target", c->data_dir, c->build_dir);
 		return 1;
 	}
-	if (runs_check_idle(c, run) < 0 || recover_interrupted(c) < 0) {
+	if (runs_check_idle(c, run) < 0 || (recovered = recover_interrupted(c)) < 0) {
 		free(run);
 		return 1;
 	}
+	/* Undoing it changed the build tree doctor saw: its lstat()s are out of date. */
+	if (recovered && seen) {
+		free(seen->build_state);
+		seen->build_state = NULL;
+	}
 	tests = path_join(run, "tests");
 	in.run = run;
+	in.recording = rec != NULL;
 	if (seen && seen->data_whole && seen->run && !strcmp(seen->run, run)) {
 		/* The files doctor listed: the same walk, a moment ago, with no ctest writing. */
 		if (seen->inputs) {
@@ -468,6 +554,21 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 	}
 	qsort(in.v, in.n, sizeof *in.v, cmp_input);
 	info("combining %zu data files of %s", in.n, run);
+	/* ctest's post-test merged this very set into the results that are there (its record
+	 * still holds, and so do they and their notes): merging again would make the same bytes
+	 * and change nothing. */
+	if (seen && seen->record && seen->data_whole && !recovered && seen->run && !strcmp(seen->run, run) &&
+	    record_holds(c, seen, in.n)) {
+		for (first = 0; first < in.n; first = i) {
+			for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
+				;
+			progress(i, in.n, "combine");
+		}
+		info("wrote %zu .gcda files", seen->build_gcda.n);
+		if (endings_save_with(c, run, &in.with_data) == 0)
+			ret = 0;
+		goto fail;
+	}
 
 	/* Every result is made before the first old one changes: a failure leaves the previous
 	 * results whole. They are small (the counters of one object each). */
@@ -477,7 +578,8 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 		for (i = first; i < in.n && !strcmp(in.v[i].rel, in.v[first].rel); i++)
 			;
 		progress(i, in.n, "combine");
-		if (!merge_object(c, &in, first, i, &merged, &skipped))
+		used = xreallocarray(used, out.n + 1, sizeof *used);
+		if (!merge_object(c, &in, first, i, &merged, &skipped, seen, &used[out.n]))
 			continue;
 		out.rel = xreallocarray(out.rel, out.n + 1, sizeof *out.rel);
 		out.data = xreallocarray(out.data, out.n + 1, sizeof *out.data);
@@ -509,13 +611,33 @@ int combine_with(const struct config *c, struct combine_seen *seen)
 	if (endings_save_with(c, run, &in.with_data) < 0)
 		goto fail;
 	ret = 0;
+	if (rec) {
+		rec->run = xstrdup(run);
+		rec->inputs = in.n;
+		rec->clean = !skipped;
+		rec->results = used;
+		rec->n_results = out.n;
+		for (i = 0; i < out.n; i++)
+			used[i].rel = xstrdup(out.rel[i]);
+		used = NULL;
+		rec->calls = in.calls;
+		rec->n_calls = in.n_calls;
+		in.calls = NULL;
+		in.n_calls = 0;
+	}
 fail:
 	endings_forget();
 	outputs_free(&out);
 	inputs_free(&in);
+	free(used);
 	free(tests);
 	free(run);
 	return ret;
+}
+
+int combine_with(const struct config *c, struct combine_seen *seen)
+{
+	return combine_run(c, seen, NULL);
 }
 
 int combine_interrupted(const struct config *c)
@@ -576,4 +698,275 @@ int combine_clean(const struct config *c)
 		ret = -1;
 	free(path);
 	return ret;
+}
+
+/* --- The merge record: <run>/merge-record, written by ctest's post-test when it merged the
+ * set with no warning, so that the coverage step after it need not read and merge the set
+ * again (README.md, "Data sets"). It holds the set's listing (runs_listing()), each data file
+ * the walk gave with its header, the results with their notes' headers and their listing
+ * lines, and the manifest's line: while every listed line holds, the set is what was merged,
+ * and while the results and their notes are unchanged, so is what a merge would write. --- */
+
+#define MERGE_RECORD "merge-record"
+#define RECORD_MAGIC "parcov-merge-record 1\n"
+
+struct merge_record {
+	char *text;                /* the file's text, cut into the strings below */
+	size_t inputs;
+	const char *manifest;      /* the manifest's listing line */
+	struct recorded_result {
+		const char *rel, *line; /* line: its listing line */
+		uint32_t version, stamp, checksum;
+	} *results;                /* sorted by rel */
+	size_t n_results;
+	struct call *calls;        /* path and rel point into text */
+	size_t n_calls;
+};
+
+void merge_record_free(struct merge_record *r)
+{
+	if (!r)
+		return;
+	free(r->text);
+	free(r->results);
+	for (size_t i = 0; i < r->n_calls; i++)
+		free(r->calls[i].path);
+	free(r->calls);
+	free(r);
+}
+
+static int record_write(const struct config *c, const char *run, const struct merged *rec,
+			const struct buffer *listing)
+{
+	struct buffer b = {0};
+	char *path = path_join(run, MERGE_RECORD), *manifest = manifest_path(c);
+	size_t len = strlen(run);
+	int ret = -1;
+
+	buf_printf(&b, RECORD_MAGIC "inputs %zu\nm ", rec->inputs);
+	if (runs_listing_line(AT_FDCWD, manifest, "manifest", &b) < 0)
+		goto out;
+	for (size_t i = 0; i < rec->n_results; i++) {
+		const struct combine_gcno *g = &rec->results[i];
+		char *full = path_join(c->build_dir, g->rel);
+		int rc;
+		buf_printf(&b, "r %08x %08x %08x ", (unsigned)g->version, (unsigned)g->stamp, (unsigned)g->checksum);
+		rc = runs_listing_line(AT_FDCWD, full, g->rel, &b);
+		free(full);
+		if (rc < 0 || strpbrk(g->rel, "\n\t"))
+			goto out;
+	}
+	for (size_t i = 0; i < rec->n_calls; i++) {
+		const struct call *k = &rec->calls[i];
+		/* Its path below run/tests, where the walk found it. */
+		if (strncmp(k->path, run, len) || strncmp(k->path + len, "/tests/", 7) ||
+		    strpbrk(k->path, "\n\t") || strpbrk(k->rel, "\n\t"))
+			goto out;
+		if (k->have)
+			buf_printf(&b, "w %08x %08x\t%s\t%s\n", (unsigned)k->version, (unsigned)k->stamp,
+			           k->path + len + 7, k->rel);
+		else
+			buf_printf(&b, "w - -\t%s\t%s\n", k->path + len + 7, k->rel);
+	}
+	buf_add(&b, listing->data, listing->len);
+	/* Its length last: a record cut short (it is not synced: a crash costs the next
+	 * coverage step a walk) is never taken for a smaller set. */
+	buf_printf(&b, "end %zu\n", b.len);
+	ret = write_file_unsynced(path, b.data, b.len);
+out:
+	buf_free(&b);
+	free(manifest);
+	free(path);
+	return ret;
+}
+
+int combine_and_record(const struct config *c)
+{
+	char *run = runs_latest_with_data(c), *record;
+	struct buffer before = {0}, after = {0};
+	struct merged rec = {0};
+	int ret, listed;
+
+	if (!run)
+		return combine(c); /* which says why */
+	/* An earlier one (PARALLEL_COVERAGE_APPEND=ON keeps the set) no longer holds. */
+	record = path_join(run, MERGE_RECORD);
+	remove_file(record);
+	listed = runs_listing(run, &before) == 0;
+	ret = combine_run(c, NULL, listed ? &rec : NULL);
+	/* The set as listed before is the set that was merged only if nothing changed it
+	 * meanwhile. */
+	if (ret == 0 && listed && rec.clean && !strcmp(rec.run, run) && runs_listing(run, &after) == 0 &&
+	    after.len == before.len && !memcmp(after.data, before.data, before.len) &&
+	    record_write(c, run, &rec, &before) < 0)
+		remove_file(record);
+	for (size_t i = 0; i < rec.n_results; i++)
+		free(rec.results[i].rel);
+	free(rec.results);
+	for (size_t i = 0; i < rec.n_calls; i++) {
+		free(rec.calls[i].path);
+		free(rec.calls[i].rel);
+	}
+	free(rec.calls);
+	free(rec.run);
+	buf_free(&before);
+	buf_free(&after);
+	free(record);
+	free(run);
+	return ret;
+}
+
+static int cmp_recorded(const void *a, const void *b)
+{
+	return strcmp(((const struct recorded_result *)a)->rel, ((const struct recorded_result *)b)->rel);
+}
+
+/* Cut the next line of *p (its newline made a NUL), or NULL at the end. */
+static char *next_line(char **p)
+{
+	char *line = *p, *nl;
+
+	if (!*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (!nl)
+		return NULL; /* cut short */
+	*nl = '\0';
+	*p = nl + 1;
+	return line;
+}
+
+/* 1 if the entry at path (relative to dir, shown as rel) still has the listing line line
+ * (without its newline). */
+static int line_holds(int dir, const char *path, const char *rel, const char *line, struct buffer *b)
+{
+	b->len = 0;
+	return runs_listing_line(dir, path, rel, b) == 0 && b->len == strlen(line) + 1 &&
+	       !memcmp(b->data, line, b->len - 1);
+}
+
+/* The set's listing checked line by line, in parallel: a stat() each, path lookups from the
+ * set's directory. */
+struct listed {
+	int dir;
+	char **lines;
+	atomic_int changed;
+};
+
+static void check_listed(void *ctx, size_t i)
+{
+	struct listed *l = ctx;
+	struct buffer b = {0};
+	const char *rel;
+
+	if (atomic_load(&l->changed))
+		return;
+	rel = strchr(l->lines[i], '\t') + 1;
+	if (!line_holds(l->dir, rel, rel, l->lines[i], &b))
+		atomic_store(&l->changed, 1);
+	buf_free(&b);
+}
+
+struct merge_record *merge_record_load(const char *run)
+{
+	struct merge_record *r = xcalloc(1, sizeof *r);
+	struct buffer file = {0}, b = {0};
+	char *path = path_join(run, MERGE_RECORD), *p, *line;
+	struct listed listed = {.dir = -1};
+	size_t n_listed = 0;
+	int ok = 0, ended = 0;
+
+	if (read_file(path, &file) < 0 || strncmp(file.data, RECORD_MAGIC, strlen(RECORD_MAGIC)))
+		goto out;
+	r->text = file.data;
+	file.data = NULL;
+	p = r->text + strlen(RECORD_MAGIC);
+	if (!(line = next_line(&p)) || sscanf(line, "inputs %zu", &r->inputs) != 1 || !(line = next_line(&p)) ||
+	    strncmp(line, "m ", 2))
+		goto out;
+	r->manifest = line + 2;
+	while ((line = next_line(&p))) {
+		char *tab = strchr(line, '\t'), *tab2;
+		unsigned v = 0, s = 0, k = 0;
+		if (line[0] == 'r' && tab && sscanf(line, "r %8x %8x %8x ", &v, &s, &k) == 3 && strlen(line) > 29) {
+			r->results = xreallocarray(r->results, r->n_results + 1, sizeof *r->results);
+			r->results[r->n_results++] = (struct recorded_result){tab + 1, line + 29, v, s, k};
+		} else if (line[0] == 'w' && tab && (tab2 = strchr(tab + 1, '\t'))) {
+			struct call k = {tab + 1, tab2 + 1, 0, 0, 0};
+			*tab2 = '\0';
+			k.have = sscanf(line, "w %8x %8x", &v, &s) == 2;
+			k.version = v;
+			k.stamp = s;
+			r->calls = xreallocarray(r->calls, r->n_calls + 1, sizeof *r->calls);
+			r->calls[r->n_calls++] = k;
+		} else if (!strncmp(line, "end ", 4) && !*p) {
+			size_t len;
+			if (sscanf(line, "end %zu", &len) != 1 || len != (size_t)(line - r->text))
+				goto out;
+			ended = 1;
+		} else if (line[0] && strchr("DFLO", line[0]) && line[1] == ' ' && tab) {
+			/* Every entry of the set as it was merged. */
+			listed.lines = xreallocarray(listed.lines, n_listed + 1, sizeof *listed.lines);
+			listed.lines[n_listed++] = line;
+		} else {
+			goto out;
+		}
+	}
+	if (*p || !ended || !n_listed || (listed.dir = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto out;
+	parallel_for(n_listed, check_listed, &listed);
+	close(listed.dir);
+	ok = !atomic_load(&listed.changed);
+	qsort(r->results, r->n_results, sizeof *r->results, cmp_recorded);
+out:
+	free(listed.lines);
+	buf_free(&file);
+	buf_free(&b);
+	free(path);
+	if (!ok) {
+		r->n_calls = 0; /* their paths are still the text's */
+		merge_record_free(r);
+		return NULL;
+	}
+	/* The calls' paths are relative to run/tests: made whole for the walk's callers. */
+	for (size_t i = 0; i < r->n_calls; i++)
+		r->calls[i].path = xasprintf("%s/tests/%s", run, r->calls[i].path);
+	return r;
+}
+
+void merge_record_files(const struct merge_record *r, merge_record_fn *fn, void *ctx)
+{
+	for (size_t i = 0; i < r->n_calls; i++)
+		fn(r->calls[i].path, r->calls[i].rel, r->calls[i].have, r->calls[i].version, r->calls[i].stamp, ctx);
+}
+
+/* The fast path's conditions beyond the set's listing (doctor checked that): the manifest,
+ * every .gcda of the build tree ours and unchanged since the record, exactly the results,
+ * their notes' headers the same, and as many inputs. */
+static int record_holds(const struct config *c, const struct combine_seen *seen, size_t inputs)
+{
+	const struct merge_record *r = seen->record;
+	char *manifest = manifest_path(c);
+	struct buffer b = {0};
+	int ok = inputs == r->inputs && seen->build_whole && seen->build_state &&
+	         seen->build_gcda.n == r->n_results && line_holds(AT_FDCWD, manifest, "manifest", r->manifest, &b);
+
+	for (size_t i = 0; ok && i < seen->build_gcda.n; i++) {
+		struct recorded_result key = {.rel = seen->build_gcda.v[i]}, *hit;
+		const struct combine_gcno *g;
+		char *full;
+		if (seen->build_state[i] != SEEN_OURS ||
+		    !(hit = bsearch(&key, r->results, r->n_results, sizeof *r->results, cmp_recorded)) ||
+		    !(g = seen_gcno(seen, hit->rel)) || g->version != hit->version || g->stamp != hit->stamp ||
+		    g->checksum != hit->checksum) {
+			ok = 0;
+			break;
+		}
+		full = path_join(c->build_dir, hit->rel);
+		ok = line_holds(AT_FDCWD, full, hit->rel, hit->line, &b);
+		free(full);
+	}
+	buf_free(&b);
+	free(manifest);
+	return ok;
 }

@@ -2,6 +2,8 @@
 #ifndef PARCOV_COMBINE_H
 #define PARCOV_COMBINE_H
 
+#include <stdint.h>
+
 #include "config.h"
 #include "util.h"
 
@@ -20,7 +22,23 @@ struct combine_seen {
 	void *inputs;              /* combine.c's list of run's data files (opaque) */
 	int build_whole;           /* build_gcda lists every .gcda of the build tree */
 	struct strings build_gcda; /* build-relative, in walk order (doctor's objects') */
+	/* What doctor's lstat() of each build_gcda found, with the manifest as it loaded it
+	 * (NULL when it could not): SEEN_GONE, SEEN_OURS or SEEN_FOREIGN. Valid while no
+	 * combine changed the build tree since (an interrupted one is undone first). */
+	char *build_state;
+	/* The notes' headers doctor read, sorted by rel (build-relative, without ".gcno"); an
+	 * object whose header could not be parsed is not listed (combine reads it and says
+	 * why). */
+	struct combine_gcno {
+		char *rel;
+		uint32_t version, stamp, checksum;
+	} *gcno;
+	size_t n_gcno;
+	/* run's merge record, when every entry it lists still holds (doctor checked, and gave
+	 * combine the files it lists instead of walking): combine then checks the rest. */
+	struct merge_record *record;
 };
+enum { SEEN_GONE = 1, SEEN_OURS, SEEN_FOREIGN };
 
 /* Called for each file of seen->run's tests/ as walk_data() finds it (a walk_fn). */
 int combine_seen_file(const char *path, const char *rel, void *seen);
@@ -32,6 +50,24 @@ int combine_seen_parsed(struct combine_seen *seen, const char *path, struct gcda
  * free with combine_seen_free(). The same messages and results as combine(). */
 int combine_with(const struct config *c, struct combine_seen *seen);
 void combine_seen_free(struct combine_seen *seen);
+
+/* ctest's post-test: combine(), then, when it merged every input of the set with no
+ * warning and nothing changed the set meanwhile, its record in the set (<run>/merge-record):
+ * the set's listing (runs_listing()), each data file with its header, the results with the
+ * headers of their notes. The coverage step after it reads the record instead of the set
+ * while every entry it lists holds, and writes nothing while the results and their notes
+ * are unchanged too (combine_with()): the same messages and results. */
+int combine_and_record(const struct config *c);
+
+/* The record of data set run, when it still holds (every entry it lists unchanged), else
+ * NULL. */
+struct merge_record *merge_record_load(const char *run);
+/* Each data file (.gcda, .profraw) of the set as walk_data() gave it when it was merged, in
+ * its order: path, rel and, for an input combine read, its header (have 1). */
+typedef void merge_record_fn(const char *path, const char *rel, int have, uint32_t version, uint32_t stamp,
+			     void *ctx);
+void merge_record_files(const struct merge_record *r, merge_record_fn *fn, void *ctx);
+void merge_record_free(struct merge_record *r);
 
 /* 1 (after an error with the fix) when a combine stopped half-way through replacing its
  * results (the build tree holds a mix that no report may read), or its manifest is damaged

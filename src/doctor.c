@@ -98,6 +98,15 @@ static int run(const char *dir, enum doctor_mode mode, int keep, struct config *
 		seen->build_gcda = o.build_gcda;
 		seen->build_whole = o.whole;
 		memset(&o.build_gcda, 0, sizeof o.build_gcda);
+		/* The notes' headers, in rel order (by_rel), for combine not to read them again. */
+		seen->gcno = xcalloc(o.n ? o.n : 1, sizeof *seen->gcno);
+		for (size_t i = 0; i < o.n; i++) {
+			struct notes *n = &o.v[o.by_rel[i]];
+			if (!n->parsed)
+				continue;
+			seen->gcno[seen->n_gcno++] = (struct combine_gcno){n->rel, n->h_version, n->h_stamp, n->h_checksum};
+			n->rel = NULL;
+		}
 	}
 	objects_free(&o);
 release:

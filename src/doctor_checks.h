@@ -49,6 +49,9 @@ struct notes {
 	uint32_t version, stamp;
 	int readable;
 	int executed; /* some usable data of the last run (doctor_data) */
+	int parsed; /* gcno_parse_header() took the header, giving these (for combine) */
+	uint32_t h_version, h_stamp, h_checksum;
+	long long mtime_ns; /* -1: cannot stat */
 };
 
 struct objects {
@@ -57,6 +60,7 @@ struct objects {
 	size_t *by_rel;  /* indices of v sorted by rel, for lookups */
 	struct strings objs;       /* build-relative .o/.obj */
 	struct strings build_gcda; /* build-relative .gcda outside coverage-data */
+	char *build_state;         /* SEEN_* of each build_gcda (doctor_data), or NULL */
 	int whole;                 /* the walk read every directory */
 };
 

@@ -1,11 +1,14 @@
 #define _GNU_SOURCE
 #include "doctor_checks.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "combine.h"
 #include "endings.h"
@@ -16,27 +19,52 @@
 
 /* --- The objects of the build tree ---------------------------------------------------- */
 
+static long long mtime_of(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/* One read of a .gcno's header serves doctor's checks and combine (combine_seen), and its
+ * fstat() the rebuilt-object check. */
+static void read_notes(const char *path, struct notes *n)
+{
+	unsigned char h[16];
+	char err[256];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : read(fd, h, sizeof h);
+
+	if (got >= 12) {
+		uint32_t magic;
+		memcpy(&magic, h, 4);
+		memcpy(&n->version, h + 4, 4);
+		memcpy(&n->stamp, h + 8, 4);
+		n->readable = magic == GCNO_MAGIC;
+	}
+	if (got >= 0)
+		n->parsed = gcno_parse_header(h, (size_t)got, &n->h_version, &n->h_stamp, &n->h_checksum, err,
+		                              sizeof err) == 0;
+	n->mtime_ns = fd >= 0 && fstat(fd, &st) == 0
+	                      ? (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec
+	                      : mtime_of(path);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int scan_build(const char *path, const char *rel, void *ctx)
 {
 	struct objects *o = ctx;
 
 	if (ends_with(rel, ".gcno")) {
-		unsigned char h[12];
-		FILE *fp = fopen(path, "rb");
 		struct notes *n;
 		o->v = xreallocarray(o->v, o->n + 1, sizeof *o->v);
 		n = &o->v[o->n++];
 		memset(n, 0, sizeof *n);
 		n->rel = xasprintf("%.*s", (int)(strlen(rel) - 5), rel);
-		if (fp && fread(h, 1, sizeof h, fp) == sizeof h) {
-			uint32_t magic;
-			memcpy(&magic, h, 4);
-			memcpy(&n->version, h + 4, 4);
-			memcpy(&n->stamp, h + 8, 4);
-			n->readable = magic == GCNO_MAGIC;
-		}
-		if (fp)
-			fclose(fp);
+		read_notes(path, n);
 	} else if (ends_with(rel, ".o") || ends_with(rel, ".obj")) {
 		strings_add(&o->objs, xstrdup(rel));
 	} else if (ends_with(rel, ".gcda")) {
@@ -107,14 +135,6 @@ static int object_instrumented(const char *path)
 	return found;
 }
 
-static long long mtime_of(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return -1;
-	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-}
-
 /* Objects rebuilt without the coverage flags keep a stale .gcno beside them. */
 void doctor_objects(struct doctor *d, const struct objects *o)
 {
@@ -126,19 +146,17 @@ void doctor_objects(struct doctor *d, const struct objects *o)
 		const char *rel = o->objs.v[i];
 		size_t stem = strlen(rel) - (ends_with(rel, ".obj") ? 4 : 2);
 		const struct notes *n = find_notes(o, rel, stem);
-		char *obj, *gcno;
+		char *obj;
 		if (!n) {
 			strings_add(&plain, xstrdup(rel));
 			continue;
 		}
 		obj = path_join(c->build_dir, rel);
-		gcno = xasprintf("%s/%s.gcno", c->build_dir, n->rel);
 		/* Compiling writes the .gcno, then assembles the object: a much newer object was
 		 * compiled again without writing notes. Only then read it. */
-		if (mtime_of(obj) > mtime_of(gcno) + 2000000000LL && !object_instrumented(obj))
+		if (mtime_of(obj) > n->mtime_ns + 2000000000LL && !object_instrumented(obj))
 			strings_add(&rebuilt, xstrdup(rel));
 		free(obj);
-		free(gcno);
 	}
 	if (o->n == 0) {
 		char *src = cache_value(c->build_dir, "CMAKE_HOME_DIRECTORY");
@@ -188,9 +206,9 @@ struct data_scan {
 	struct combine_seen *seen;
 };
 
-static int scan_data(const char *path, const char *rel, void *ctx)
+/* One data file: read (known NULL), or with the header the merge record gives (known). */
+static void scan_file(struct data_scan *s, const char *path, const char *rel, const struct gcda_file *known)
 {
-	struct data_scan *s = ctx;
 	const char *slash = strchr(rel, '/'), *object;
 	struct notes *n;
 	struct gcda_file f;
@@ -200,10 +218,10 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 	if (s->seen)
 		combine_seen_file(path, rel, s->seen);
 	if (!slash || !ends_with(rel, ".gcda"))
-		return 0;
+		return;
 	/* A watchdog's snapshot: read as combine does (endings.h), for its object. */
 	if (endings_snapshot_file(s->run, rel, &object) == 0)
-		return 0;
+		return;
 	s->files++;
 	test = xasprintf("%.*s", (int)(slash - rel), rel);
 	/* The walk visits one test's files together: only the last test can be this one. */
@@ -211,9 +229,11 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		strings_add(&s->tests, test);
 	else
 		free(test);
-	if (gcda_read(path, &f, err, sizeof err) < 0) {
+	if (known) {
+		f = *known;
+	} else if (gcda_read(path, &f, err, sizeof err) < 0) {
 		strings_add(&s->unreadable, xasprintf("%s (%s)", path, err));
-		return 0;
+		return;
 	}
 	n = find_notes(s->o, object, strlen(object) - 5);
 	if (!n || !n->readable)
@@ -228,33 +248,58 @@ static int scan_data(const char *path, const char *rel, void *ctx)
 		s->usable++;
 		n->executed = 1;
 	}
-	if (!s->seen || !combine_seen_parsed(s->seen, path, &f))
+	if (!known && (!s->seen || !combine_seen_parsed(s->seen, path, &f)))
 		gcda_free(&f);
+}
+
+static int scan_data(const char *path, const char *rel, void *ctx)
+{
+	scan_file(ctx, path, rel, NULL);
 	return 0;
 }
 
-/* The combine manifest: build-relative paths of the .gcda files it wrote, unchanged since. */
-static void combined_files(struct doctor *d, struct strings *ours)
+/* The same from the merge record: its files, as the walk gave them when they were merged
+ * (every entry of the set unchanged since). An input combine read comes with its header;
+ * any other file the checks would read is read. */
+static void scan_recorded(const char *path, const char *rel, int have, uint32_t version, uint32_t stamp,
+			  void *ctx)
+{
+	struct gcda_file f = {0};
+
+	f.version = version;
+	f.stamp = stamp;
+	scan_file(ctx, path, rel, have ? &f : NULL);
+}
+
+/* The .gcda files of the build tree that combine wrote (its manifest lists them as they are
+ * now): SEEN_OURS in state, the others SEEN_FOREIGN, or SEEN_GONE when gone since the walk.
+ * Returns 0, or -1 when the manifest cannot be read (then none is ours). */
+static int combined_files(struct doctor *d, const struct objects *o, char *state)
 {
 	const struct config *c = d->c;
 	struct manifest m;
 	char err[1024];
 
+	memset(state, SEEN_FOREIGN, o->build_gcda.n);
 	if (manifest_load(c, &m, err, sizeof err) < 0) {
 		finding(d, FINDING_PROBLEM, xasprintf("delete it, then run the coverage target again (the "
 		                                      ".gcda files it listed are then moved to %s/stray/, "
 		                                      "not lost)", c->data_dir),
 		        "%s", err);
-		return;
+		return -1;
 	}
-	for (size_t i = 0; i < m.n; i++) {
-		char *full = path_join(c->build_dir, m.v[i].rel);
+	for (size_t i = 0; i < o->build_gcda.n; i++) {
+		char *full = path_join(c->build_dir, o->build_gcda.v[i]);
 		struct stat st;
-		if (lstat(full, &st) == 0 && manifest_unchanged(&m, m.v[i].rel, &st))
-			strings_add(ours, xstrdup(m.v[i].rel));
+		int found = lstat(full, &st) == 0;
+		if (found && manifest_unchanged(&m, o->build_gcda.v[i], &st))
+			state[i] = SEEN_OURS;
+		else if (!found && errno == ENOENT)
+			state[i] = SEEN_GONE;
 		free(full);
 	}
 	manifest_free(&m);
+	return 0;
 }
 
 /* Did an instrumented process start in this test? The runtime records every start (see
@@ -371,13 +416,18 @@ void doctor_data(struct doctor *d, const struct objects *o)
 	const struct config *c = d->c;
 	char *run = runs_latest_with_data(c), *tests, *names;
 	struct data_scan s = {0};
-	struct strings ours = {0}, foreign = {0}, never = {0};
+	struct strings foreign = {0}, never = {0};
+	struct merge_record *record;
+	char *state = xmalloc(o->build_gcda.n + 1);
 
-	combined_files(d, &ours);
+	if (combined_files(d, o, state) == 0 && d->seen) {
+		d->seen->build_state = state; /* combine takes doctor's lstat()s */
+		state = NULL;
+	}
 	for (size_t i = 0; i < o->build_gcda.n; i++)
-		/* ours is in the manifest's order, sorted. */
-		if (!ours.n || !bsearch(&o->build_gcda.v[i], ours.v, ours.n, sizeof *ours.v, cmp_strp))
+		if ((state ? state[i] : d->seen->build_state[i]) != SEEN_OURS)
 			strings_add(&foreign, path_join(c->build_dir, o->build_gcda.v[i]));
+	free(state);
 	if (!run) {
 		if (o->n)
 			explain_no_data(d, o, &foreign);
@@ -392,8 +442,19 @@ void doctor_data(struct doctor *d, const struct objects *o)
 		s.seen = d->seen;
 		s.seen->run = xstrdup(run);
 	}
-	if (walk_data(tests, NULL, scan_data, &s) == 0 && s.seen)
+	/* After ctest's post-test merged the set, its record instead of the set itself while
+	 * the record holds: a stat() of each entry instead of reading the directories and files. */
+	if ((record = merge_record_load(run))) {
+		merge_record_files(record, scan_recorded, &s);
+		if (s.seen) {
+			s.seen->data_whole = 1;
+			s.seen->record = record;
+			record = NULL;
+		}
+		merge_record_free(record);
+	} else if (walk_data(tests, NULL, scan_data, &s) == 0 && s.seen) {
 		s.seen->data_whole = 1;
+	}
 	endings_forget();
 	free(tests);
 
@@ -463,7 +524,6 @@ out:
 	strings_free(&s.no_notes);
 	strings_free(&s.stale);
 	strings_free(&s.other_version);
-	strings_free(&ours);
 	strings_free(&foreign);
 	strings_free(&never);
 	free(run);

@@ -895,42 +895,74 @@ static int find_executable(const char *word, char *path, size_t len, struct stat
 
 /* gcovtext_tool_version() starts a shell and gcov (milliseconds of a report's tens): its
  * answer is kept in the data directory for as long as the command names the same executable
- * file, when that is a compiled program (a script may run another gcov each time). */
-static uint32_t gcov_version(struct state *st)
+ * file, when that is a compiled program (a script may run another gcov each time). The
+ * cache's path and the key its text starts with for the command word, or -1 when it does
+ * not name such a file (no cache then). */
+static int version_cache(const struct config *c, const char *word, char **cache, char **key)
 {
-	char exe[PATH_MAX], elf[4] = {0}, *key, *cache;
-	struct buffer old = {0};
+	char exe[PATH_MAX], elf[4] = {0};
 	struct stat es;
-	uint32_t v;
 	int fd;
 
-	if (!st->cmd.n || find_executable(st->cmd.v[0], exe, sizeof exe, &es) < 0 ||
-	    (fd = open(exe, O_RDONLY | O_CLOEXEC)) < 0)
-		return gcovtext_tool_version(st->c->gcov);
+	if (find_executable(word, exe, sizeof exe, &es) < 0 || (fd = open(exe, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
 	if (read(fd, elf, sizeof elf) != (ssize_t)sizeof elf || memcmp(elf, "\177ELF", 4)) {
 		close(fd);
-		return gcovtext_tool_version(st->c->gcov);
+		return -1;
 	}
 	close(fd);
-	cache = path_join(st->c->data_dir, "gcov-version.txt");
-	key = xasprintf("parcov-gcov-version 1\n%s\n%s %llu %llu %lld %lld.%09ld\n", st->c->gcov, exe,
-			(unsigned long long)es.st_dev, (unsigned long long)es.st_ino,
-			(long long)es.st_size, (long long)es.st_mtim.tv_sec, es.st_mtim.tv_nsec);
-	if (read_file(cache, &old) == 0 && !strncmp(old.data, key, strlen(key)) &&
-	    sscanf(old.data + strlen(key), "%8x", &v) == 1 && v) {
-		buf_free(&old);
-	} else {
-		buf_free(&old);
-		if ((v = gcovtext_tool_version(st->c->gcov))) {
-			struct buffer b = {0};
-			buf_printf(&b, "%s%08x\n", key, (unsigned)v);
-			if (write_file_unsynced(cache, b.data, b.len) < 0)
-				warn("cannot write %s:", cache);
-			buf_free(&b);
-		}
+	*cache = path_join(c->data_dir, "gcov-version.txt");
+	*key = xasprintf("parcov-gcov-version 1\n%s\n%s %llu %llu %lld %lld.%09ld\n", c->gcov, exe,
+			 (unsigned long long)es.st_dev, (unsigned long long)es.st_ino,
+			 (long long)es.st_size, (long long)es.st_mtim.tv_sec, es.st_mtim.tv_nsec);
+	return 0;
+}
+
+/* The version the cache holds for key, or 0. */
+static uint32_t cached_version(const char *cache, const char *key)
+{
+	struct buffer old = {0};
+	uint32_t v = 0;
+
+	if (read_file(cache, &old) < 0 || strncmp(old.data, key, strlen(key)) ||
+	    sscanf(old.data + strlen(key), "%8x", &v) != 1)
+		v = 0;
+	buf_free(&old);
+	return v;
+}
+
+static uint32_t gcov_version(struct state *st)
+{
+	char *key, *cache;
+	uint32_t v;
+
+	if (!st->cmd.n || version_cache(st->c, st->cmd.v[0], &cache, &key) < 0)
+		return gcovtext_tool_version(st->c->gcov);
+	if (!(v = cached_version(cache, key)) && (v = gcovtext_tool_version(st->c->gcov))) {
+		struct buffer b = {0};
+		buf_printf(&b, "%s%08x\n", key, (unsigned)v);
+		if (write_file_unsynced(cache, b.data, b.len) < 0)
+			warn("cannot write %s:", cache);
+		buf_free(&b);
 	}
 	free(key);
 	free(cache);
+	return v;
+}
+
+uint32_t gcovjson_known_version(const struct config *c)
+{
+	struct argv cmd = {0};
+	char *key, *cache;
+	uint32_t v = 0;
+
+	split_command(c->gcov, &cmd);
+	if (cmd.n && version_cache(c, cmd.v[0], &cache, &key) == 0) {
+		v = cached_version(cache, key);
+		free(key);
+		free(cache);
+	}
+	argv_free(&cmd);
 	return v;
 }
 

@@ -10,6 +10,8 @@
 #ifndef PARCOV_GCOVJSON_H
 #define PARCOV_GCOVJSON_H
 
+#include <stdint.h>
+
 #include "config.h"
 #include "covdata.h"
 
@@ -27,5 +29,10 @@ int gcovjson_collect(const struct config *c, struct covdata *cd);
  * make the report (a note is printed). */
 int gcovjson_parse_text(const struct config *c, struct covdata *cd, const char *const *runs,
 			size_t n);
+
+/* The version word (gcovtext_version) of GCC's gcov that the report's cache
+ * (coverage-data/gcov-version.txt) holds for c's gcov command, still naming the same
+ * executable; 0 when there is none (not cached yet, another executable, not GCC's gcov). */
+uint32_t gcovjson_known_version(const struct config *c);
 
 #endif

@@ -258,16 +258,21 @@ static int cmd_pre_test(int argc, char **argv)
  * the coverage target says the same problem again with its fix. --- */
 static int post_test(const struct config *c, const char *arg)
 {
+	const struct backend *b = backend_for(c);
+	int ours;
+
 	(void)arg;
 	if (c->backend && !strcmp(c->backend, "llvm"))
 		return 0;
 	/* Only the set the calling ctest wrote is merged; run by hand, this only hides. */
-	if (runs_ours_with_data(c) && backend_for(c)->combine(c) != 0)
+	ours = runs_ours_with_data(c);
+	/* Out of their way first (lcov stops at a .gcda without its .gcno beside it), so that
+	 * the merge's record lists the set as it stays. */
+	runs_hide_data(c);
+	if (ours && (b->combine == combine ? combine_and_record(c) : b->combine(c)) != 0)
 		warn("merging this ctest run's coverage data beside the objects failed (for tools "
 		     "reading the build tree's .gcda files; the ctest run is not affected): run "
 		     "parcov doctor -C %s", c->build_dir);
-	/* Then out of their way: lcov stops at a .gcda without its .gcno beside it. */
-	runs_hide_data(c);
 	return 0;
 }
 

@@ -810,6 +810,78 @@ char *runs_latest_with_data(const struct config *c)
 	return found;
 }
 
+static void listing_line(const struct stat *st, const char *rel, struct buffer *out)
+{
+	char type = S_ISDIR(st->st_mode) ? 'D' : S_ISREG(st->st_mode) ? 'F' : S_ISLNK(st->st_mode) ? 'L' : 'O';
+	buf_printf(out, "%c %llu %lld %lld.%09ld %lld.%09ld\t%s\n", type, (unsigned long long)st->st_ino,
+		   (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		   (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, rel);
+}
+
+int runs_listing_line(int dir, const char *path, const char *rel, struct buffer *out)
+{
+	struct stat st;
+
+	if (fstatat(dir, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	listing_line(&st, rel, out);
+	return 0;
+}
+
+/* The entries of the directory open at fd (shown as rel), each a line, directories'
+ * contents after their own line. */
+static int list_dir(int fd, const char *rel, struct buffer *out)
+{
+	DIR *d = fdopendir(fd);
+	struct strings names = {0};
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			strings_add(&names, xstrdup(e->d_name));
+	qsort(names.v, names.n, sizeof *names.v, cmp_strp);
+	for (size_t i = 0; i < names.n && ret == 0; i++) {
+		char *sub = xasprintf("%s/%s", rel, names.v[i]);
+		struct stat st;
+		int sub_fd;
+		if (strpbrk(names.v[i], "\n\t") || fstatat(fd, names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -1;
+		} else {
+			listing_line(&st, sub, out);
+			if (S_ISDIR(st.st_mode)) {
+				sub_fd = openat(fd, names.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				ret = sub_fd < 0 ? -1 : list_dir(sub_fd, sub, out);
+			}
+		}
+		free(sub);
+	}
+	closedir(d);
+	strings_free(&names);
+	return ret;
+}
+
+int runs_listing(const char *run, struct buffer *out)
+{
+	char *tests = path_join(run, "tests");
+	struct stat st;
+	int fd = open(tests, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret = -1;
+
+	buf_add(out, "", 0);
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		listing_line(&st, "tests", out);
+		ret = list_dir(fd, "tests", out);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	free(tests);
+	return ret;
+}
+
 char *runs_next_path(const struct config *c)
 {
 	char *runs_dir = path_join(c->data_dir, "runs");

@@ -79,6 +79,19 @@ int runs_ours_with_data(const struct config *c);
  * Returns 0, or -1 when some could not be renamed (warned). */
 int runs_hide_data(const struct config *c);
 
+/* A data set's tests/ as it is: one line per entry (tests/ itself first, then depth first
+ * in name order, never following a symbolic link), "T INODE SIZE MTIME_NS CTIME_NS\tPATH"
+ * (T: D directory, F regular file, L symbolic link, O other; PATH relative to run). Any
+ * change to an entry changes its line (a write changes its times, and its ctime cannot be
+ * set back), and an entry added, removed or renamed changes its directory's: while every
+ * line still holds, so does everything below tests/. Returns 0, or -1 when something could
+ * not be read or a name holds a newline or a tab (no listing then). */
+int runs_listing(const char *run, struct buffer *out);
+/* Append the line of the entry at path (relative to the directory open at dir, or AT_FDCWD;
+ * shown as rel), as runs_listing() writes it. Returns 0, or -1 (errno set) when it cannot be
+ * stat'ed. */
+int runs_listing_line(int dir, const char *path, const char *rel, struct buffer *out);
+
 /* Path of the data set the next one would be (runs/NNNNNN after the newest), not created.
  * Caller frees. */
 char *runs_next_path(const struct config *c);

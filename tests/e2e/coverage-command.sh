@@ -82,6 +82,95 @@ snapshot
 side three three; side one one
 compare 0
 
+# --- ctest's post-test records its merge in the set (merge-record): while every entry of the
+# set, the results and their notes are unchanged, the coverage step reads the record instead
+# of the set and merges nothing. (cp -a, as snapshot does, changes every inode: the steps
+# above and below never see a record that holds.)
+rec_results() { (cd "$B" && find . -name '*.gcda' -not -path './coverage-data/*' | sort | xargs sha256sum); }
+step "merge record: the same output and results with it as without it"
+run_ok ctest --test-dir "$B" -j2
+record=$B/coverage-data/current/merge-record
+[ -s "$record" ] || fail "post-test wrote no merge record"
+first=$(rec_results)
+set +e; "$parcov" coverage -C "$B" >"$WORK/rec.out" 2>"$WORK/rec.err"; echo $? >>"$WORK/rec.out"; set -e
+cp "$B/coverage/coverage.json" "$WORK/rec.json"
+mv "$record" "$WORK/record.saved"
+set +e; "$parcov" coverage -C "$B" >"$WORK/norec.out" 2>"$WORK/norec.err"; echo $? >>"$WORK/norec.out"; set -e
+mv "$WORK/record.saved" "$record"
+cmp "$WORK/rec.out" "$WORK/norec.out" && cmp "$WORK/rec.err" "$WORK/norec.err" ||
+  fail "parcov coverage says something else with the merge record"
+cmp "$WORK/rec.json" "$B/coverage/coverage.json" || fail "the report differs with the merge record"
+[ "$(rec_results)" = "$first" ] || fail "the results changed"
+json_equal "$REF_DIR/all.json" "$WORK/rec.json" || fail "counts with the merge record differ from the serial run"
+
+step "merge record: doctor takes the data files' headers from it; one cut short is not read"
+cp "$record" "$WORK/record.saved"
+# One input's stamp in the record made another's: doctor then sees data older than its object.
+awk -F '\t' 'BEGIN { OFS = "\t" } !done && /^w [0-9a-f]+ [0-9a-f]+\t/ { $1 = substr($1, 1, 11) "00000000"; done = 1 } { print }' \
+  "$WORK/record.saved" >"$record"
+run_fails 1 "older than their objects" "$parcov" doctor -C "$B"
+# The same record without its last lines: not read, the data files are.
+head -n -2 "$record" >"$WORK/record.cut"; cp "$WORK/record.cut" "$record"
+run_ok "$parcov" doctor -C "$B"
+cp "$WORK/record.saved" "$record"
+run_ok "$parcov" doctor -C "$B"
+
+step "merge record: trusted while it holds (one that lies about a file is believed)"
+set -- "$B"/coverage-data/current/tests/*/src/CMakeFiles/calc.dir/eval.c.gcda.parcov
+a="" other=""
+for x in "$@"; do
+  for y in "$@"; do
+    [ "$(stat -c %s "$x")" = "$(stat -c %s "$y")" ] && ! cmp -s "$x" "$y" && { a=$x other=$y; break 2; }
+  done
+done
+[ -n "$a" ] || fail "no two tests with different counts for eval.c in data of one size"
+rel=${a#"$B/coverage-data/current/"}
+cp -p "$a" "$WORK/eval.saved"; cp "$record" "$WORK/record.saved"
+cat "$other" >"$a"
+# The record made to list the file as it is now: the merge it describes is then not this data's.
+line=$(stat -c 'F %i %s %.9Y %.9Z' "$a")
+awk -v rel="$rel" -v line="$line" -F '\t' 'BEGIN { OFS = "\t" } $2 == rel && $1 ~ /^F / { $1 = line } { print }' \
+  "$WORK/record.saved" >"$record"
+! cmp -s "$record" "$WORK/record.saved" || fail "the record does not list $rel"
+run_ok "$parcov" coverage -C "$B"
+[ "$(rec_results)" = "$first" ] || fail "a record that holds was not trusted: the set was merged again"
+
+step "merge record: a data file changed in place (same size, its time given back) is merged again"
+cp "$WORK/record.saved" "$record"
+run_ok "$parcov" coverage -C "$B"
+[ "$(rec_results)" != "$first" ] || fail "changed per-test data was not merged again"
+cat "$WORK/eval.saved" >"$a"; touch -r "$WORK/eval.saved" "$a"
+run_ok "$parcov" coverage -C "$B"
+[ "$(rec_results)" = "$first" ] || fail "the restored data did not give the first results back"
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "re-combined counts differ"
+
+step "merge record: a data file removed, a result changed, a program run outside ctest"
+run_ok ctest --test-dir "$B" -j2
+[ -s "$record" ] || fail "post-test wrote no merge record"
+first=$(rec_results)
+victim=$(ls "$B"/coverage-data/current/tests/*/src/CMakeFiles/calc.dir/eval.c.gcda.parcov | head -1)
+mv "$victim" "$WORK/victim"
+run_ok "$parcov" coverage -C "$B"
+[ "$(rec_results)" != "$first" ] || fail "a removed data file still counts"
+mv "$WORK/victim" "$victim"
+run_ok "$parcov" coverage -C "$B"
+[ "$(rec_results)" = "$first" ] || fail "the data file put back does not count again"
+run_ok ctest --test-dir "$B" -j2
+result=$(find "$B/src" -name eval.c.gcda)
+# Its last byte changed, its size and time kept (the manifest records those only).
+cp -p "$result" "$WORK/result.saved"
+printf '\377' | dd of="$result" bs=1 seek=$(($(stat -c %s "$result") - 1)) conv=notrunc 2>/dev/null
+touch -r "$WORK/result.saved" "$result"
+! cmp -s "$result" "$WORK/result.saved" || fail "the result did not change"
+run_ok "$parcov" coverage -C "$B"
+cmp -s "$result" "$WORK/result.saved" || fail "a changed result was kept"
+run_ok ctest --test-dir "$B" -j2
+run_ok "$B/src/calc-cli" "1+2"
+run_ok "$parcov" coverage -C "$B"
+grep -q "was not written by parcov" "$WORK/last.log" || fail "data of a program run outside ctest was not moved"
+json_equal "$REF_DIR/all.json" "$B/coverage/coverage.json" || fail "counts differ from the serial run"
+rm -rf "$B/coverage-data/stray"
+
 step "a program run outside ctest: its data moved to stray/ by both, the same results"
 run_ok ctest --test-dir "$B" -j2
 run_ok "$B/src/calc-cli" "1+2"

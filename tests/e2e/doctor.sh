@@ -172,6 +172,25 @@ configure -DPARALLEL_COVERAGE_GCOV="$WORK/no-such-gcov"
 run_fails 1 "gcov $WORK/no-such-gcov cannot run: No such file" "$parcov" doctor -C "$B"
 configure -DPARALLEL_COVERAGE_GCOV="$gcov"
 
+step "gcov's version from the report's cache, only while it names the same executable"
+run_ok cmake --build "$B" --target coverage
+cache=$B/coverage-data/gcov-version.txt
+[ "$(sed -n 2p "$cache")" = "$gcov" ] || fail "the report cached no version of $gcov"
+cp "$cache" "$WORK/gcov-version.saved"
+# The cached answer made another release's ("B13*", 11.3): doctor says what the cache says.
+sed -i '$ s/.*/4231332a/' "$cache"
+run_fails 1 "$gcov is gcov 11\.3 but the objects were compiled by GCC 12" "$parcov" doctor -C "$B"
+# A word no gcov version makes ("AAAA"): not trusted, gcov is asked.
+cp "$WORK/gcov-version.saved" "$cache"; sed -i '$ s/.*/41414141/' "$cache"
+run_ok "$parcov" doctor -C "$B"
+grep -q "^ok: gcov $gcov is version 12\.[0-9], like the compiler" "$WORK/last.log" || fail "a damaged cache was trusted"
+cp "$WORK/gcov-version.saved" "$cache"; sed -i '$ s/.*/4231332a/' "$cache"
+# The same cache for another file (its inode number changed): gcov is asked again.
+sed -i '3 s/^\([^ ]*\) \([^ ]*\) [^ ]*/\1 \2 0/' "$cache"
+run_ok "$parcov" doctor -C "$B"
+grep -q "^ok: gcov $gcov is version 12\.[0-9], like the compiler" "$WORK/last.log" || fail "gcov was not asked again"
+cp "$WORK/gcov-version.saved" "$cache"
+
 step "gcovr too old, or missing: a note, a problem only when PARCOV_REPORTER=gcovr asks for it"
 printf '#!/bin/sh\necho "gcovr 4.2"\n' >"$WORK/gcovr-4"; chmod +x "$WORK/gcovr-4"
 configure -DPARALLEL_COVERAGE_GCOVR="$WORK/gcovr-4"
