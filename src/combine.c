@@ -47,13 +47,15 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 {
 	struct inputs *in = ctx;
 	const char *slash = strchr(rel, '/'), *object;
+	int data = slash && (ends_with(rel, ".gcda") || ends_with(rel, ".profraw"));
 
-	if (slash && (ends_with(rel, ".gcda") || ends_with(rel, ".profraw")) &&
-	    (!in->with_data.n || strncmp(in->with_data.v[in->with_data.n - 1], rel, (size_t)(slash - rel)) ||
-	     in->with_data.v[in->with_data.n - 1][slash - rel]))
+	if (data && (!in->with_data.n || strncmp(in->with_data.v[in->with_data.n - 1], rel, (size_t)(slash - rel)) ||
+		     in->with_data.v[in->with_data.n - 1][slash - rel]))
 		strings_add(&in->with_data, xasprintf("%.*s", (int)(slash - rel), rel));
-	if (in->recording && slash && (ends_with(rel, ".gcda") || ends_with(rel, ".profraw"))) {
-		in->calls = xreallocarray(in->calls, in->n_calls + 1, sizeof *in->calls);
+	/* Arrays grow by doubling (at each power of two): one call per data file of the set. */
+	if (in->recording && data) {
+		if (!(in->n_calls & (in->n_calls - 1)))
+			in->calls = xreallocarray(in->calls, in->n_calls ? 2 * in->n_calls : 4, sizeof *in->calls);
 		in->calls[in->n_calls++] = (struct call){xstrdup(path), xstrdup(rel), 0, 0, 0};
 	}
 	if (!slash || !ends_with(rel, ".gcda"))
@@ -61,7 +63,8 @@ static int collect_input(const char *path, const char *rel, void *ctx)
 	/* A watchdog's snapshot counts only for a process that never ended (see endings.h). */
 	if (endings_snapshot_file(in->run, rel, &object) == 0)
 		return 0;
-	in->v = xreallocarray(in->v, in->n + 1, sizeof *in->v);
+	if (!(in->n & (in->n - 1)))
+		in->v = xreallocarray(in->v, in->n ? 2 * in->n : 4, sizeof *in->v);
 	in->v[in->n].rel = xstrdup(object);
 	in->v[in->n].path = xstrdup(path);
 	in->v[in->n].parsed = NULL;
@@ -889,7 +892,9 @@ struct merge_record *merge_record_load(const char *run)
 		char *tab = strchr(line, '\t'), *tab2;
 		unsigned v = 0, s = 0, k = 0;
 		if (line[0] == 'r' && tab && sscanf(line, "r %8x %8x %8x ", &v, &s, &k) == 3 && strlen(line) > 29) {
-			r->results = xreallocarray(r->results, r->n_results + 1, sizeof *r->results);
+			if (!(r->n_results & (r->n_results - 1)))
+				r->results = xreallocarray(r->results, r->n_results ? 2 * r->n_results : 4,
+							   sizeof *r->results);
 			r->results[r->n_results++] = (struct recorded_result){tab + 1, line + 29, v, s, k};
 		} else if (line[0] == 'w' && tab && (tab2 = strchr(tab + 1, '\t'))) {
 			struct call k = {tab + 1, tab2 + 1, 0, 0, 0};
@@ -897,7 +902,8 @@ struct merge_record *merge_record_load(const char *run)
 			k.have = sscanf(line, "w %8x %8x", &v, &s) == 2;
 			k.version = v;
 			k.stamp = s;
-			r->calls = xreallocarray(r->calls, r->n_calls + 1, sizeof *r->calls);
+			if (!(r->n_calls & (r->n_calls - 1)))
+				r->calls = xreallocarray(r->calls, r->n_calls ? 2 * r->n_calls : 4, sizeof *r->calls);
 			r->calls[r->n_calls++] = k;
 		} else if (!strncmp(line, "end ", 4) && !*p) {
 			size_t len;
